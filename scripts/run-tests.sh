@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# README command (2): set up, then run the whole test suite headless.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export QT_QPA_PLATFORM=offscreen QT_API=pyside6
+echo "== import contract (headless core imports no Qt)"
+.venv/bin/lint-imports
+echo "== tests"
+.venv/bin/python -m pytest -q -p no:cacheprovider "$@"

@@ -1,0 +1,123 @@
+"""Headless command line: ``livedesk simulate|record|sessions|report|check-plan``.
+
+The Qt commands (console, prompter, replay) are dispatched by console.main,
+which loads console.gui by name so this module stays free of Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from pathlib import Path
+
+from console import __version__
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+SAMPLE_PLAN = RESOURCES / "sample_plan.yaml"
+
+#: command -> (module, function) that runs it with the parsed arguments.
+HANDLERS = {
+    "simulate": ("console.simserver", "run_simulate"),
+    "record": ("console.pipeline", "run_record"),
+    "sessions": ("console.recorder.cli", "run_sessions"),
+    "report": ("console.report", "run_report"),
+    "check-plan": ("console.compliance", "run_check_plan"),
+    "console": ("console.gui.app", "run_console"),
+    "prompter": ("console.gui.prompter", "run_prompter"),
+    "replay": ("console.gui.replay_window", "run_replay"),
+}
+GUI_COMMANDS = frozenset({"console", "prompter", "replay"})
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="livedesk", description="Livedesk live-commerce console")
+    parser.add_argument("--version", action="version", version=f"livedesk {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    sim = sub.add_parser("simulate", help="serve the built-in simulator (protocol v1) on loopback")
+    sim.add_argument("--plan", default=str(SAMPLE_PLAN), help="show plan YAML/JSON")
+    sim.add_argument("--host", default="127.0.0.1", help="bind address (loopback unless asked)")
+    sim.add_argument("--port", type=int, default=8765)
+    sim.add_argument("--seed", type=int, default=7)
+    sim.add_argument("--speed", type=float, default=1.0, help="simulated time per wall second")
+    sim.add_argument("--token", default=None, help="require this bearer token")
+    sim.add_argument("--batch", type=int, default=1, help="events per frame")
+    sim.add_argument("--load", type=float, default=None, metavar="EPS",
+                     help="load mode: emit this many events per second")
+    sim.add_argument("--total", type=int, default=None, help="load mode: stop after N events")
+    sim.add_argument("--retention", type=int, default=1_000_000, help="events kept for resume")
+    sim.add_argument("--duration", type=float, default=None, help="stop after S seconds")
+    sim.add_argument("--session-id", default=None)
+    sim.add_argument("--no-autopilot", dest="autopilot", action="store_false",
+                     help="do not push cards by themselves")
+
+    rec = sub.add_parser("record", help="connect to a feed, fold and record (headless)")
+    rec.add_argument("url", help="ws://HOST:PORT of a protocol v1 feed")
+    rec.add_argument("--plan", default=None, help="show plan to record with the session")
+    rec.add_argument("--db", default=None, help="SQLAlchemy URL (default: local SQLite)")
+    rec.add_argument("--token", default=None)
+    rec.add_argument("--duration", type=float, default=None, help="stop after S seconds")
+    rec.add_argument("--quiet", action="store_true", help="no live summary line")
+
+    ses = sub.add_parser("sessions", help="list recorded sessions")
+    ses.add_argument("--db", default=None)
+    ses.add_argument("--json", action="store_true")
+
+    rep = sub.add_parser("report", help="export a session review (复盘)")
+    rep.add_argument("session")
+    rep.add_argument("--db", default=None)
+    rep.add_argument("--format", choices=("xlsx", "csv", "html", "pdf"), default="xlsx")
+    rep.add_argument("-o", "--output", default=None)
+
+    chk = sub.add_parser("check-plan", help="check a plan's scripts for banned advertising terms")
+    chk.add_argument("file")
+    chk.add_argument("--words", default=None, help="word list YAML (default: resources/banned_words.yaml)")
+
+    con = sub.add_parser("console", help="the operator console window")
+    con.add_argument("--simulate", action="store_true", help="run on the built-in simulator")
+    con.add_argument("--url", default=None, help="feed URL (ws://...)")
+    con.add_argument("--token", default=None)
+    con.add_argument("--plan", default=str(SAMPLE_PLAN))
+    con.add_argument("--db", default=None)
+    con.add_argument("--seed", type=int, default=7)
+    con.add_argument("--speed", type=float, default=1.0)
+    con.add_argument("--relay-port", type=int, default=0, help="prompter relay port (0 = any)")
+    con.add_argument("--relay-host", default="127.0.0.1")
+
+    pro = sub.add_parser("prompter", help="the host's prompt panel (remote display)")
+    pro.add_argument("--connect", required=True, help="ws://HOST:PORT of a console's relay")
+    pro.add_argument("--token", default=None)
+    pro.add_argument("--screen", type=int, default=None)
+    pro.add_argument("--windowed", action="store_true")
+
+    rpl = sub.add_parser("replay", help="replay and review recorded sessions")
+    rpl.add_argument("session", nargs="?")
+    rpl.add_argument("--db", default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None, *, allow_gui: bool = False) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        parser.print_help()
+        return 2
+    if args.command in GUI_COMMANDS and not allow_gui:
+        print(f"livedesk: '{args.command}' needs the Qt application (run 'livedesk {args.command}')",
+              file=sys.stderr)
+        return 2
+    module_name, func_name = HANDLERS[args.command]
+    handler = getattr(importlib.import_module(module_name), func_name)
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

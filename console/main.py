@@ -1,0 +1,15 @@
+"""The ``livedesk`` entry point: headless commands and, by name, the Qt ones."""
+
+from __future__ import annotations
+
+import sys
+
+from console import cli
+
+
+def main(argv: list[str] | None = None) -> int:
+    return cli.main(argv, allow_gui=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,253 @@
+"""LiveSession: feed client -> session log -> state fold -> recorder (headless).
+
+See docs/dev/contracts.md. The log's listeners are, in order: ``state.apply``,
+then ``recorder.submit``. Feed events, operator commands and results, feed
+status changes, gaps and snapshots all go through the one log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import signal
+import sys
+import time
+import uuid
+from typing import Any
+
+import orjson
+
+from console import protocol as p
+from console.eventlog import Event, SessionLog
+from console.feed.client import FeedClient, FeedStatus
+from console.feed.reconnect import ReconnectPolicy
+from console.state import SessionState
+
+log = logging.getLogger(__name__)
+
+SUMMARY_INTERVAL = 1.0
+
+
+class LiveSession:
+    def __init__(self, url: str, *, plan: Any = None, token: str | None = None,
+                 recorder: Any = None, snapshot_every: int = 5000,
+                 policy: ReconnectPolicy | None = None, **client_options: Any) -> None:
+        self.url = url
+        self.plan = plan
+        self.token = token
+        self.recorder = recorder
+        self.snapshot_every = snapshot_every
+        self.log = SessionLog()
+        self.state = SessionState()
+        self.client = FeedClient(url, token=token, on_events=self._on_feed_events,
+                                 on_local=self._on_feed_local,
+                                 on_command_result=self._on_command_result,
+                                 on_welcome=self._on_welcome, policy=policy, **client_options)
+        self.status: FeedStatus = self.client.status
+        self.welcome: dict | None = None
+        self._session_open: str | None = None
+        self._plan_logged_for: str | None = None
+        self._since_snapshot = 0
+        self._summary_at = 0.0
+        self._early_local: list[tuple[str, dict, str]] = []  # before the first welcome
+        self._subscribe()
+
+    def _subscribe(self) -> None:
+        self.log.subscribe(self.state.apply)
+        self.log.subscribe(self._after_batch)
+
+    # ---- lifecycle --------------------------------------------------------------
+    async def start(self) -> None:
+        await self.client.start()
+
+    async def stop(self) -> None:
+        await self.client.stop()
+        if self.recorder is not None and self._session_open:
+            self._snapshot()
+            self._drain_buyers()
+            self._update_summary(ended=True)
+            await asyncio.get_running_loop().run_in_executor(None, self.recorder.flush)
+
+    # ---- log plumbing -------------------------------------------------------------
+    def append_local(self, type_: str, data: dict, source: str = "operator") -> Event | None:
+        """Append a local event; before the session is known it is held and appended on welcome."""
+        if self._session_open is None:
+            self._early_local.append((type_, data, source))
+            if len(self._early_local) > 200:   # bounded: e.g. status flips while never welcomed
+                del self._early_local[:-100]
+            return None
+        return self.log.append_local(type_, data, source)
+
+    def _after_batch(self, events: list[Event]) -> None:
+        rec = self.recorder
+        if rec is None:
+            return
+        rec.submit(events)
+        self._drain_buyers()
+        self._since_snapshot += len(events)
+        if self._since_snapshot >= self.snapshot_every:
+            self._snapshot()
+        now = time.monotonic()
+        if now - self._summary_at >= SUMMARY_INTERVAL:
+            self._update_summary()
+
+    def _drain_buyers(self) -> None:
+        keys = getattr(self.state.buyers_registry, "new_keys", None)
+        if keys and self.recorder is not None:
+            drained = list(keys)
+            keys.clear()
+            self.recorder.submit_first_purchases(drained)
+
+    def _snapshot(self) -> None:
+        self._since_snapshot = 0
+        if self.recorder is not None and self.state.last_seq:
+            self.recorder.submit_snapshot(self.state.last_seq, orjson.dumps(self.state.to_snapshot()))
+
+    def _update_summary(self, ended: bool = False) -> None:
+        self._summary_at = time.monotonic()
+        if self.recorder is None:
+            return
+        summary = dict(self.state.summary())
+        summary["started_at"] = self.state.started_at
+        if ended:
+            summary["ended_at"] = self.state.ended_at or self.state.last_ts or time.time()
+        self.recorder.update_summary(summary)
+
+    # ---- feed callbacks -------------------------------------------------------------
+    def _on_welcome(self, msg: dict) -> None:
+        self.welcome = msg
+        session = msg.get("session") or {}
+        sid = str(session.get("id"))
+        if self._session_open is not None and sid != self._session_open:
+            log.warning("feed switched session %s -> %s; starting a new log", self._session_open, sid)
+            self.log = SessionLog()
+            self.state = SessionState()
+            self._subscribe()
+            self._since_snapshot = 0
+        self.log.session_id = sid
+        if self._session_open != sid:
+            last_feed = 0
+            if self.recorder is not None:
+                meta = {k: session.get(k) for k in ("room", "title", "currency", "platform",
+                                                    "started_at")}
+                meta["url"] = self.url
+                last_seq = self.recorder.open_session(sid, meta)
+                if last_seq:
+                    self.log.next_seq = last_seq + 1
+                last_feed = _recorder_last_feed(self.recorder, sid)
+            self._session_open = sid
+            if last_feed:
+                self.log.last_feed_seq = last_feed
+                self.client.resume_from(last_feed)
+        early, self._early_local = self._early_local, []
+        for type_, data, source in early:
+            self.log.append_local(type_, data, source)
+        if self.plan is not None and self._plan_logged_for != sid:
+            self._plan_logged_for = sid
+            self.log.append_local(p.PLAN_LOADED, {"plan": self.plan.to_dict()}, "system")
+
+    def _on_feed_events(self, events: list[dict]) -> None:
+        self.log.append_feed(events)
+
+    def _on_feed_local(self, type_: str, data: dict) -> None:
+        self.append_local(type_, data, "system")
+
+    def _on_command_result(self, command_id: str, ok: bool, payload: dict) -> None:
+        if ok:
+            self.append_local(p.OPERATOR_ACK, {"command_id": command_id,
+                                               "feed_seq": payload.get("seq")}, "system")
+        else:
+            self.append_local(p.OPERATOR_ERROR, {"command_id": command_id,
+                                                 "code": payload.get("code", "error"),
+                                                 "message": payload.get("message", "")}, "system")
+
+    # ---- commands -------------------------------------------------------------------
+    def send_command(self, name: str, args: dict) -> str:
+        command_id = uuid.uuid4().hex[:12]
+        self.append_local(p.OPERATOR_COMMAND, {"command_id": command_id, "name": name,
+                                               "args": args}, "operator")
+        self.client.send_command(command_id, name, args)
+        return command_id
+
+
+def _recorder_last_feed(recorder: Any, session_id: str) -> int:
+    """The last recorded feed seq of a session (0 if unknown)."""
+    value = getattr(recorder, "last_feed_seq", None)
+    if callable(value):
+        value = value(session_id)
+    if type(value) is int:
+        return value
+    # console.recorder.Recorder keeps {session: [last_seq, last_feed_seq]} after open_session.
+    last = (getattr(recorder, "_last", None) or {}).get(session_id)
+    try:
+        return int(last[1]) if last else 0
+    except (TypeError, ValueError, IndexError):
+        return 0
+
+
+# ---- CLI: livedesk record ------------------------------------------------------------
+def _summary_line(session: LiveSession) -> str:
+    st, status = session.state, session.status
+    age = status.data_age()
+    c = status.counters
+    return (f"{status.state:<12} age {('-' if age is None else f'{age:4.1f}s'):>6} "
+            f"{status.events_per_s:8.0f} ev/s  seq {st.last_seq} (feed {st.last_feed_seq})  "
+            f"GMV {st.gmv:,.2f}  orders {st.orders}  buyers {st.buyers}  "
+            f"online {st.traffic['online']}  card {st.current_sku or '-'}  gaps {c.gaps}")
+
+
+async def _record(args: Any) -> int:
+    recorder_mod = importlib.import_module("console.recorder")  # lazy: optional heavy deps
+
+    plan = None
+    if getattr(args, "plan", None):
+        from console.plan import load_plan
+        plan = load_plan(args.plan)
+    recorder = recorder_mod.Recorder(getattr(args, "db", None))
+    session = LiveSession(args.url, plan=plan, token=getattr(args, "token", None),
+                          recorder=recorder)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # pragma: no cover - Windows
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
+    duration = getattr(args, "duration", None)
+    deadline = time.monotonic() + duration if duration else None
+    quiet = getattr(args, "quiet", False)
+    await session.start()
+    try:
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), 1.0)
+            except asyncio.TimeoutError:
+                pass
+            if not quiet:
+                print(_summary_line(session), flush=True)
+            if deadline is not None and time.monotonic() >= deadline:
+                break
+            if session.status.state == "unauthorized":
+                break
+    finally:
+        await session.stop()
+        recorder.close()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.remove_signal_handler(sig)
+            except (NotImplementedError, RuntimeError):  # pragma: no cover
+                pass
+    if not quiet:
+        print(_summary_line(session), flush=True)
+    if recorder.last_error:
+        print(f"recorder error: {recorder.last_error}", file=sys.stderr)
+    return 0
+
+
+def run_record(args: Any) -> int:
+    """``livedesk record URL [--plan FILE] [--db URL] [--token T] [--duration S] [--quiet]``."""
+    try:
+        return asyncio.run(_record(args))
+    except KeyboardInterrupt:  # pragma: no cover
+        return 0

@@ -1,0 +1,120 @@
+"""Engines, default location and schema migration (Alembic, run programmatically)."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def default_url() -> str:
+    """$LIVEDESK_DB_URL or a SQLite file under the user data directory (created)."""
+    env = os.environ.get("LIVEDESK_DB_URL")
+    if env:
+        return env
+    from platformdirs import user_data_dir
+    d = Path(user_data_dir("livedesk"))
+    d.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{d / 'livedesk.db'}"
+
+
+def _sqlite_path(engine: sa.Engine) -> str | None:
+    db = engine.url.database
+    if not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    return db
+
+
+def make_engine(url: str | None = None) -> sa.Engine:
+    url = url or default_url()
+    u = sa.make_url(url)
+    if u.get_backend_name() == "sqlite":
+        db = u.database
+        if db and db != ":memory:" and not db.startswith("file:"):
+            Path(db).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(u, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: 4 index b-trees on events
+            cur.execute("PRAGMA temp_store=MEMORY")
+            cur.close()
+
+        return engine
+    return sa.create_engine(u, pool_pre_ping=True)
+
+
+@contextlib.contextmanager
+def _schema_lock(engine: sa.Engine, conn: sa.Connection):
+    """Serialise concurrent migrations from several processes."""
+    backend = engine.url.get_backend_name()
+    if backend == "sqlite":
+        path = _sqlite_path(engine)
+        if path is None:
+            yield
+            return
+        with open(path + ".migrate.lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+    elif backend == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_lock(7412001)"))
+        conn.commit()
+        try:
+            yield
+        finally:
+            conn.execute(sa.text("SELECT pg_advisory_unlock(7412001)"))
+            conn.commit()
+    else:  # pragma: no cover
+        yield
+
+
+def _alembic_config(conn: sa.Connection):
+    from alembic.config import Config
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def current_revision(conn: sa.Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str | None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(cfg).get_current_head()
+
+
+def ensure_schema(engine: sa.Engine) -> None:
+    """Upgrade the database to the head revision (no-op when already there)."""
+    head = head_revision()
+    with engine.connect() as conn:
+        if current_revision(conn) == head:
+            return
+        conn.rollback()
+        with _schema_lock(engine, conn):
+            if current_revision(conn) == head:  # another process did it meanwhile
+                conn.rollback()
+                return
+            conn.rollback()
+            from alembic import command
+            command.upgrade(_alembic_config(conn), "head")
+            conn.commit()

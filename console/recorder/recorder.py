@@ -1,0 +1,315 @@
+"""Write side: a dedicated writer thread commits the session log in batches."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import orjson
+import sqlalchemy as sa
+
+from console.eventlog import Event
+from console.recorder import schema
+from console.recorder.db import ensure_schema, make_engine
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+_SESSION_COLUMNS = ("room", "title", "platform", "currency", "started_at", "ended_at", "source_url")
+# summary key -> sessions column (state.summary() names first, explicit names too)
+_SUMMARY_MAP = {"seq": "events", "events": "events", "gmv": "gmv", "orders": "orders",
+                "buyers": "buyers", "peak_online": "peak_online", "ended_at": "ended_at",
+                "started_at": "started_at", "title": "title", "room": "room",
+                "platform": "platform", "currency": "currency"}
+
+
+_EVENT_COLS = ("session_id", "seq", "feed_seq", "ts", "type", "source", "payload")
+
+
+@dataclass(slots=True)
+class _Prepared:
+    """One encoded batch, ready for a single transaction."""
+
+    rows: list = field(default_factory=list)
+    snaps: list = field(default_factory=list)
+    firsts: list = field(default_factory=list)
+    summaries: dict = field(default_factory=dict)
+    markers: list = field(default_factory=list)
+    tops: dict = field(default_factory=dict)
+    n_events: int = 0
+
+
+def _insert(engine: sa.Engine, table: sa.Table):
+    name = engine.dialect.name
+    if name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:  # pragma: no cover
+        raise RuntimeError(f"unsupported database dialect {name!r}")
+    return insert(table).on_conflict_do_nothing()
+
+
+class Recorder:
+    """Durable, batched recorder of one session log at a time."""
+
+    def __init__(self, url: str | None = None, *, batch_max: int = 5000,
+                 flush_interval: float = 0.05) -> None:
+        self.engine = make_engine(url)
+        ensure_schema(self.engine)
+        self.batch_max = batch_max
+        self.flush_interval = flush_interval
+        self.committed_seq = 0
+        self.last_error: str | None = None
+        self.on_error: Callable[[str], None] | None = None
+        self.session_id: str | None = None
+        self._q: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._submitted = 0
+        self._committed = 0
+        self._last: dict[str, list[int]] = {}  # session -> [last_seq, last_feed_seq]
+        self._ins_events = _insert(self.engine, schema.events)
+        self._ins_snapshots = _insert(self.engine, schema.snapshots)
+        self._ins_first = _insert(self.engine, schema.first_purchases)
+        self._events_sql = (str(self._ins_events.compile(dialect=self.engine.dialect))
+                            if self.engine.dialect.name == "sqlite" else None)
+        self._prepared: queue.Queue = queue.Queue(maxsize=2)
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="livedesk-recorder", daemon=True)
+        self._thread.start()
+
+    # ---- public API -------------------------------------------------------------
+    @property
+    def queued(self) -> int:
+        return self._submitted - self._committed
+
+    def open_session(self, session_id: str, meta: dict) -> int:
+        """Create or resume the session row; returns the last committed log seq (0 if new)."""
+        if self.session_id is not None and self.session_id != session_id:
+            self.flush()
+        meta = dict(meta or {})
+        cols = {k: meta.pop(k) for k in _SESSION_COLUMNS if k in meta}
+        cols.setdefault("started_at", time.time())
+        t = schema.sessions
+        with self.engine.begin() as conn:
+            conn.execute(_insert(self.engine, t).values(
+                id=session_id, meta=meta, updated_at=time.time(), **cols))
+            last_seq = conn.execute(sa.select(sa.func.max(schema.events.c.seq)).where(
+                schema.events.c.session_id == session_id)).scalar() or 0
+            last_feed = conn.execute(sa.select(sa.func.max(schema.events.c.feed_seq)).where(
+                schema.events.c.session_id == session_id)).scalar() or 0
+        self._last[session_id] = [int(last_seq), int(last_feed)]
+        self.session_id = session_id
+        self.committed_seq = int(last_seq)
+        return int(last_seq)
+
+    def _sid(self) -> str:
+        if self.session_id is None or self._closed:
+            raise RuntimeError("Recorder is closed" if self._closed
+                               else "Recorder.open_session() must be called first")
+        return self.session_id
+
+    def submit(self, events: list[Event]) -> None:
+        """Queue events for recording (thread-safe, never blocks on I/O)."""
+        if events:
+            sid = self._sid()
+            with self._lock:
+                self._submitted += len(events)
+            self._q.put(("e", sid, events))
+
+    def submit_snapshot(self, seq: int, payload: bytes, ts: float | None = None) -> None:
+        """payload = orjson.dumps(state.to_snapshot()); stored zlib-compressed."""
+        self._q.put(("s", self._sid(), (seq, time.time() if ts is None else ts, payload)))
+
+    def submit_first_purchases(self, keys: list[tuple[str, int]]) -> None:
+        if keys:
+            self._q.put(("f", self._sid(), list(keys)))
+
+    def update_summary(self, summary: dict) -> None:
+        self._q.put(("u", self._sid(), dict(summary)))
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until everything submitted so far is committed."""
+        if not self._thread.is_alive():
+            return self.queued == 0
+        done = threading.Event()
+        self._q.put(("m", None, done))
+        return done.wait(timeout)
+
+    def close(self, timeout: float = 30.0) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if not self.flush(timeout):
+            log.error("recorder closed with %d events not committed: %s", self.queued,
+                      self.last_error)
+        self._q.put(_STOP)
+        self._thread.join(timeout=5)
+        self.engine.dispose()
+
+    # ---- writer threads ---------------------------------------------------------
+    # Two stages so that encoding (orjson, GIL-bound) overlaps the database work
+    # (sqlite3 releases the GIL while stepping): the collector drains the submit
+    # queue and encodes one batch while the writer commits the previous one.
+    def _run(self) -> None:
+        q = self._q
+        writer = threading.Thread(target=self._write_loop, name="livedesk-recorder-db",
+                                  daemon=True)
+        writer.start()
+        try:
+            while True:
+                item = q.get()
+                if item is _STOP:
+                    return
+                batch = [item]
+                n = len(item[2]) if item[0] == "e" else 0
+                deadline = time.monotonic() + self.flush_interval
+                stop = False
+                while n < self.batch_max and item[0] != "m":
+                    try:
+                        item = q.get_nowait()
+                    except queue.Empty:
+                        left = deadline - time.monotonic()
+                        if left <= 0:
+                            break
+                        try:
+                            item = q.get(timeout=left)
+                        except queue.Empty:
+                            break
+                    if item is _STOP:
+                        stop = True
+                        break
+                    batch.append(item)
+                    if item[0] == "e":
+                        n += len(item[2])
+                self._prepared.put(self._encode(batch))
+                if stop:
+                    return
+        finally:
+            self._prepared.put(_STOP)
+            writer.join()
+
+    def _write_loop(self) -> None:
+        while True:
+            prep = self._prepared.get()
+            if prep is _STOP:
+                return
+            self._commit_with_retry(prep)
+
+    def _commit_with_retry(self, prep: "_Prepared") -> None:
+        delay = 0.05
+        while True:
+            try:
+                self._commit(prep)
+            except Exception as exc:  # noqa: BLE001 - keep the data, report, retry
+                msg = f"recording failed, retrying ({self.queued} events kept in memory): {exc}"
+                msg = msg.splitlines()[0]
+                self.last_error = msg
+                log.warning("%s", msg)
+                if self.on_error is not None:
+                    try:
+                        self.on_error(msg)
+                    except Exception:  # noqa: BLE001
+                        log.exception("on_error callback failed")
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            if self.last_error is not None:
+                log.info("recording recovered")
+            self.last_error = None
+            return
+
+    def _encode(self, batch: list) -> "_Prepared":
+        dumps = orjson.dumps
+        p = _Prepared()
+        rows = p.rows
+        for kind, sid, obj in batch:
+            if kind == "e":
+                p.n_events += len(obj)
+                for e in obj:
+                    fs = e.feed_seq
+                    # orjson serialises the slots dataclass directly (same bytes as
+                    # to_json() when feed_seq is set); local events use to_json().
+                    try:
+                        payload = dumps(e) if fs is not None else dumps(e.to_json())
+                    except TypeError:  # odd data (non-str keys, custom types): keep it anyway
+                        payload = dumps(e.to_json(), default=repr,
+                                        option=orjson.OPT_NON_STR_KEYS)
+                    rows.append((sid, e.seq, fs, e.ts, e.type, e.source, payload))
+                top = p.tops.setdefault(sid, [0, 0])
+                last = obj[-1]
+                if last.seq > top[0]:
+                    top[0] = last.seq
+                for e in reversed(obj):
+                    if e.feed_seq is not None:
+                        if e.feed_seq > top[1]:
+                            top[1] = e.feed_seq
+                        break
+            elif kind == "s":
+                seq, ts, payload = obj
+                p.snaps.append({"session_id": sid, "seq": seq, "ts": ts,
+                                "payload": zlib.compress(payload, 6)})
+            elif kind == "f":
+                p.firsts.extend({"session_id": sid, "key": k, "seq": s} for k, s in obj)
+            elif kind == "u":
+                p.summaries.setdefault(sid, {}).update(obj)
+            elif kind == "m":
+                p.markers.append(obj)
+        return p
+
+    def _commit(self, p: "_Prepared") -> None:
+        now = time.time()
+        tops = {sid: [max(top[0], self._last.get(sid, [0, 0])[0]),
+                      max(top[1], self._last.get(sid, [0, 0])[1])]
+                for sid, top in p.tops.items()}
+        if p.rows or p.snaps or p.firsts or p.summaries:
+            t = schema.sessions
+            with self.engine.begin() as conn:
+                if p.rows:
+                    if self._events_sql is not None:  # sqlite: positional executemany
+                        conn.exec_driver_sql(self._events_sql, p.rows)
+                    else:
+                        cols = _EVENT_COLS
+                        conn.execute(self._ins_events, [dict(zip(cols, r)) for r in p.rows])
+                if p.snaps:
+                    conn.execute(self._ins_snapshots, p.snaps)
+                if p.firsts:
+                    conn.execute(self._ins_first, p.firsts)
+                for sid, (last_seq, last_feed) in tops.items():
+                    values = {"last_seq": last_seq, "last_feed_seq": last_feed,
+                              "updated_at": now}
+                    summ = p.summaries.get(sid)
+                    if summ is None or ("seq" not in summ and "events" not in summ):
+                        values["events"] = last_seq
+                    conn.execute(sa.update(t).where(t.c.id == sid).values(**values))
+                for sid, summ in p.summaries.items():
+                    values = {_SUMMARY_MAP[k]: v for k, v in summ.items() if k in _SUMMARY_MAP}
+                    extra = {k: v for k, v in summ.items()
+                             if k not in _SUMMARY_MAP and k != "feed_seq"}
+                    values["updated_at"] = now
+                    if extra:
+                        values["meta"] = self._merged_meta(conn, sid, extra)
+                    conn.execute(sa.update(t).where(t.c.id == sid).values(**values))
+        for sid, top in tops.items():
+            self._last[sid] = top
+            if sid == self.session_id and top[0] > self.committed_seq:
+                self.committed_seq = top[0]
+        with self._lock:
+            self._committed += p.n_events
+        for m in p.markers:
+            m.set()
+
+    @staticmethod
+    def _merged_meta(conn: sa.Connection, sid: str, extra: dict) -> dict:
+        t = schema.sessions
+        cur = conn.execute(sa.select(t.c.meta).where(t.c.id == sid)).scalar() or {}
+        cur = dict(cur)
+        summ = dict(cur.get("summary") or {})
+        summ.update(extra)
+        cur["summary"] = summ
+        return cur

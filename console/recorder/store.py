@@ -1,0 +1,222 @@
+"""Read side: sessions, events, snapshots; export / import / delete."""
+
+from __future__ import annotations
+
+import gzip
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+import sqlalchemy as sa
+
+from console.eventlog import Event
+from console.recorder import schema
+from console.recorder.db import ensure_schema, make_engine
+
+EXPORT_FORMAT = "livedesk-session"
+EXPORT_VERSION = 1
+_CHUNK = 5000
+
+
+class SessionExistsError(ValueError):
+    """import_session found a session with the same id in the target database."""
+
+
+@dataclass
+class SessionInfo:
+    id: str
+    title: str | None
+    room: str | None
+    platform: str | None
+    started_at: float | None
+    ended_at: float | None
+    duration_s: float
+    events: int
+    gmv: float
+    orders: int
+    buyers: int
+    peak_online: int
+
+
+def _info(r) -> SessionInfo:  # noqa: ANN001
+    end = r.ended_at or r.updated_at or r.started_at
+    dur = max(0.0, (end or 0.0) - (r.started_at or end or 0.0))
+    return SessionInfo(r.id, r.title, r.room, r.platform, r.started_at, r.ended_at, dur,
+                       int(r.events or 0), float(r.gmv or 0.0), int(r.orders or 0),
+                       int(r.buyers or 0), int(r.peak_online or 0))
+
+
+def _decode(payloads) -> list[Event]:  # noqa: ANN001
+    loads, from_json = orjson.loads, Event.from_json
+    return [from_json(loads(p)) for p in payloads]
+
+
+class Store:
+    """Read access to recordings (own engine; safe while a Recorder writes)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.engine = make_engine(url)
+        ensure_schema(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ---- sessions -----------------------------------------------------------------
+    def sessions(self) -> list[SessionInfo]:
+        t = schema.sessions
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(t).order_by(t.c.started_at.desc(), t.c.id)).all()
+        return [_info(r) for r in rows]
+
+    def session(self, session_id: str) -> SessionInfo | None:
+        t = schema.sessions
+        with self.engine.connect() as c:
+            r = c.execute(sa.select(t).where(t.c.id == session_id)).first()
+        return _info(r) if r is not None else None
+
+    def last_seq(self, session_id: str) -> int:
+        e = schema.events
+        with self.engine.connect() as c:
+            return int(c.execute(sa.select(sa.func.max(e.c.seq)).where(
+                e.c.session_id == session_id)).scalar() or 0)
+
+    def last_feed_seq(self, session_id: str) -> int:
+        e = schema.events
+        with self.engine.connect() as c:
+            return int(c.execute(sa.select(sa.func.max(e.c.feed_seq)).where(
+                e.c.session_id == session_id)).scalar() or 0)
+
+    # ---- events ---------------------------------------------------------------------
+    def events(self, session_id: str, from_seq: int = 1, to_seq: int | None = None,
+               limit: int | None = None) -> list[Event]:
+        e = schema.events
+        q = sa.select(e.c.payload).where(e.c.session_id == session_id, e.c.seq >= from_seq)
+        if to_seq is not None:
+            q = q.where(e.c.seq <= to_seq)
+        q = q.order_by(e.c.seq)
+        if limit is not None:
+            q = q.limit(limit)
+        with self.engine.connect() as c:
+            return _decode(c.execute(q).scalars())
+
+    def seq_at_time(self, session_id: str, ts: float) -> int:
+        e = schema.events
+        q = (sa.select(e.c.seq).where(e.c.session_id == session_id, e.c.ts <= ts)
+             .order_by(e.c.ts.desc(), e.c.seq.desc()).limit(1))
+        with self.engine.connect() as c:
+            return int(c.execute(q).scalar() or 0)
+
+    def lane_events(self, session_id: str, types: list[str]) -> list[Event]:
+        e = schema.events
+        if not types:
+            return []
+        q = (sa.select(e.c.payload)
+             .where(e.c.session_id == session_id, e.c.type.in_(list(types)))
+             .order_by(e.c.seq))
+        with self.engine.connect() as c:
+            return _decode(c.execute(q).scalars())
+
+    def snapshot_at_or_before(self, session_id: str, seq: int) -> tuple[int, dict] | None:
+        s = schema.snapshots
+        q = (sa.select(s.c.seq, s.c.payload).where(s.c.session_id == session_id, s.c.seq <= seq)
+             .order_by(s.c.seq.desc()).limit(1))
+        with self.engine.connect() as c:
+            r = c.execute(q).first()
+        if r is None:
+            return None
+        return int(r.seq), orjson.loads(zlib.decompress(r.payload))
+
+    def first_purchases(self, session_id: str) -> dict[str, int]:
+        f = schema.first_purchases
+        with self.engine.connect() as c:
+            return {k: int(s) for k, s in c.execute(
+                sa.select(f.c.key, f.c.seq).where(f.c.session_id == session_id))}
+
+    # ---- maintenance ------------------------------------------------------------------
+    def delete_session(self, session_id: str) -> None:
+        with self.engine.begin() as c:
+            for t in (schema.events, schema.snapshots, schema.first_purchases):
+                c.execute(sa.delete(t).where(t.c.session_id == session_id))
+            c.execute(sa.delete(schema.sessions).where(schema.sessions.c.id == session_id))
+
+    def export_session(self, session_id: str, path) -> None:  # noqa: ANN001
+        """Write one portable gzip'd JSON-lines file (header, events, snapshots, first purchases)."""
+        t, e, s, f = schema.sessions, schema.events, schema.snapshots, schema.first_purchases
+        path = Path(path)
+        tmp = path.with_name(path.name + ".part")
+        with self.engine.connect() as c, gzip.open(tmp, "wb", compresslevel=6) as out:
+            r = c.execute(sa.select(t).where(t.c.id == session_id)).first()
+            if r is None:
+                raise KeyError(f"no such session: {session_id}")
+            row = {str(k): v for k, v in r._asdict().items()}
+            out.write(orjson.dumps({"kind": "header", "format": EXPORT_FORMAT,
+                                    "version": EXPORT_VERSION, "exported_at": time.time(),
+                                    "session": row}) + b"\n")
+            res = c.execution_options(yield_per=_CHUNK).execute(
+                sa.select(e.c.payload).where(e.c.session_id == session_id).order_by(e.c.seq))
+            for (payload,) in res:
+                out.write(b'{"kind":"event","event":' + bytes(payload) + b"}\n")
+            for seq, ts, payload in c.execute(
+                    sa.select(s.c.seq, s.c.ts, s.c.payload)
+                    .where(s.c.session_id == session_id).order_by(s.c.seq)):
+                out.write(b'{"kind":"snapshot","seq":%d,"ts":' % seq + orjson.dumps(ts)
+                          + b',"state":' + zlib.decompress(payload) + b"}\n")
+            for key, seq in c.execute(sa.select(f.c.key, f.c.seq)
+                                      .where(f.c.session_id == session_id).order_by(f.c.seq)):
+                out.write(orjson.dumps({"kind": "first_purchase", "key": key, "seq": seq})
+                          + b"\n")
+        tmp.replace(path)
+
+    def import_session(self, path, new_id: str | None = None) -> str:  # noqa: ANN001
+        """Load an exported file; refuses an existing id unless new_id is given."""
+        from console.recorder.recorder import _insert
+        t, e, s, f = schema.sessions, schema.events, schema.snapshots, schema.first_purchases
+        with gzip.open(path, "rb") as fh:
+            first = fh.readline()
+            try:
+                header = orjson.loads(first)
+            except orjson.JSONDecodeError:
+                header = {}
+            if header.get("kind") != "header" or header.get("format") != EXPORT_FORMAT:
+                raise ValueError(f"{path}: not a Livedesk session export")
+            if header.get("version", 0) > EXPORT_VERSION:
+                raise ValueError(f"{path}: export version {header['version']} is newer than "
+                                 f"this Livedesk supports ({EXPORT_VERSION})")
+            row = dict(header["session"])
+            sid = new_id or row["id"]
+            row["id"] = sid
+            row = {k: v for k, v in row.items() if k in t.c}
+            with self.engine.begin() as c:
+                exists = c.execute(sa.select(t.c.id).where(t.c.id == sid)).first()
+                if exists is not None:
+                    raise SessionExistsError(
+                        f"session {sid!r} already exists in this database; delete it first "
+                        f"or import under a new id (new_id=...)")
+                c.execute(sa.insert(t).values(**row))
+                ev_rows: list[dict] = []
+                for line in fh:
+                    if not line.strip():
+                        continue
+                    obj = orjson.loads(line)
+                    kind = obj.get("kind")
+                    if kind == "event":
+                        ev = obj["event"]
+                        ev_rows.append({"session_id": sid, "seq": ev["seq"],
+                                        "feed_seq": ev.get("feed_seq"), "ts": ev["ts"],
+                                        "type": ev["type"], "source": ev.get("source", "feed"),
+                                        "payload": orjson.dumps(ev)})
+                        if len(ev_rows) >= _CHUNK:
+                            c.execute(sa.insert(e), ev_rows)
+                            ev_rows = []
+                    elif kind == "snapshot":
+                        c.execute(sa.insert(s), [{
+                            "session_id": sid, "seq": obj["seq"], "ts": obj["ts"],
+                            "payload": zlib.compress(orjson.dumps(obj["state"]), 6)}])
+                    elif kind == "first_purchase":
+                        c.execute(_insert(self.engine, f),
+                                  [{"session_id": sid, "key": obj["key"], "seq": obj["seq"]}])
+                if ev_rows:
+                    c.execute(sa.insert(e), ev_rows)
+        return sid

@@ -1,0 +1,171 @@
+import argparse
+import asyncio
+import sys
+import threading
+import types
+
+import orjson
+import pytest
+
+from console import protocol as p
+from console.eventlog import SessionLog
+from console.feed import FixedPolicy
+from console.pipeline import LiveSession, run_record
+from console.plan import ShowPlan
+from console.state import SessionState
+from tests.feed.fakeserver import FakeServer, make_events
+from tests.feed.test_client import until
+
+pytestmark = pytest.mark.timeout(30)
+
+
+class FakeRecorder:
+    def __init__(self, url=None, *, last_seq=0, last_feed_seq=0):
+        self.url = url
+        self.last_seq = last_seq
+        self.last_feed_seq = last_feed_seq
+        self.opened = []
+        self.events = []
+        self.snapshots = []
+        self.first = []
+        self.summaries = []
+        self.flushes = 0
+        self.closed = False
+        self.last_error = None
+        self.committed_seq = last_seq
+        self.queued = 0
+
+    def open_session(self, session_id, meta):
+        self.opened.append((session_id, meta))
+        return self.last_seq
+
+    def submit(self, events):
+        self.events.extend(events)
+
+    def submit_snapshot(self, seq, payload):
+        self.snapshots.append((seq, orjson.loads(payload)))
+
+    def submit_first_purchases(self, keys):
+        self.first.extend(keys)
+
+    def update_summary(self, summary):
+        self.summaries.append(summary)
+
+    def flush(self, timeout=10.0):
+        self.flushes += 1
+        return True
+
+    def close(self):
+        self.closed = True
+
+
+def plan():
+    return ShowPlan(room="r1", title="Test show")
+
+
+async def test_live_session_records_everything_once():
+    evs = make_events(2000)
+    srv = await FakeServer(evs, batch=100).start()
+    rec = FakeRecorder()
+    live = LiveSession(srv.url, plan=plan(), recorder=rec, snapshot_every=500,
+                       policy=FixedPolicy(0.05))
+    await live.start()
+    await until(lambda: live.state.last_feed_seq == 2000)
+    cid = live.send_command(p.CMD_CARD_PUSH, {"sku": "A1"})
+    bad = live.send_command(p.CMD_FLASH_START, {"sku": "A1"})
+    await until(lambda: not live.state.pending_commands)
+    await live.stop()
+    await srv.stop()
+
+    seqs = [e.seq for e in rec.events]
+    assert seqs == list(range(1, len(seqs) + 1))          # every event once, in order
+    assert rec.events == [e for e in rec.events]            # same objects as the log
+    feed = [e for e in rec.events if e.feed_seq is not None]
+    assert [e.feed_seq for e in feed] == list(range(1, 2001))
+    types_ = [e.type for e in rec.events if e.feed_seq is None]
+    assert types_[0] == p.FEED_STATUS and p.PLAN_LOADED in types_
+    assert types_.count(p.PLAN_LOADED) == 1
+    assert types_.count(p.FEED_STATUS) <= 3                  # state changes only
+    cmds = [e for e in rec.events if e.type == p.OPERATOR_COMMAND]
+    assert [c.data["command_id"] for c in cmds] == [cid, bad] and cmds[0].source == "operator"
+    ack = [e for e in rec.events if e.type == p.OPERATOR_ACK]
+    err = [e for e in rec.events if e.type == p.OPERATOR_ERROR]
+    assert ack[0].data == {"command_id": cid, "feed_seq": 2000}
+    assert err[0].data["command_id"] == bad and err[0].data["code"] == "bad_command"
+    assert rec.opened[0][0] == "s-test" and rec.opened[0][1]["title"] == "Test show"
+    # state equals a direct fold of the recorded log
+    direct = SessionState()
+    direct.apply(rec.events)
+    assert direct.summary() == live.state.summary()
+    assert live.state.gmv == pytest.approx(400 * 9.5) and live.state.orders == 400
+    assert live.state.plan is not None
+    # a fold of the feed alone gives the same business numbers
+    feed_only = SessionState()
+    SessionLog(_listeners=[feed_only.apply]).append_feed(evs)
+    assert (feed_only.gmv, feed_only.orders, feed_only.buyers) == \
+        (live.state.gmv, live.state.orders, live.state.buyers)
+    # snapshots, first purchases, summary and flush
+    assert len(rec.snapshots) >= 4 and rec.snapshots[0][1]["last_seq"] == rec.snapshots[0][0]
+    assert sorted(k for k, _ in rec.first) == sorted(live.state.buyers_registry.keys)
+    assert rec.summaries and "ended_at" in rec.summaries[-1] and rec.flushes == 1
+
+
+async def test_live_session_resumes_recorder_numbering():
+    evs = make_events(50)
+    srv = await FakeServer(evs).start()
+    rec = FakeRecorder(last_seq=120, last_feed_seq=30)
+    live = LiveSession(srv.url, recorder=rec, policy=FixedPolicy(0.05))
+    await live.start()
+    await until(lambda: live.state.last_feed_seq == 50)
+    await live.stop()
+    await srv.stop()
+    assert rec.events[0].seq == 121
+    assert [e.feed_seq for e in rec.events if e.feed_seq] == list(range(31, 51))
+    assert [e.seq for e in rec.events] == list(range(121, 121 + len(rec.events)))
+
+
+async def test_live_session_gap_and_reconnect_in_log():
+    evs = make_events(40)
+    frames = [orjson.dumps(evs[:10]).decode(), orjson.dumps(evs[15:]).decode()]
+    srv = await FakeServer(evs, first_frames=frames, unavailable={12}).start()
+    rec = FakeRecorder()
+    live = LiveSession(srv.url, recorder=rec, policy=FixedPolicy(0.05), gap_wait=0.05)
+    await live.start()
+    await until(lambda: live.state.last_feed_seq == 40)
+    await live.stop(); await srv.stop()
+    gaps = [e for e in rec.events if e.type == p.FEED_GAP]
+    assert len(gaps) == 1 and gaps[0].data["from"] == 11 and live.state.counters.gaps == 1
+
+
+def test_run_record_cli(monkeypatch, capsys, tmp_path):
+    loop = asyncio.new_event_loop()
+    box = {}
+
+    async def boot():
+        box["srv"] = await FakeServer(make_events(300)).start()
+
+    loop.run_until_complete(boot())
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    recs = []
+    fake_mod = types.ModuleType("console.recorder")
+
+    def make(url=None, **kw):
+        recs.append(FakeRecorder(url))
+        return recs[-1]
+
+    fake_mod.Recorder = make
+    monkeypatch.setitem(sys.modules, "console.recorder", fake_mod)
+    args = argparse.Namespace(url=box["srv"].url, plan=None, db=f"sqlite:///{tmp_path}/x.db", token=None,
+                              duration=1.2, quiet=False)
+    try:
+        assert run_record(args) == 0
+    finally:
+        asyncio.run_coroutine_threadsafe(box["srv"].stop(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+    rec = recs[0]
+    assert rec.url == f"sqlite:///{tmp_path}/x.db" and rec.closed and rec.flushes == 1
+    assert [e.feed_seq for e in rec.events if e.feed_seq] == list(range(1, 301))
+    out = capsys.readouterr().out
+    assert "GMV" in out and "live" in out

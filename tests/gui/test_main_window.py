@@ -1,0 +1,123 @@
+"""MainWindow wiring: operator intents become commands / local events recorded in the log."""
+
+import asyncio
+
+from PySide6.QtCore import Qt
+
+from console import protocol as p
+from console.gui.main_window import MainWindow
+
+
+def events_of(session, type_):
+    return [ev for ev in session.log_events if ev.type == type_]
+
+
+def make_window(session, qtbot):
+    session.log_events = []
+    session.log.subscribe(session.log_events.extend)
+    win = MainWindow(session, now=lambda: session.state.last_ts, sound=False, start_clock=False)
+    qtbot.addWidget(win)
+    win._stopped = True      # closing in teardown must not need a loop
+    win.clock.tick(force=True)
+    return win
+
+
+def test_intents_become_commands_and_recorded_events(session, qtbot):
+    win = make_window(session, qtbot)
+    win.run_of_show._on_push_position(2)
+    win.run_of_show._on_clear()
+    win.run_of_show.list.setCurrentRow(0)
+    qtbot.mouseClick(win.run_of_show.btn_flash, Qt.LeftButton)
+    win.inventory.rows["LD-003"].spin.setValue(777)
+    qtbot.mouseClick(win.inventory.rows["LD-003"].button, Qt.LeftButton)
+    assert session.commands == [
+        ("card.push", {"sku": "LD-002"}),
+        ("card.clear", {}),
+        ("flash.start", {"sku": "LD-001", "deal_price": 299.0, "stock": 80, "duration_s": 180.0}),
+        ("inventory.set", {"sku": "LD-003", "available": 777}),
+    ]
+    recorded = [ev.data["name"] for ev in events_of(session, p.OPERATOR_COMMAND)]
+    assert recorded == ["card.push", "card.clear", "flash.start", "inventory.set"]
+    assert len(session.state.pending_commands) == 4
+
+
+def test_reorder_and_cues_are_local_events(session, qtbot):
+    win = make_window(session, qtbot)
+    model = win.run_of_show.list.model()
+    root = model.index(0, 0).parent()
+    model.moveRows(root, 2, 1, root, 0)
+    (ev,) = events_of(session, p.OPERATOR_REORDER)
+    assert ev.data["order"][:3] == ["LD-003", "LD-001", "LD-002"] and ev.source == "operator"
+    assert session.state.run_of_show[:3] == ["LD-003", "LD-001", "LD-002"]
+    win.run_of_show._on_undo()
+    assert session.state.run_of_show[:3] == ["LD-001", "LD-002", "LD-003"]
+    qtbot.mouseClick(win.cue_bar.buttons["link"], Qt.LeftButton)
+    win.cue_bar.stock_spin.setValue(20)
+    qtbot.mouseClick(win.cue_bar.btn_stock, Qt.LeftButton)
+    win.cue_bar.free.setText("讲一下尺码")
+    qtbot.keyClick(win.cue_bar.free, Qt.Key_Return)
+    cues = [(e.data["text"], e.data["kind"]) for e in events_of(session, p.OPERATOR_CUE)]
+    assert cues == [("上链接", "link"), ("库存只剩 20", "stock"), ("讲一下尺码", "free")]
+    assert session.state.cue["text"] == "讲一下尺码"
+
+
+def test_alerts_are_appended_as_system_events_once(session, qtbot):
+    win = make_window(session, qtbot)
+    sc = session.script
+    sc.feed(sc.ev(3, p.INVENTORY_SET, sku="LD-005", available=0))
+    win.check_alerts()
+    win.check_alerts()
+    raised = events_of(session, p.ALERT_RAISED)
+    assert [e.data["key"] for e in raised] == ["sold_out:LD-005"]
+    assert raised[0].source == "system"
+    assert "sold_out:LD-005" in session.state.active_alerts
+    win.clock.tick()
+    assert win.alerts.list.count() == 1
+    sc.feed(sc.ev(4, p.INVENTORY_SET, sku="LD-005", available=200))
+    win.check_alerts()
+    assert [e.data["key"] for e in events_of(session, p.ALERT_CLEARED)] == ["sold_out:LD-005"]
+    assert session.state.active_alerts == {}
+
+
+def test_threshold_settings_edit_engine(session, qtbot):
+    win = make_window(session, qtbot)
+    win.alert_settings.editors["low_stock_units"].setValue(500)
+    assert win.alert_engine.thresholds.low_stock_units == 500
+    out = win.check_alerts()
+    assert any(d["kind"] == "low_stock" for _, d in out)
+
+
+def test_layout_saved_and_restored(session, qtbot):
+    win = make_window(session, qtbot)
+    win.show()
+    win.docks["funnel"].hide()
+    win.save_layout()
+    win2 = make_window(session, qtbot)
+    win2.show()
+    assert win2._restored
+    assert not win2.docks["funnel"].isVisible()
+    assert win2.docks["orders"].isVisible()
+
+
+def test_close_stops_session(session, qtbot):
+    win = make_window(session, qtbot)
+    win._stopped = False
+    win.show()
+    closed = []
+    win.sig_closed.connect(lambda: closed.append(True))
+    win.close()
+    assert session.stopped and closed == [True]
+    assert "双11" in win.windowTitle()
+
+
+def test_close_with_running_loop(session, qtbot):
+    win = make_window(session, qtbot)
+    win._stopped = False
+    win.show()
+
+    async def go():
+        win.close()
+        for _ in range(5):
+            await asyncio.sleep(0)
+    asyncio.run(go())
+    assert session.stopped and win._stopped

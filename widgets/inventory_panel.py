@@ -1,0 +1,167 @@
+"""Inventory countdown: stock bars, sell rate, sell-out ETA, flash-sale countdowns, 补库存."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+
+LOW_FRACTION = 0.10
+LOW_UNITS = 20
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Livedesk", text)
+
+
+def stock_level(stock: int | None, stock_max: int) -> str:
+    """'out', 'low' or 'ok'."""
+    if stock is None:
+        return "ok"
+    if stock <= 0:
+        return "out"
+    if stock < LOW_UNITS or (stock_max and stock < LOW_FRACTION * stock_max):
+        return "low"
+    return "ok"
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = max(0, int(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class _Row:
+    """Widgets of one SKU line in the grid."""
+
+    def __init__(self, panel: "InventoryPanel", sku: str, grid: QGridLayout, r: int) -> None:
+        self.sku = sku
+        self.title = QLabel()
+        self.title.setMinimumWidth(120)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.bar.setMinimumWidth(90)
+        self.stock = QLabel()
+        self.stock.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.stock.setMinimumWidth(56)
+        self.rate = QLabel()
+        self.rate.setObjectName("muted")
+        self.eta = QLabel()
+        self.flash = QLabel()
+        self.spin = QSpinBox()
+        self.spin.setRange(0, 1_000_000)
+        self.spin.setSingleStep(10)
+        self.spin.setMaximumWidth(80)
+        self.button = QPushButton(_tr("Restock"))
+        self.button.setToolTip(_tr("Set available stock for this product"))
+        self.button.clicked.connect(lambda: panel._on_set_stock(sku, self.spin.value()))
+        for c, w in enumerate((self.title, self.bar, self.stock, self.rate, self.eta, self.flash,
+                               self.spin, self.button)):
+            grid.addWidget(w, r, c)
+        self.level = None
+        self._spin_seeded = False
+
+
+class InventoryPanel(QWidget):
+    """One line per SKU; low stock and sold-out are shown in colour and text (售罄)."""
+
+    # ---- Signals
+    sig_set_stock = Signal(str, int)
+    """Operator sets available stock: (sku, available)."""
+
+    time_dependent = True
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = None
+        self.now = time.time
+        self.refreshes = 0
+        self.rows: dict[str, _Row] = {}
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        body = QWidget()
+        body.setObjectName("panel")
+        self.grid = QGridLayout(body)
+        self.grid.setContentsMargins(8, 6, 8, 6)
+        self.grid.setHorizontalSpacing(10)
+        self.grid.setVerticalSpacing(4)
+        for c, head in enumerate((_tr("Product"), _tr("Stock"), "", _tr("Rate/min"),
+                                  _tr("Sell-out ETA"), _tr("Flash sale"), "", "")):
+            lab = QLabel(head)
+            lab.setObjectName("muted")
+            self.grid.addWidget(lab, 0, c)
+        self.grid.setColumnStretch(1, 1)
+        self.grid.setRowStretch(999, 1)
+        self._body = body
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+
+    # ---- Public API
+    def set_state(self, state) -> None:
+        self.state = state
+
+    def refresh(self) -> None:
+        st = self.state
+        if st is None:
+            return
+        self.refreshes += 1
+        now = self.now()
+        for sku in st.run_of_show:
+            prod = st.products.get(sku)
+            if prod is None:
+                continue
+            row = self.rows.get(sku)
+            if row is None:
+                row = self.rows[sku] = _Row(self, sku, self.grid, len(self.rows) + 1)
+            self._fill(row, st, prod, now)
+
+    # ---- Internals
+    def _fill(self, row: _Row, st, prod, now: float) -> None:
+        current = st.current_sku == prod.sku
+        row.title.setText(("▶ " if current else "") + prod.title)
+        row.title.setStyleSheet("color: #ff4d6d; font-weight: bold;" if current else "")
+        level = stock_level(prod.stock, prod.stock_max)
+        row.bar.setMaximum(max(1, prod.stock_max))
+        row.bar.setValue(prod.stock or 0)
+        if level != row.level:
+            row.level = level
+            row.bar.setProperty("level", level)
+            row.bar.style().unpolish(row.bar)
+            row.bar.style().polish(row.bar)
+        if prod.stock is None:
+            row.stock.setText("—")
+            row.stock.setStyleSheet("")
+        elif level == "out":
+            row.stock.setText(_tr("SOLD OUT"))
+            row.stock.setStyleSheet("color: white; background: #c0262d; font-weight: bold;"
+                                    " border-radius: 3px; padding: 0 4px;")
+        else:
+            row.stock.setText(f"{prod.stock:,}")
+            row.stock.setStyleSheet("color: #ffb020; font-weight: bold;" if level == "low" else "")
+        rate = prod.sell_rate(now)
+        row.rate.setText(f"{rate:.1f}")
+        eta = prod.sell_out_eta(now) if level != "out" else None
+        row.eta.setText(fmt_duration(eta))
+        row.eta.setStyleSheet("color: #ffb020;" if eta is not None and eta < 300 else "")
+        fs = st.active_flash(prod.sku)
+        if fs is not None:
+            row.flash.setText(f"⚡ ¥{fs.deal_price:g}  {fmt_duration(fs.seconds_left(now))}  "
+                              + _tr("left") + f" {fs.remaining}/{fs.stock}")
+            row.flash.setStyleSheet("color: #b89cff; font-weight: bold;")
+        else:
+            row.flash.setText("")
+        if not row._spin_seeded and prod.stock is not None:
+            row.spin.setValue(max(prod.stock_initial or 0, prod.stock))
+            row._spin_seeded = True
+
+    # ---- Slots
+    def _on_set_stock(self, sku: str, available: int) -> None:
+        self.sig_set_stock.emit(sku, int(available))

@@ -1,0 +1,271 @@
+"""Run-of-show (直播脚本): ordered product cards, push/clear, flash sale, drag to reorder."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
+
+SKU_ROLE = Qt.UserRole + 1
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Livedesk", text)
+
+
+def _mmss(seconds: float) -> str:
+    s = max(0, int(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+class RunOfShow(QWidget):
+    """Cards in plan order; the current card is highlighted and the next one is marked."""
+
+    # ---- Signals
+    sig_push_card = Signal(str)
+    """Push the explanation card (讲解) for a SKU."""
+    sig_clear_card = Signal()
+    """Clear the explanation card (取消讲解)."""
+    sig_start_flash = Signal(str, float, int, float)
+    """Start a flash sale: (sku, deal_price, stock, duration_s)."""
+    sig_reorder = Signal(list)
+    """The operator reordered the run-of-show: new list of SKUs."""
+
+    time_dependent = True
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = None
+        self.now = time.time
+        self.refreshes = 0
+        self.undo_stack: list[list[str]] = []
+        self._order: list[str] = []
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        self.list = QListWidget(self)
+        self.list.setDragDropMode(QAbstractItemView.InternalMove)
+        self.list.setDefaultDropAction(Qt.MoveAction)
+        self.list.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.list.setSpacing(2)
+        self.list.setWordWrap(True)
+        self.list.model().rowsMoved.connect(self._on_rows_moved)
+        self.list.currentRowChanged.connect(self._update_buttons)
+        self.list.itemDoubleClicked.connect(lambda item: self._on_push(item.data(SKU_ROLE)))
+        lay.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        self.btn_push = QPushButton(_tr("Push card"))
+        self.btn_push.setObjectName("primary")
+        self.btn_push.setToolTip(_tr("Push the selected card (or double-click); keys 1-9 push by position"))
+        self.btn_clear = QPushButton(_tr("Clear card"))
+        self.btn_prev = QPushButton("◀ " + _tr("Prev"))
+        self.btn_next = QPushButton(_tr("Next") + " ▶")
+        self.btn_flash = QPushButton("⚡ " + _tr("Flash sale"))
+        self.btn_flash.setObjectName("flash")
+        self.btn_undo = QPushButton(_tr("Undo reorder"))
+        for b in (self.btn_push, self.btn_clear, self.btn_prev, self.btn_next, self.btn_flash,
+                  self.btn_undo):
+            row.addWidget(b)
+        lay.addLayout(row)
+        self.results = QLabel()
+        self.results.setObjectName("muted")
+        self.results.setTextFormat(Qt.RichText)
+        lay.addWidget(self.results)
+        self.btn_push.clicked.connect(lambda: self._on_push(self.selected_sku()))
+        self.btn_clear.clicked.connect(self._on_clear)
+        self.btn_prev.clicked.connect(self._on_prev)
+        self.btn_next.clicked.connect(self._on_next)
+        self.btn_flash.clicked.connect(lambda: self._on_flash(self.selected_sku()))
+        self.btn_undo.clicked.connect(self._on_undo)
+        # ---- Hotkeys (window-wide; line edits keep their own keys)
+        self.shortcuts = []
+        for n in range(1, 10):
+            sc = QShortcut(QKeySequence(str(n)), self)
+            sc.setContext(Qt.WindowShortcut)
+            sc.activated.connect(lambda n=n: self._on_push_position(n))
+            self.shortcuts.append(sc)
+        for keys, slot in (("Ctrl+Z", self._on_undo), ("PgDown", self._on_next),
+                           ("PgUp", self._on_prev), ("Esc", self._on_clear),
+                           ("Ctrl+F", lambda: self._on_flash(self.selected_sku()))):
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.setContext(Qt.WindowShortcut)
+            sc.activated.connect(slot)
+            self.shortcuts.append(sc)
+
+    # ---- Public API
+    def set_state(self, state) -> None:
+        self.state = state
+        self._order = []
+
+    def selected_sku(self) -> str | None:
+        item = self.list.currentItem()
+        if item is not None:
+            return item.data(SKU_ROLE)
+        st = self.state
+        return st.next_sku() if st is not None else None
+
+    def order(self) -> list[str]:
+        return [self.list.item(i).data(SKU_ROLE) for i in range(self.list.count())]
+
+    def plan_offer(self, sku: str) -> dict:
+        plan = (self.state.plan or {}) if self.state is not None else {}
+        for prod in plan.get("products", []):
+            if isinstance(prod, dict) and prod.get("sku") == sku:
+                return prod.get("offer") or {}
+        return {}
+
+    def refresh(self) -> None:
+        st = self.state
+        if st is None:
+            return
+        self.refreshes += 1
+        order = list(st.run_of_show)
+        if order != self._order or self.list.count() != len(order):
+            self._rebuild(order)
+        now = self.now()
+        nxt = st.next_sku()
+        plan_products = {p.get("sku"): p for p in (st.plan or {}).get("products", [])
+                         if isinstance(p, dict)}
+        for i in range(self.list.count()):
+            item = self.list.item(i)
+            sku = item.data(SKU_ROLE)
+            prod = st.products.get(sku)
+            if prod is None:
+                continue
+            plan = plan_products.get(sku, {})
+            offer = plan.get("offer") or {}
+            bits = [f"¥{prod.price:g}"]
+            if prod.list_price and prod.list_price > prod.price:
+                bits.append(_tr("list") + f" ¥{prod.list_price:g}")
+            if offer.get("coupon"):
+                bits.append(str(offer["coupon"]))
+            if offer.get("flash_price"):
+                bits.append(_tr("flash") + f" ¥{offer['flash_price']:g}")
+            planned = plan.get("planned_minutes")
+            air = st.on_air(sku, now)
+            line2 = [(_tr("planned") + f" {planned:g}" + _tr("min")) if planned else "",
+                     _tr("on air") + f" {_mmss(air)}", _tr("explained") + f" {prod.explanations}×"]
+            tag = ""
+            if sku == st.current_sku:
+                tag = "● " + _tr("ON AIR") + "  "
+            elif sku == nxt:
+                tag = "→ " + _tr("NEXT") + "  "
+            text = (f"{i + 1}. {tag}{prod.title}\n    " + "  ·  ".join(bits) + "\n    "
+                    + "  ·  ".join(b for b in line2 if b))
+            if item.text() != text:
+                item.setText(text)
+            if sku == st.current_sku:
+                item.setBackground(QBrush(QColor("#5a1f2c")))
+                item.setForeground(QBrush(QColor("#ffffff")))
+            elif sku == nxt:
+                item.setBackground(QBrush(QColor("#1f3350")))
+                item.setForeground(QBrush(QColor("#e6e8ee")))
+            else:
+                item.setBackground(QBrush())
+                item.setForeground(QBrush(QColor("#c9cdd8") if air else QColor("#e6e8ee")))
+        self._show_results(st)
+        self._update_buttons()
+
+    def _update_buttons(self, *args) -> None:
+        fs_sku = self.selected_sku()
+        self.btn_flash.setEnabled(bool(fs_sku and self.plan_offer(fs_sku).get("flash_price")))
+        self.btn_undo.setEnabled(bool(self.undo_stack))
+
+    # ---- Internals
+    def _rebuild(self, order: list[str]) -> None:
+        selected = self.list.currentItem().data(SKU_ROLE) if self.list.currentItem() else None
+        blocker = self.list.model().blockSignals(True)
+        self.list.clear()
+        for sku in order:
+            item = QListWidgetItem(sku)
+            item.setData(SKU_ROLE, sku)
+            item.setSizeHint(QSize(100, 58))
+            self.list.addItem(item)
+            if sku == selected:
+                self.list.setCurrentItem(item)
+        self.list.model().blockSignals(blocker)
+        self.list.reset()
+        if selected:
+            for i in range(self.list.count()):
+                if self.list.item(i).data(SKU_ROLE) == selected:
+                    self.list.setCurrentRow(i)
+        self._order = order
+
+    def _show_results(self, st) -> None:
+        parts = []
+        for res in list(st.command_results)[-3:][::-1]:
+            when = datetime.fromtimestamp(res["ts"]).strftime("%H:%M:%S")
+            if res["ok"]:
+                parts.append(f"<span style='color:#35c27a'>✓ {when} {res['name']}</span>")
+            else:
+                parts.append(f"<span style='color:#ff4040'>✗ {when} {res['name']}: "
+                             f"{res.get('message', '')}</span>")
+        pending = len(st.pending_commands)
+        if pending:
+            parts.insert(0, f"<span style='color:#ffb020'>… {pending} " + _tr("pending") + "</span>")
+        self.results.setText("  ".join(parts) if parts else _tr("No commands sent yet"))
+
+    # ---- Slots
+    def _on_rows_moved(self, *args) -> None:
+        new = self.order()
+        if new == self._order:
+            return
+        self.undo_stack.append(list(self._order))
+        self._order = new
+        self._update_buttons()
+        self.sig_reorder.emit(new)
+
+    def _on_undo(self) -> None:
+        if not self.undo_stack:
+            return
+        previous = self.undo_stack.pop()
+        self._rebuild(previous)
+        self.sig_reorder.emit(previous)
+
+    def _on_push(self, sku: str | None) -> None:
+        if sku:
+            self.sig_push_card.emit(sku)
+
+    def _on_push_position(self, n: int) -> None:
+        order = self.order()
+        if 0 < n <= len(order):
+            self.sig_push_card.emit(order[n - 1])
+
+    def _on_clear(self) -> None:
+        self.sig_clear_card.emit()
+
+    def _on_next(self) -> None:
+        st = self.state
+        if st is None:
+            return
+        sku = st.next_sku()
+        if sku:
+            self.sig_push_card.emit(sku)
+
+    def _on_prev(self) -> None:
+        st = self.state
+        if st is None or not st.run_of_show:
+            return
+        order = st.run_of_show
+        if st.current_sku in order:
+            i = order.index(st.current_sku)
+            if i > 0:
+                self.sig_push_card.emit(order[i - 1])
+        else:
+            self.sig_push_card.emit(order[0])
+
+    def _on_flash(self, sku: str | None) -> None:
+        if not sku:
+            return
+        offer = self.plan_offer(sku)
+        price = offer.get("flash_price")
+        if not price:
+            self.results.setText("<span style='color:#ffb020'>"
+                                 + _tr("No flash offer in the plan for this product") + "</span>")
+            return
+        stock = int(offer.get("flash_stock") or 0) or 50
+        minutes = float(offer.get("flash_minutes") or 3.0)
+        self.sig_start_flash.emit(sku, float(price), stock, minutes * 60.0)

@@ -1,0 +1,259 @@
+"""Advertising-law check (广告法 §9 absolute terms) for scripts and show plans.
+
+Headless: no Qt. The word list is data (``resources/banned_words.yaml``, user
+editable): terms with a category, severity and suggested replacements, plus an
+allow-list of ordinary phrases (最近, 第一次 ...), trademarks, and context
+patterns (self-comparison, material content, purchase limits). Context matters:
+a hit inside an allowed phrase, trademark or context match is not reported.
+
+``livedesk check-plan FILE [--words FILE]`` -> :func:`run_check_plan`.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from console.plan import PlanError, ShowPlan, load_plan, plan_from_dict
+
+DEFAULT_WORDS = Path(__file__).resolve().parent.parent / "resources" / "banned_words.yaml"
+SNIPPET = 8  # characters of context either side of a hit
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    category: str = "绝对化"
+    severity: str = "high"
+    suggestions: tuple[str, ...] = ()
+    context_ok: bool = True
+
+
+@dataclass(frozen=True)
+class Hit:
+    term: str
+    start: int
+    end: int
+    category: str
+    suggestions: tuple[str, ...]
+    context: str              # snippet around the hit
+    severity: str = "high"
+
+    def describe(self) -> str:
+        sugg = "、".join(self.suggestions) if self.suggestions else "-"
+        return f"「{self.term}」 ({self.category}, {self.severity}) in “{self.context}” -> {sugg}"
+
+
+@dataclass(frozen=True)
+class PlanHit:
+    location: str             # e.g. products[3] (LD-004 羽绒服).cue_card.pitch_lines[1]
+    hit: Hit
+    text: str                 # the full checked text
+
+
+@dataclass
+class WordList:
+    terms: list[Term] = field(default_factory=list)
+    allow_phrases: list[str] = field(default_factory=list)
+    trademarks: list[str] = field(default_factory=list)
+    contexts: list[tuple[str, re.Pattern]] = field(default_factory=list)
+    source: str = "<words>"
+
+    def with_terms(self, extra: Iterable[Term]) -> "WordList":
+        return WordList(list(extra) + self.terms, self.allow_phrases, self.trademarks,
+                        self.contexts, self.source)
+
+
+class WordListError(ValueError):
+    pass
+
+
+# ---- Loading ------------------------------------------------------------------
+_cache: dict[str, tuple[float, WordList]] = {}
+
+
+def load_words(path: str | Path | None = None) -> WordList:
+    """Read a word-list YAML (default: resources/banned_words.yaml); cached by mtime."""
+    path = Path(path) if path else DEFAULT_WORDS
+    try:
+        mtime = path.stat().st_mtime
+        cached = _cache.get(str(path))
+        if cached and cached[0] == mtime:
+            return cached[1]
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise WordListError(f"{path}: cannot read word list: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise WordListError(f"{path}: not valid YAML: {exc}") from None
+    words = words_from_dict(raw, str(path))
+    _cache[str(path)] = (mtime, words)
+    return words
+
+
+def words_from_dict(raw: Any, source: str = "<words>") -> WordList:
+    if not isinstance(raw, dict):
+        raise WordListError(f"{source}: top level must be a mapping with 'terms' and 'allow'")
+    problems: list[str] = []
+    terms: list[Term] = []
+    for i, item in enumerate(raw.get("terms") or []):
+        if isinstance(item, str):
+            item = {"term": item}
+        if not isinstance(item, dict) or not isinstance(item.get("term"), (str, int)) \
+                or not str(item.get("term")).strip():
+            problems.append(f"terms[{i}]: needs a non-empty 'term'")
+            continue
+        sugg = item.get("suggest", item.get("suggestions")) or []
+        if isinstance(sugg, str):
+            sugg = [sugg]
+        terms.append(Term(str(item["term"]).strip(), str(item.get("category", "绝对化")),
+                          str(item.get("severity", "high")), tuple(str(s) for s in sugg),
+                          bool(item.get("context_ok", True))))
+    allow = raw.get("allow") or {}
+    if not isinstance(allow, dict):
+        problems.append("allow: must be a mapping")
+        allow = {}
+    contexts = []
+    for i, ctx in enumerate(allow.get("contexts") or []):
+        if isinstance(ctx, str):
+            ctx = {"name": ctx, "pattern": ctx}
+        try:
+            contexts.append((str(ctx.get("name", f"context {i}")), re.compile(ctx["pattern"])))
+        except (KeyError, TypeError, AttributeError, re.error) as exc:
+            problems.append(f"allow.contexts[{i}]: bad pattern: {exc}")
+    if problems:
+        raise WordListError(f"{source}: " + "; ".join(problems))
+    return WordList(terms=terms,
+                    allow_phrases=[str(s) for s in allow.get("phrases") or []],
+                    trademarks=[str(s) for s in allow.get("trademarks") or []],
+                    contexts=contexts, source=source)
+
+
+# ---- Checking -----------------------------------------------------------------
+def _fold(text: str) -> str:
+    """Lower-case ASCII-ish letters while keeping every index where it was."""
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _spans(folded: str, needles: Iterable[str]) -> list[tuple[int, int]]:
+    out = []
+    for needle in needles:
+        n = _fold(needle)
+        if not n:
+            continue
+        i = folded.find(n)
+        while i >= 0:
+            out.append((i, i + len(n)))
+            i = folded.find(n, i + 1)
+    return out
+
+
+def _covered(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def check_text(text: str, words: WordList | None = None) -> list[Hit]:
+    """Every banned term in ``text`` that no allow rule excuses, in text order."""
+    if not text:
+        return []
+    words = words or load_words()
+    folded = _fold(text)
+    found: list[tuple[int, int, Term]] = []
+    for term in words.terms:
+        for s, e in _spans(folded, [term.term]):
+            found.append((s, e, term))
+    # the longest term wins where terms overlap (全网最低 over 最低 over 最)
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    chosen: list[tuple[int, int, Term]] = []
+    taken_until = -1
+    for s, e, term in found:
+        if s < taken_until:
+            continue
+        chosen.append((s, e, term))
+        taken_until = e
+    if not chosen:
+        return []
+    exact = _spans(folded, words.allow_phrases) + _spans(folded, words.trademarks)
+    context = [m.span() for _, rx in words.contexts for m in rx.finditer(text)]
+    hits = []
+    for s, e, term in chosen:
+        if _covered(s, e, exact):
+            continue
+        if term.context_ok and _covered(s, e, context):
+            continue
+        snippet = text[max(0, s - SNIPPET):e + SNIPPET].replace("\n", " ")
+        hits.append(Hit(text[s:e], s, e, term.category, term.suggestions, snippet, term.severity))
+    return hits
+
+
+def _product_terms(phrases: Iterable[str]) -> list[Term]:
+    return [Term(p.strip(), "禁用语(手卡)", "high", (), False) for p in phrases if p and p.strip()]
+
+
+def check_plan(plan: ShowPlan | dict, words: WordList | None = None) -> list[PlanHit]:
+    """Check every host-facing text of a plan; each hit carries its location.
+
+    Checked: session title, product titles, coupons, selling points, pitch lines and the
+    free script (by line). Cautions and the card's own banned-phrase list are instructions
+    to the host, not things said on air, so they are not checked; the banned phrases are
+    added as extra terms for that product.
+    """
+    words = words or load_words()
+    data = plan.to_dict() if isinstance(plan, ShowPlan) else plan
+    out: list[PlanHit] = []
+
+    def check(location: str, text: Any, wl: WordList) -> None:
+        if isinstance(text, str) and text:
+            out.extend(PlanHit(location, h, text) for h in check_text(text, wl))
+
+    check("session.title", (data.get("session") or {}).get("title"), words)
+    for i, prod in enumerate(data.get("products") or []):
+        where = f"products[{i}] ({prod.get('sku', '?')} {prod.get('title', '')})"
+        card = prod.get("cue_card") or {}
+        wl = words.with_terms(_product_terms(card.get("banned_phrases") or []))
+        check(f"{where}.title", prod.get("title"), wl)
+        check(f"{where}.offer.coupon", (prod.get("offer") or {}).get("coupon"), wl)
+        for key in ("selling_points", "pitch_lines"):
+            for j, line in enumerate(card.get(key) or []):
+                check(f"{where}.cue_card.{key}[{j}]", line, wl)
+        for k, line in enumerate((prod.get("script") or "").splitlines(), start=1):
+            check(f"{where}.script (line {k})", line, wl)
+    return out
+
+
+# ---- CLI --------------------------------------------------------------------------
+def run_check_plan(args) -> int:
+    """``livedesk check-plan FILE [--words FILE]``: 0 clean, 1 hits, 2 invalid plan/words."""
+    out = sys.stdout
+    try:
+        words = load_words(getattr(args, "words", None))
+    except WordListError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        plan = load_plan(args.file)
+    except PlanError as exc:
+        print(f"{exc.source}: invalid plan ({len(exc.problems)} problem(s)):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    hits = check_plan(plan, words)
+    for ph in hits:
+        h = ph.hit
+        sugg = "、".join(h.suggestions) if h.suggestions else "(rephrase)"
+        print(f"{ph.location}: 「{h.term}」 [{h.category}, {h.severity}] “{h.context}”"
+              f"  -> suggest: {sugg}", file=out)
+    if hits:
+        print(f"{args.file}: {len(hits)} advertising-law hit(s) (广告法 §9)", file=out)
+        return 1
+    print(f"{args.file}: clean ({len(plan.products)} products checked)", file=out)
+    return 0
+
+
+__all__ = ["Hit", "PlanHit", "Term", "WordList", "WordListError", "load_words",
+           "words_from_dict", "check_text", "check_plan", "run_check_plan", "plan_from_dict",
+           "DEFAULT_WORDS"]

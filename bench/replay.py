@@ -1,0 +1,208 @@
+"""Replay benchmark: a 10,000,000-event recording, then open / seek / RSS.
+
+    .venv/bin/python bench/replay.py [--events 10000000] [--db PATH] [--seeks 200] [--keep]
+
+Phase 1 (generate) writes the recording straight into the recorder's tables
+(bulk inserts, the same rows the Recorder writes) while folding it, with a
+snapshot every 5000 events and the first-purchase index. Phase 2 (measure)
+runs in a fresh process so its peak RSS is the replay's own: Replay.open()
+time, random state_at() seeks (p50/p99), seek_time(), ReplayFeed ticks at 60x.
+Prints a table and one JSON line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import orjson  # noqa: E402
+
+from console import protocol as p  # noqa: E402
+from console.eventlog import Event  # noqa: E402
+
+SID = "bench-10m"
+T0 = 1_700_000_000.0
+SNAP_EVERY = 5000
+
+
+def generate(url: str, n: int, seed: int = 1) -> dict:
+    import sqlalchemy as sa
+
+    from console.recorder import schema
+    from console.recorder.db import ensure_schema, make_engine
+    from console.state import SessionState
+
+    rnd = random.Random(seed)
+    engine = make_engine(url)
+    ensure_schema(engine)
+    skus = [f"SKU{i:02d}" for i in range(30)]
+    duration = 4 * 3600.0
+    dt = duration / n
+    state = SessionState()
+    t0 = time.perf_counter()
+    with engine.begin() as c:
+        c.execute(sa.delete(schema.events).where(schema.events.c.session_id == SID))
+        c.execute(sa.delete(schema.snapshots).where(schema.snapshots.c.session_id == SID))
+        c.execute(sa.delete(schema.first_purchases).where(schema.first_purchases.c.session_id == SID))
+        c.execute(sa.delete(schema.sessions).where(schema.sessions.c.id == SID))
+        c.execute(sa.insert(schema.sessions).values(id=SID, title="bench 10M", room="bench", platform="sim",
+                                                    started_at=T0, meta={}))
+    ins = ("INSERT INTO events (session_id, seq, feed_seq, ts, type, source, payload) "
+           "VALUES (?,?,?,?,?,?,?)")
+    traffic = {"room_impressions": 0, "viewers": 0, "product_impressions": 0, "product_clicks": 0,
+               "comments": 0}
+    plan = {"products": [{"sku": s, "title": f"商品{s}", "price": 50.0 + i, "stock": 10**6,
+                          "planned_minutes": 8} for i, s in enumerate(skus)]}
+    card = 0
+    oid = 0
+    seq = 0
+    dumps = orjson.dumps
+    snaps = 0
+    while seq < n:
+        batch: list[Event] = []
+        end = min(n, seq + SNAP_EVERY)
+        while seq < end:
+            seq += 1
+            ts = T0 + seq * dt
+            if seq == 1:
+                ev = Event(seq, ts, p.SESSION_STARTED, {"room": "bench", "started_at": T0}, "feed", seq)
+            elif seq == 2:
+                ev = Event(seq, ts, p.PLAN_LOADED, {"plan": plan}, "operator", None)
+            elif seq % 2000 == 0:
+                card = (card + 1) % len(skus)
+                ev = Event(seq, ts, p.CARD_PUSHED, {"sku": skus[card]}, "feed", seq)
+            elif seq % 50_000 == 7:
+                ev = Event(seq, ts, p.OPERATOR_CUE, {"text": "催单", "kind": "free"}, "operator", None)
+            else:
+                r = rnd.random()
+                if r < 0.35:
+                    for k in traffic:
+                        traffic[k] += rnd.randint(0, 3)
+                    ev = Event(seq, ts, p.TRAFFIC_TICK, dict(traffic, online=rnd.randint(500, 5000)),
+                               "feed", seq)
+                elif r < 0.65:
+                    oid += 1
+                    q = rnd.randint(1, 3)
+                    ev = Event(seq, ts, p.ORDER_PAID, {"order_id": f"o{oid}", "sku": skus[card], "qty": q,
+                                                       "amount": q * 59.0,
+                                                       "buyer": {"id": f"u{rnd.randint(1, 300_000)}"}},
+                               "feed", seq)
+                else:
+                    ev = Event(seq, ts, p.COMMENT, {"nick": "观众", "text": "多少钱", "comment_id": f"c{seq}"},
+                               "feed", seq)
+            batch.append(ev)
+        state.apply(batch)
+        rows = [(SID, e.seq, e.feed_seq, e.ts, e.type, e.source,
+                 dumps(e) if e.feed_seq is not None else dumps(e.to_json())) for e in batch]
+        firsts = [{"session_id": SID, "key": k, "seq": s} for k, s in state.buyers_registry.new_keys]
+        state.buyers_registry.new_keys.clear()
+        with engine.begin() as c:
+            c.exec_driver_sql(ins, rows)
+            if firsts:
+                c.execute(sa.insert(schema.first_purchases), firsts)
+            c.execute(sa.insert(schema.snapshots).values(
+                session_id=SID, seq=state.last_seq, ts=state.last_ts,
+                payload=zlib.compress(dumps(state.to_snapshot()), 6)))
+        snaps += 1
+        if seq % 1_000_000 == 0:
+            el = time.perf_counter() - t0
+            print(f"  generated {seq:,} events in {el:.0f}s", file=sys.stderr, flush=True)
+    s = state.summary()
+    with engine.begin() as c:
+        c.execute(sa.update(schema.sessions).where(schema.sessions.c.id == SID).values(
+            events=n, last_seq=n, last_feed_seq=state.last_feed_seq, gmv=s["gmv"], orders=s["orders"],
+            buyers=s["buyers"], peak_online=s["peak_online"], ended_at=state.last_ts, updated_at=time.time()))
+    engine.dispose()
+    return {"generate_s": round(time.perf_counter() - t0, 1), "snapshots": snaps, "gmv": s["gmv"]}
+
+
+def measure(url: str, seeks: int, seed: int = 2) -> dict:
+    from console.recorder import Store
+    from console.replay import Replay, ReplayFeed
+
+    rnd = random.Random(seed)
+    store = Store(url)
+    t = time.perf_counter()
+    rp = Replay(store, SID).open()
+    open_s = time.perf_counter() - t
+    times = []
+    for _ in range(seeks):
+        seq = rnd.randint(1, rp.last_seq)
+        t = time.perf_counter()
+        st = rp.state_at(seq)
+        times.append(time.perf_counter() - t)
+        assert st.last_seq == seq
+    ttimes = []
+    for _ in range(max(10, seeks // 10)):
+        ts = rnd.uniform(rp.start_ts, rp.end_ts)
+        t = time.perf_counter()
+        rp.seek_time(ts)
+        ttimes.append(time.perf_counter() - t)
+    now = [0.0]
+    feed = ReplayFeed(rp, rate=60, now=lambda: now[0])
+    feed.seek_time(rp.start_ts + 3600, 0.0)
+    feed.clock.play(0.0)
+    tick_times, appended = [], 0
+    for _ in range(300):          # 300 ticks of 1/30 s at 60x = 10 min of session
+        now[0] += 1 / 30
+        t = time.perf_counter()
+        appended += feed.tick(now[0])
+        tick_times.append(time.perf_counter() - t)
+    qs = sorted(times)
+    pct = lambda xs, q: sorted(xs)[min(len(xs) - 1, int(q * len(xs)))] * 1000  # noqa: E731
+    return {"events": rp.last_seq, "lanes": len(rp.lanes), "open_s": round(open_s, 3),
+            "seek_p50_ms": round(pct(qs, 0.50), 1), "seek_p99_ms": round(pct(qs, 0.99), 1),
+            "seek_max_ms": round(qs[-1] * 1000, 1), "seek_mean_ms": round(statistics.mean(qs) * 1000, 1),
+            "seek_time_p50_ms": round(pct(ttimes, 0.5), 1), "seek_time_p99_ms": round(pct(ttimes, 0.99), 1),
+            "tick60x_p99_ms": round(pct(tick_times, 0.99), 2), "tick60x_events": appended,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--events", type=int, default=10_000_000)
+    ap.add_argument("--db", default=None, help="SQLite file (default: a temp file)")
+    ap.add_argument("--seeks", type=int, default=200)
+    ap.add_argument("--skip-generate", action="store_true")
+    ap.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--keep", action="store_true", help="keep the temp database")
+    a = ap.parse_args(argv)
+    path = Path(a.db) if a.db else Path(tempfile.gettempdir()) / f"livedesk-bench-{a.events}.db"
+    url = f"sqlite:///{path}"
+    if a.measure_only:
+        print(json.dumps(measure(url, a.seeks)))
+        return 0
+    gen = {}
+    if not a.skip_generate:
+        if path.exists() and not a.db:
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+        gen = generate(url, a.events)
+    out = subprocess.run([sys.executable, __file__, "--measure-only", "--db", str(path),
+                          "--seeks", str(a.seeks)], capture_output=True, text=True, check=True)
+    res = {**gen, **json.loads(out.stdout.strip().splitlines()[-1]),
+           "db_mb": round(path.stat().st_size / 2**20, 1)}
+    for k, v in res.items():
+        print(f"{k:>18}: {v}")
+    print(json.dumps(res))
+    if not a.db and not a.keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

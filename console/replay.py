@@ -1,0 +1,334 @@
+"""Replay of a recorded session: seek, play at a rate, step between lane events.
+
+Replay is just another feed source: :class:`ReplayFeed` reads the recording in
+chunks and appends the events to a :class:`SessionLog`, so the same state fold
+and the same panels observe it. Seeking starts from the nearest recorder
+snapshot at or before the target and folds only the events after it.
+
+Headless (no Qt). Works against the read side of the recorder (``Store``, see
+docs/dev/contracts.md) or anything with the same methods.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from console import protocol as p
+from console.eventlog import Event, SessionLog
+from console.state import IndexedBuyers, SessionState
+
+#: Lane kinds and the log event types that make them. Stock-outs come from the
+#: fold's marks (inventory.set to 0), not from a type query.
+LANE_TYPES: dict[str, tuple[str, ...]] = {
+    "card": (p.CARD_PUSHED,),
+    "flash": (p.FLASH_STARTED, p.FLASH_ENDED),
+    "alert": (p.ALERT_RAISED,),
+    "operator": (p.OPERATOR_CUE, p.OPERATOR_REORDER, p.OPERATOR_COMMAND, p.OPERATOR_ERROR),
+}
+LANE_KINDS = ("card", "flash", "stockout", "alert", "operator")
+LANE_LABELS = {"card": "讲解 card", "flash": "秒杀 flash", "stockout": "售罄 stock-out",
+               "alert": "告警 alert", "operator": "运营 cue"}
+CHUNK = 5000          # events per store read
+MIN_RATE, MAX_RATE = 1.0, 60.0
+
+
+@dataclass(frozen=True, order=True)
+class LaneEvent:
+    ts: float
+    seq: int
+    kind: str = field(compare=False)
+    type: str = field(compare=False)
+    label: str = field(compare=False)
+
+
+class SessionNotFound(KeyError):
+    pass
+
+
+def _lane_label(ev: Event, titles: dict[str, str]) -> str:
+    d = ev.data
+    if ev.type == p.CARD_PUSHED:
+        return titles.get(d.get("sku", ""), d.get("sku", ""))
+    if ev.type == p.FLASH_STARTED:
+        return f"秒杀开始 {titles.get(d.get('sku', ''), d.get('sku', ''))} ¥{d.get('deal_price', '')}"
+    if ev.type == p.FLASH_ENDED:
+        return f"秒杀结束 {titles.get(d.get('sku', ''), d.get('sku', ''))}"
+    if ev.type == p.ALERT_RAISED:
+        return str(d.get("message") or d.get("kind") or "alert")
+    if ev.type == p.OPERATOR_CUE:
+        return str(d.get("text", "cue"))
+    if ev.type == p.OPERATOR_COMMAND:
+        return f"{d.get('name', '')} {d.get('args', {}).get('sku', '')}".strip()
+    if ev.type == p.OPERATOR_ERROR:
+        return "error: " + str(d.get("message", ""))
+    return ev.type
+
+
+class Replay:
+    """Random access to one recorded session."""
+
+    def __init__(self, store, session_id: str, chunk: int = CHUNK) -> None:
+        self.store = store
+        self.session_id = session_id
+        self.chunk = chunk
+        self.info = None
+        self.buyers: IndexedBuyers | None = None
+        self.last_seq = 0
+        self.start_ts = 0.0
+        self.end_ts = 0.0
+        self.lanes: list[LaneEvent] = []
+        self._lane_ts: list[float] = []
+        self.final_state: SessionState | None = None
+
+    # ---- Loading ---------------------------------------------------------------
+    def open(self) -> "Replay":
+        info = self.store.session(self.session_id)
+        if info is None:
+            raise SessionNotFound(self.session_id)
+        self.info = info
+        self.buyers = IndexedBuyers(self.store.first_purchases(self.session_id))
+        self._load_bounds()
+        return self
+
+    def _load_bounds(self) -> None:
+        sid = self.session_id
+        self.last_seq = self.store.last_seq(sid)
+        first = self.store.events(sid, 1, None, 1)
+        start = getattr(self.info, "started_at", None)
+        self.start_ts = float(start) if start else (first[0].ts if first else 0.0)
+        last = self.store.events(sid, self.last_seq, self.last_seq, 1) if self.last_seq else []
+        self.end_ts = max(self.start_ts, last[0].ts if last else self.start_ts)
+        self.final_state = self.state_at(self.last_seq)
+        self._load_lanes()
+
+    def _load_lanes(self) -> None:
+        types = [t for ts in LANE_TYPES.values() for t in ts]
+        kind_of = {t: k for k, ts in LANE_TYPES.items() for t in ts}
+        titles = {s: pr.title for s, pr in self.final_state.products.items()} if self.final_state else {}
+        # A card lane event is a segment start; re-pops of the card on air are not.
+        seg_starts = ({sg.start_seq for sg in self.final_state.segments}
+                      if self.final_state is not None else None)
+        lanes = [LaneEvent(ev.ts, ev.seq, kind_of[ev.type], ev.type, _lane_label(ev, titles))
+                 for ev in self.store.lane_events(self.session_id, types)
+                 if ev.type in kind_of and ev.seq <= self.last_seq
+                 and (ev.type != p.CARD_PUSHED or seg_starts is None or ev.seq in seg_starts)]
+        # Stock-outs: from the fold's marks (snapshot marks + the tail fold).
+        if self.final_state is not None:
+            for ts, kind, label in self.final_state.marks:
+                if kind == "stockout":
+                    lanes.append(LaneEvent(ts, self.seq_at_time(ts), "stockout", p.INVENTORY_SET,
+                                           f"售罄 {label}"))
+        lanes.sort()
+        self.lanes = lanes
+        self._lane_ts = [le.ts for le in lanes]
+
+    def refresh(self) -> bool:
+        """Follow a session that is still being recorded. True when it grew."""
+        old = self.last_seq
+        info = self.store.session(self.session_id)
+        if info is not None:
+            self.info = info
+        if self.store.last_seq(self.session_id) == old:
+            return False
+        # update in place: states already folding with this registry see the new keys
+        first = self.store.first_purchases(self.session_id)
+        if self.buyers is None:
+            self.buyers = IndexedBuyers(first)
+        else:
+            self.buyers.first_seq = first
+        self._load_bounds()
+        return True
+
+    # ---- Random access ---------------------------------------------------------
+    def iter_events(self, from_seq: int, to_seq: int):
+        """Yield events from_seq..to_seq in chunks (bounded memory)."""
+        sid = self.session_id
+        nxt = from_seq
+        while nxt <= to_seq:
+            batch = self.store.events(sid, nxt, to_seq, self.chunk)
+            if not batch:
+                return
+            yield batch
+            nxt = batch[-1].seq + 1
+
+    def state_at(self, seq: int) -> SessionState:
+        """State after folding log events 1..seq (nearest snapshot + the tail)."""
+        seq = max(0, min(seq, self.last_seq if self.last_seq else seq))
+        buyers = self.buyers if self.buyers is not None else IndexedBuyers({})
+        snap = self.store.snapshot_at_or_before(self.session_id, seq) if seq > 0 else None
+        if snap is not None:
+            state = SessionState.from_snapshot(snap[1], buyers)
+        else:
+            state = SessionState(buyers)
+        for batch in self.iter_events(state.last_seq + 1, seq):
+            state.apply(batch)
+        return state
+
+    def seq_at_time(self, ts: float) -> int:
+        return self.store.seq_at_time(self.session_id, ts)
+
+    def seek_time(self, ts: float) -> SessionState:
+        return self.state_at(self.seq_at_time(ts))
+
+    # ---- Lanes -------------------------------------------------------------------
+    def lane(self, kind: str) -> list[LaneEvent]:
+        return [le for le in self.lanes if le.kind == kind]
+
+    def next_lane(self, kind: str | None, ts: float, direction: int) -> LaneEvent | None:
+        """The first lane event of ``kind`` strictly after (direction>0) or before ``ts``."""
+        if direction >= 0:
+            i = bisect.bisect_right(self._lane_ts, ts)
+            rng = range(i, len(self.lanes))
+        else:
+            i = bisect.bisect_left(self._lane_ts, ts)
+            rng = range(i - 1, -1, -1)
+        for j in rng:
+            le = self.lanes[j]
+            if kind is None or le.kind == kind:
+                return le
+        return None
+
+
+class ReplayClock:
+    """Session-time position that advances by wall time x rate (PlotJuggler style)."""
+
+    def __init__(self, start: float, end: float, rate: float = 1.0,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self.start = start
+        self.end = end
+        self._now = now
+        self.rate = self._clamp_rate(rate)
+        self.playing = False
+        self._anchor_pos = start
+        self._anchor_wall = now()
+
+    @staticmethod
+    def _clamp_rate(rate: float) -> float:
+        return max(MIN_RATE, min(MAX_RATE, float(rate)))
+
+    def position(self, now: float | None = None) -> float:
+        now = self._now() if now is None else now
+        pos = self._anchor_pos
+        if self.playing:
+            pos += (now - self._anchor_wall) * self.rate
+        return max(self.start, min(self.end, pos))
+
+    def _reanchor(self, now: float | None, pos: float | None = None) -> float:
+        now = self._now() if now is None else now
+        self._anchor_pos = self.position(now) if pos is None else max(self.start, min(self.end, pos))
+        self._anchor_wall = now
+        return now
+
+    def play(self, now: float | None = None) -> None:
+        now = self._reanchor(now)
+        if self._anchor_pos >= self.end:
+            self._anchor_pos = self.start
+        self.playing = True
+
+    def pause(self, now: float | None = None) -> None:
+        self._reanchor(now)
+        self.playing = False
+
+    def toggle(self, now: float | None = None) -> None:
+        (self.pause if self.playing else self.play)(now)
+
+    def set_rate(self, rate: float, now: float | None = None) -> None:
+        self._reanchor(now)
+        self.rate = self._clamp_rate(rate)
+
+    def seek(self, ts: float, now: float | None = None) -> None:
+        self._reanchor(now, ts)
+
+    def set_end(self, end: float) -> None:
+        self.end = max(self.start, end)
+
+    @property
+    def at_end(self) -> bool:
+        return self.position() >= self.end
+
+
+class ReplayFeed:
+    """Feeds a recording into a SessionLog as the clock advances.
+
+    ``state`` is the folded state (replaced on seek; ``on_reset`` listeners are
+    told). Panels subscribe to ``log`` exactly as they do for a live feed.
+    """
+
+    def __init__(self, replay: Replay, *, rate: float = 1.0, chunk: int = 2000,
+                 max_per_tick: int = 20_000, now: Callable[[], float] = time.monotonic,
+                 log: SessionLog | None = None) -> None:
+        self.replay = replay
+        self.chunk = chunk
+        self.max_per_tick = max_per_tick
+        self.clock = ReplayClock(replay.start_ts, replay.end_ts, rate, now)
+        self.log = log if log is not None else SessionLog(session_id=replay.session_id)
+        self.on_reset: list[Callable[[SessionState], None]] = []
+        self.state = SessionState(replay.buyers)
+        self.cursor = 0                    # last log seq appended
+        self.log.subscribe(self._fold)
+        self.seek_seq(replay.seq_at_time(replay.start_ts))
+
+    def _fold(self, events: list[Event]) -> None:
+        self.state.apply(events)
+
+    # ---- Positioning ---------------------------------------------------------------
+    def seek_seq(self, seq: int) -> SessionState:
+        self.state = self.replay.state_at(seq)
+        self.cursor = self.state.last_seq
+        self.log.next_seq = self.cursor + 1
+        for cb in self.on_reset:
+            cb(self.state)
+        return self.state
+
+    def seek_time(self, ts: float, now: float | None = None) -> SessionState:
+        self.clock.seek(ts, now)
+        return self.seek_seq(self.replay.seq_at_time(self.clock.position(now)))
+
+    def step(self, kind: str | None, direction: int, now: float | None = None) -> LaneEvent | None:
+        """Jump to the next (+1) or previous (-1) lane event of a kind; state includes it."""
+        pos = self.clock.position(now)
+        le = self.replay.next_lane(kind, pos, direction)
+        if le is None:
+            return None
+        self.clock.seek(le.ts, now)
+        self.seek_seq(le.seq)
+        return le
+
+    # ---- Playing -------------------------------------------------------------------
+    def tick(self, now: float | None = None) -> int:
+        """Append events up to the clock position. Returns how many were appended."""
+        target_ts = self.clock.position(now)
+        target = min(self.replay.seq_at_time(target_ts), self.replay.last_seq)
+        if target < self.cursor:
+            self.seek_seq(target)
+            return 0
+        if target - self.cursor > self.max_per_tick * 4:
+            self.seek_seq(target)        # too far behind: jump through a snapshot
+            return 0
+        appended = 0
+        sid = self.replay.session_id
+        while self.cursor < target and appended < self.max_per_tick:
+            batch = self.replay.store.events(sid, self.cursor + 1, target,
+                                             min(self.chunk, self.max_per_tick - appended))
+            if not batch:
+                break
+            self.log.append_events(batch)
+            self.cursor = batch[-1].seq
+            appended += len(batch)
+        if self.cursor >= self.replay.last_seq and self.clock.position(now) >= self.clock.end:
+            self.clock.pause(now)
+        return appended
+
+    def refresh(self) -> bool:
+        """Pick up events recorded since open (a session still being recorded)."""
+        grew = self.replay.refresh()
+        if grew:
+            self.clock.set_end(self.replay.end_ts)
+        return grew
+
+
+__all__ = ["Replay", "ReplayClock", "ReplayFeed", "LaneEvent", "LANE_KINDS", "LANE_LABELS",
+           "LANE_TYPES", "SessionNotFound"]

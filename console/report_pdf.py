@@ -1,0 +1,127 @@
+"""PDF export of a session review (reportlab; built-in CID font for Chinese)."""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from console.replay import LANE_KINDS, LANE_LABELS
+from console.report import CURVES, LANE_COLORS, Review, _datetime, _num
+
+FONT = "STSong-Light"
+_GLYPHS = str.maketrans({"·": "・", "•": "・", "‧": "・", "\u00a0": " "})
+
+
+def _g(text) -> str:
+    """Characters the built-in CID font lacks, mapped to ones it has."""
+    return str(text).translate(_GLYPHS)
+
+
+def _t(text) -> str:
+    """Plain text for a Paragraph (escaped markup, font-safe glyphs)."""
+    return html.escape(_g(text), quote=False)
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _chart(review: Review, key: str, label: str, width: float, height: float = 42 * mm) -> Drawing:
+    font = _font()
+    values = review.minutes.get(key, [])
+    d = Drawing(width, height)
+    left, bottom, top = 40, 12, 14
+    pw, ph = width - left - 6, height - bottom - top
+    n = max(1, len(values))
+    vmax = max(values) if values and max(values) > 0 else 1.0
+    d.add(String(left, height - 10, _g(label), fontName=font, fontSize=8))
+    d.add(Rect(left, bottom, pw, ph, fillColor=None, strokeColor=colors.lightgrey, strokeWidth=0.5))
+    d.add(String(left - 3, bottom + ph - 6, str(_num(vmax)), fontName=font, fontSize=6, textAnchor="end"))
+    d.add(String(left - 3, bottom, "0", fontName=font, fontSize=6, textAnchor="end"))
+    span = n * 60.0
+    for le in review.lanes:
+        x = left + pw * min(1.0, max(0.0, (le.ts - review.started_at) / span))
+        d.add(Line(x, bottom, x, bottom + ph, strokeColor=colors.HexColor(LANE_COLORS.get(le.kind, "#999999")),
+                   strokeWidth=0.5))
+    if values:
+        pts = []
+        for i, v in enumerate(values):
+            pts += [left + pw * (i + 0.5) / n, bottom + ph * v / vmax]
+        if len(pts) == 2:
+            pts += pts
+        d.add(PolyLine(pts, strokeColor=colors.black, strokeWidth=1))
+    step = max(1, n // 8)
+    for t in range(0, n + 1, step):
+        d.add(String(left + pw * t / n, 2, f"{t}'", fontName=font, fontSize=6, textAnchor="middle"))
+    return d
+
+
+def export_pdf(review: Review, path: str | os.PathLike) -> Path:
+    font = _font()
+    path = Path(path)
+    pagesize = landscape(A4)
+    doc = SimpleDocTemplate(str(path), pagesize=pagesize, leftMargin=12 * mm, rightMargin=12 * mm,
+                            topMargin=12 * mm, bottomMargin=12 * mm,
+                            title=f"直播复盘 {review.session_id}", author="Livedesk")
+    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=20, spaceAfter=4)
+    h2 = ParagraphStyle("h2", fontName=font, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4)
+    body = ParagraphStyle("b", fontName=font, fontSize=8, leading=10)
+    cell = ParagraphStyle("c", fontName=font, fontSize=6.5, leading=8)
+    width = pagesize[0] - 24 * mm
+    s = review.summary
+    story = [Paragraph(f"直播复盘 Session review — {_t(review.title or review.session_id)}", h1),
+             Paragraph(f"{_t(review.room)} ｜ {_t(review.platform)} ｜ {_datetime(review.started_at)} ｜ "
+                       f"{review.duration_s / 60:.0f} 分钟 ｜ 场次 {_t(review.session_id)}", body),
+             Spacer(1, 4)]
+    kpi = [["成交金额 GMV", "订单 orders", "成交人数 buyers", "峰值在线 peak", "累计观看 viewers",
+            "GPM", "UV价值", "客单价 AOV"],
+           [f"¥{s['gmv']:,.2f}", s["orders"], s["buyers"], s["peak_online"], s["viewers"],
+            f"{s['gpm']:.1f}", f"{s['uv_value']:.2f}", f"{s['aov']:.2f}"]]
+    t = Table(kpi, colWidths=[width / 8] * 8)
+    t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 8), ("FONTSIZE", (0, 1), (-1, 1), 12),
+                           ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                           ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF3FA"))]))
+    story.append(t)
+    if review.weakest is not None:
+        w = review.weakest
+        story.append(Paragraph(f"最弱环节 weakest step: <b>{_t(w.label)}</b> {w.value:.1%} "
+                               f"(基准 {w.benchmark:.0%}) → 责任方 lever: <b>{_t(review.weakest_owner)}</b>", h2))
+    story.append(Paragraph("分钟曲线 Per-minute curves　" + "　".join(
+        f'<font color="{LANE_COLORS[k]}">▍{LANE_LABELS[k]}</font>' for k in LANE_KINDS), h2))
+    half = (width - 6) / 2
+    charts = [_chart(review, k, lbl, half) for k, lbl in CURVES]
+    grid = [charts[i:i + 2] + ([""] if len(charts[i:i + 2]) == 1 else []) for i in range(0, len(charts), 2)]
+    g = Table(grid, colWidths=[half + 3, half + 3])
+    g.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    story.append(g)
+    for sheet, _stem, headers, rows in review.tables():
+        if sheet.startswith("分钟"):
+            continue
+        story.append(PageBreak() if sheet.startswith("概览") else Spacer(1, 4))
+        story.append(Paragraph(_t(sheet), h2))
+        data = [[Paragraph(_t(h), cell) for h in headers]]
+        data += [[Paragraph(_t(c), cell) for c in r] for r in rows]
+        if sheet.startswith("概览"):
+            cw = [width * 0.35, width * 0.65]
+        else:
+            cw = [width / len(headers)] * len(headers)
+        tb = Table(data, colWidths=cw, repeatRows=1)
+        tb.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF3FA")),
+                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
+        story.append(tb)
+    doc.build(story)
+    return path

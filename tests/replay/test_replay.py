@@ -1,0 +1,166 @@
+from hypothesis import given, settings, strategies as st, HealthCheck
+
+from console.replay import Replay, ReplayClock, ReplayFeed
+from console.state import SessionState
+from tests.replay.fakes import FakeRecorder, FakeStore, SessionInfo
+from tests.replay.sessions import T0, Wire, hand_session, order, random_session
+from console import protocol as p
+
+
+def snap(state):
+    d = state.to_snapshot()
+    d.pop("version")
+    return d
+
+
+def full_fold(store, sid, seq):
+    st_ = SessionState()
+    st_.apply(store.events(sid, 1, seq))
+    return st_
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 250), k=st.integers(1, 60), data=st.data())
+def test_state_at_equals_full_fold(seed, n, k, data):
+    store, rec = random_session(seed, n, k=k)
+    rp = Replay(store, "r1").open()
+    assert snap(rp.final_state) == snap(rec.state) | {}
+    for _ in range(5):
+        seq = data.draw(st.integers(0, rp.last_seq))
+        assert snap(rp.state_at(seq)) == snap(full_fold(store, "r1", seq))
+
+
+def test_state_at_starts_from_snapshot_not_from_start():
+    store, _ = random_session(3, 2000, k=100)
+    rp = Replay(store, "r1").open()
+    store.reads = 0
+    rp.state_at(1950)
+    assert store.reads <= 100
+
+
+def test_feed_ticks_reach_same_state_as_fold():
+    store, rec = random_session(11, 400, k=30)
+    rp = Replay(store, "r1").open()
+    now = [0.0]
+    feed = ReplayFeed(rp, rate=60, chunk=7, now=lambda: now[0])
+    seen = []
+    feed.log.subscribe(lambda evs: seen.extend(e.seq for e in evs))
+    feed.clock.play(0.0)
+    while feed.cursor < rp.last_seq:
+        now[0] += 0.5
+        feed.tick(now[0])
+        assert snap(feed.state) == snap(full_fold(store, "r1", feed.cursor))
+    assert seen == list(range(seen[0], rp.last_seq + 1))
+    assert snap(feed.state) == snap(rec.state)
+    assert not feed.clock.playing
+
+
+def test_clock_rate_and_pause():
+    clock = ReplayClock(1000.0, 5000.0, rate=1.0, now=lambda: 0.0)
+    assert clock.position(0.0) == 1000.0
+    clock.play(0.0)
+    assert clock.position(10.0) == 1010.0
+    clock.set_rate(10, 10.0)
+    assert clock.position(12.0) == 1030.0
+    clock.pause(12.0)
+    assert clock.position(100.0) == 1030.0
+    clock.set_rate(500, 100.0)
+    assert clock.rate == 60.0
+    clock.set_rate(0.1, 100.0)
+    assert clock.rate == 1.0
+    clock.set_rate(60, 100.0)
+    clock.play(100.0)
+    assert clock.position(101.0) == 1090.0
+    assert clock.position(1000.0) == 5000.0    # clamped at the end
+    clock.seek(2000.0, 1000.0)
+    assert clock.position(1001.0) == 2060.0
+
+
+def test_step_between_lane_events():
+    store, rec = hand_session()
+    rp = Replay(store, "s2").open()
+    kinds = [(le.kind, le.ts - T0) for le in rp.lanes]
+    assert kinds == [("card", 10), ("stockout", 31), ("operator", 40), ("card", 70), ("flash", 80),
+                     ("alert", 130), ("flash", 140)]
+    feed = ReplayFeed(rp, now=lambda: 0.0)
+    le = feed.step("card", +1, 0.0)
+    assert le.ts == T0 + 10 and feed.state.current_sku == "B"
+    le = feed.step("card", +1, 0.0)
+    assert le.ts == T0 + 70 and feed.state.current_sku == "A"
+    assert feed.step("card", +1, 0.0) is None
+    assert feed.step("flash", -1, 0.0) is None
+    le = feed.step("flash", +1, 0.0)
+    assert le.ts == T0 + 80 and feed.state.active_flash() is not None
+    le = feed.step("card", -1, 0.0)
+    assert le.ts == T0 + 70
+    le = feed.step("card", -1, 0.0)
+    assert le.ts == T0 + 10 and feed.state.gmv == 0
+    le = feed.step("alert", +1, 0.0)
+    assert feed.state.active_alerts and feed.state.gmv == 99 + 396 + 598 + 399
+    le = feed.step("operator", -1, 0.0)
+    assert le.label == "上链接" and feed.clock.position(0.0) == T0 + 40
+    le = feed.step("stockout", -1, 0.0)
+    assert feed.state.products["B"].stock == 0
+
+
+def test_seek_time():
+    store, rec = hand_session()
+    rp = Replay(store, "s2").open()
+    st_ = rp.seek_time(T0 + 35)
+    assert st_.gmv == 99 + 396 and st_.products["B"].sold_out_at == T0 + 31
+    feed = ReplayFeed(rp, now=lambda: 0.0)
+    feed.seek_time(T0 + 95, 0.0)
+    assert feed.state.gmv == 99 + 396 + 598
+
+
+def test_growing_session_refresh():
+    store = FakeStore()
+    rec = FakeRecorder(store, SessionInfo("g", "grow", "room", "douyin", T0), snapshot_every=3)
+    w = Wire()
+    w(0, p.SESSION_STARTED, started_at=T0)
+    w(1, p.CARD_PUSHED, sku="A")
+    w(2, p.ORDER_PAID, **order("o1", "A", 1, 10.0, "u1"))
+    rec.feed(w.out)
+    rp = Replay(store, "g").open()
+    now = [0.0]
+    feed = ReplayFeed(rp, rate=10, now=lambda: now[0])
+    feed.clock.play(0.0)
+    now[0] = 1.0
+    feed.tick(now[0])
+    assert feed.state.gmv == 10.0 and rp.last_seq == 3
+    assert not feed.refresh()
+    w.out.clear()
+    w(30, p.ORDER_PAID, **order("o2", "A", 2, 20.0, "u2"))
+    w(31, p.CARD_PUSHED, sku="B")
+    w(40, p.ORDER_PAID, **order("o3", "B", 1, 5.0, "u1"))
+    rec.feed(w.out)
+    assert feed.refresh()
+    assert rp.last_seq == 6 and feed.clock.end == T0 + 40
+    assert [le.kind for le in rp.lanes] == ["card", "card"]
+    feed.clock.play(now[0])
+    now[0] += 10.0
+    feed.tick(now[0])
+    assert feed.state.gmv == 35.0 and feed.state.buyers == 2
+    assert snap(feed.state) == snap(rec.state)
+
+
+@settings(max_examples=100, deadline=None)
+@given(ops=st.lists(st.tuples(st.sampled_from(["play", "pause", "rate", "wait"]),
+                              st.floats(0.0, 30.0), st.integers(1, 60)), max_size=30))
+def test_clock_position_is_integral_of_rate(ops):
+    clock = ReplayClock(0.0, 1e9, now=lambda: 0.0)
+    now, expected, playing, rate = 0.0, 0.0, False, 1.0
+    for op, dt, r in ops:
+        now += dt
+        if playing:
+            expected += dt * rate
+        if op == "play":
+            clock.play(now)
+            playing = True
+        elif op == "pause":
+            clock.pause(now)
+            playing = False
+        elif op == "rate":
+            clock.set_rate(r, now)
+            rate = float(r)
+        assert abs(clock.position(now) - expected) < 1e-6 * max(1.0, expected)

@@ -85,7 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--seed", type=int, default=7)
     con.add_argument("--speed", type=float, default=1.0)
     con.add_argument("--relay-port", type=int, default=0, help="prompter relay port (0 = any)")
-    con.add_argument("--relay-host", default="127.0.0.1")
+    con.add_argument("--relay-host", default="127.0.0.1",
+                     help="prompter relay address (loopback; another address serves other machines)")
+    con.add_argument("--relay-token", default=None,
+                     help="token remote prompt panels must present (default: a new random one)")
 
     pro = sub.add_parser("prompter", help="the host's prompt panel (remote display)")
     pro.add_argument("--connect", required=True, help="ws://HOST:PORT of a console's relay")

@@ -194,6 +194,15 @@ def _product_terms(phrases: Iterable[str]) -> list[Term]:
     return [Term(p.strip(), "禁用语(手卡)", "high", (), False) for p in phrases if p and p.strip()]
 
 
+def words_for_card(words: WordList, banned_phrases: Iterable[str]) -> WordList:
+    """The word list for one product: the global list plus its cue card's banned phrases."""
+    return words.with_terms(_product_terms(banned_phrases))
+
+
+#: Cue-card fields spoken on air (checked); cautions and banned phrases are instructions.
+CHECKED_CARD_FIELDS = ("selling_points", "pitch_lines")
+
+
 def check_plan(plan: ShowPlan | dict, words: WordList | None = None) -> list[PlanHit]:
     """Check every host-facing text of a plan; each hit carries its location.
 
@@ -214,10 +223,10 @@ def check_plan(plan: ShowPlan | dict, words: WordList | None = None) -> list[Pla
     for i, prod in enumerate(data.get("products") or []):
         where = f"products[{i}] ({prod.get('sku', '?')} {prod.get('title', '')})"
         card = prod.get("cue_card") or {}
-        wl = words.with_terms(_product_terms(card.get("banned_phrases") or []))
+        wl = words_for_card(words, card.get("banned_phrases") or [])
         check(f"{where}.title", prod.get("title"), wl)
         check(f"{where}.offer.coupon", (prod.get("offer") or {}).get("coupon"), wl)
-        for key in ("selling_points", "pitch_lines"):
+        for key in CHECKED_CARD_FIELDS:
             for j, line in enumerate(card.get(key) or []):
                 check(f"{where}.cue_card.{key}[{j}]", line, wl)
         for k, line in enumerate((prod.get("script") or "").splitlines(), start=1):

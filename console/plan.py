@@ -114,6 +114,25 @@ def load_plan(path: str | Path) -> ShowPlan:
     return plan_from_dict(raw, str(path))
 
 
+def save_plan(plan: ShowPlan | dict, path: str | Path) -> Path:
+    """Validate and write a plan as YAML (or JSON for ``.json``), atomically.
+
+    Used to keep cue-card edits made in the console; raises :class:`PlanError` on an
+    invalid plan and ``OSError`` when the file cannot be written (the old file stays).
+    """
+    path = Path(path)
+    data = plan.to_dict() if isinstance(plan, ShowPlan) else plan
+    plan_from_dict(data, str(path))
+    if path.suffix.lower() == ".json":
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
 def plan_from_dict(raw: Any, source: str = "<plan>") -> ShowPlan:
     """Validate a parsed plan; raise :class:`PlanError` listing every problem."""
     problems: list[str] = []

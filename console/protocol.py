@@ -46,6 +46,7 @@ OPERATOR_ERROR = "operator.error"
 OPERATOR_REORDER = "operator.reorder"
 OPERATOR_CUE = "operator.cue"
 OPERATOR_CUE_ACK = "operator.cue_ack"
+OPERATOR_SCRIPT_EDIT = "operator.script_edit"
 ALERT_RAISED = "alert.raised"
 ALERT_CLEARED = "alert.cleared"
 FEED_STATUS = "feed.status"
@@ -59,7 +60,7 @@ FEED_EVENT_TYPES = frozenset({
 })
 LOCAL_EVENT_TYPES = frozenset({
     PLAN_LOADED, OPERATOR_COMMAND, OPERATOR_ACK, OPERATOR_ERROR, OPERATOR_REORDER,
-    OPERATOR_CUE, OPERATOR_CUE_ACK, ALERT_RAISED, ALERT_CLEARED, FEED_STATUS,
+    OPERATOR_CUE, OPERATOR_CUE_ACK, OPERATOR_SCRIPT_EDIT, ALERT_RAISED, ALERT_CLEARED, FEED_STATUS,
     FEED_GAP, FEED_SNAPSHOT,
 })
 
@@ -93,6 +94,7 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     TRAFFIC_TICK: {"online": (int,)},
     COMMENT: {"nick": _STR, "text": _STR},
     COMMENT_PINNED: {"comment_id": _STR},
+    OPERATOR_SCRIPT_EDIT: {"sku": _STR},
 }
 
 COMMAND_ARGS: dict[str, dict[str, tuple[type, ...]]] = {

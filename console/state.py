@@ -294,6 +294,7 @@ class SessionState:
             p.OPERATOR_REORDER: self._on_operator_reorder,
             p.OPERATOR_CUE: self._on_operator_cue,
             p.OPERATOR_CUE_ACK: self._on_operator_cue_ack,
+            p.OPERATOR_SCRIPT_EDIT: self._on_operator_script_edit,
             p.ALERT_RAISED: self._on_alert_raised,
             p.ALERT_CLEARED: self._on_alert_cleared,
             p.FEED_STATUS: self._on_feed_status,
@@ -806,6 +807,43 @@ class SessionState:
     def _on_operator_cue_ack(self, ev: Event) -> None:
         if self.cue is not None and ev.data.get("cue_seq") in (None, self.cue["seq"]):
             self.cue = dict(self.cue, acked_at=ev.ts)
+
+    def _on_operator_script_edit(self, ev: Event) -> None:
+        """The operator edited a product's cue card or script in the console.
+
+        The plan is replaced (not mutated), so observers keyed on it re-render and
+        a snapshot taken before the edit keeps the old text.
+        """
+        d = ev.data
+        sku = d["sku"]
+        card = d.get("cue_card")
+        script = d.get("script")
+        if card is not None and not isinstance(card, dict):
+            raise ValueError("operator.script_edit: cue_card must be an object")
+        if script is not None and not isinstance(script, str):
+            raise ValueError("operator.script_edit: script must be a string")
+        plan = dict(self.plan or {})
+        products = [dict(prod) if isinstance(prod, dict) else prod
+                    for prod in plan.get("products") or []]
+        entry = next((prod for prod in products
+                      if isinstance(prod, dict) and prod.get("sku") == sku), None)
+        if entry is None:
+            entry = {"sku": sku, "title": self.product(sku).title or sku}
+            products.append(entry)
+        if card is not None:
+            merged = dict(entry.get("cue_card") or {})
+            merged.update({k: [str(x) for x in v] for k, v in card.items() if isinstance(v, list)})
+            entry["cue_card"] = merged
+        if script is not None:
+            entry["script"] = script
+        plan["products"] = products
+        self.plan = plan
+        prod = self.product(sku)
+        if card is not None and "selling_points" in entry.get("cue_card", {}):
+            prod.selling_points = list(entry["cue_card"]["selling_points"])
+        if script is not None:
+            prod.script = script
+        self._mark(ev.ts, "script_edit", sku)
 
     def _on_alert_raised(self, ev: Event) -> None:
         alert = dict(ev.data, seq=ev.seq, ts=ev.ts)

@@ -42,7 +42,7 @@ HOST_ALERT_KINDS = frozenset({"sold_out", "stockout", "low_stock", "flash_ending
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("PrompterPanel", text)
+    return QCoreApplication.translate("Livedesk", text)
 
 
 @dataclass(frozen=True)

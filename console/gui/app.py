@@ -126,6 +126,14 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
     session = LiveSession(url, plan=plan, token=getattr(args, "token", None), recorder=recorder)
     await session.start()
     win = MainWindow(session, **window_kw)
+    win.prompter_host.plan_path = plan_path
+    host = getattr(args, "relay_host", None) or "127.0.0.1"
+    try:
+        await win.prompter_host.start_relay(host, getattr(args, "relay_port", None) or 0,
+                                            getattr(args, "relay_token", None))
+    except OSError as exc:
+        log.warning("prompter relay not started on %s: %s", host, exc)
+        win.prompter_host.sig_message.emit(f"prompter relay not started on {host}: {exc}")
     return win, session, feed, recorder
 
 
@@ -183,6 +191,7 @@ def run_console(args) -> int:
         win.sig_closed.connect(done.set)
         win.show()
         await done.wait()
+        await win.prompter_host.stop()
         await shutdown(feed, recorder)
 
     try:

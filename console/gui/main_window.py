@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QLin
 
 from console import protocol as p
 from console.alerts import AlertEngine, Thresholds
+from console.gui.prompter_host import PrompterHost
 from widgets.alerts_panel import AlertSettings, AlertsPanel
 from widgets.conversion_graphs import ConversionGraphs
 from widgets.frame_clock import FrameClock
@@ -156,6 +157,7 @@ class MainWindow(QMainWindow):
         self.inventory.sig_set_stock.connect(self._on_set_stock)
         self.cue_bar.sig_send_cue.connect(self._on_send_cue)
         self._build_menu()
+        self.prompter_host = PrompterHost(self)   # prompt panel, relay, cue-card editor
         self._update_title()
         self._restored = self.restore_layout()
         # ---- Timers

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def tr(text: str) -> str:
-    return QCoreApplication.translate("PrompterWindow", text)
+    return QCoreApplication.translate("Livedesk", text)
 
 
 class PrompterWindow(QMainWindow):

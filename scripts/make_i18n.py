@@ -1,7 +1,22 @@
-"""Write resources/i18n/livedesk_zh_CN.ts from the table below and compile it with pyside6-lrelease."""
+"""Keep the zh_CN translation complete: extract, write the .ts, compile the .qm.
+
+Every user-visible string goes through ``tr("...")`` / ``_tr("...")`` (context
+``Livedesk``). This script finds those calls in the Qt code (``widgets/``,
+``console/gui/``, ``plugins/``), pairs them with the table below, writes
+``resources/i18n/livedesk_zh_CN.ts`` and compiles ``livedesk_zh_CN.qm`` with
+pyside6-lrelease.
+
+    .venv/bin/python scripts/make_i18n.py           # regenerate
+    .venv/bin/python scripts/make_i18n.py --check   # list untranslated strings, exit 1 if any
+
+The table is the place to add a translation. Strings translated through a variable
+(``_tr(label)`` over a table of labels) are not seen by the extractor: keep them in the
+table; ``--check`` lists them as unused so a stale one can be spotted.
+"""
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -9,6 +24,10 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 ROOT = Path(__file__).resolve().parents[1]
+SOURCE_DIRS = ("widgets", "console/gui", "plugins")
+TR_NAMES = frozenset({"tr", "_tr"})
+TS_PATH = ROOT / "resources" / "i18n" / "livedesk_zh_CN.ts"
+
 ZH = {
     "&View": "视图(&V)", "Active alerts": "当前告警", "Alert settings": "告警设置", "Alerts": "告警",
     "An internal error occurred": "发生内部错误", "Avg order value": "客单价", "Clear card": "取消讲解",
@@ -44,27 +63,169 @@ ZH = {
     "Online baseline window (s)": "在线基线窗口（秒）", "Online drop (share)": "在线下降比例",
     "card push": "弹讲解", "flash sale": "秒杀", "sold out": "售罄", "alert": "告警",
     "Rate window (min)": "转化率窗口（分钟）", "Sell-out within (min)": "预计售罄（分钟内）",
+    '%n banned term(s) found': '发现 %n 处违禁词',
+    '&Prompter': '提词器(&P)',
+    '&Replay': '回放(&R)',
+    '(end of run-of-show)': '（脚本已结束）',
+    'Advertising-law check (广告法)': '广告法违禁词检查',
+    'Alert': '告警',
+    'Any event': '任意事件',
+    'Apply to session': '应用到直播',
+    'Card push': '弹讲解',
+    'Cautions': '注意事项',
+    'Close replay': '关闭回放',
+    'Copied': '已复制',
+    'Copy remote prompter command': '复制远程提词器命令',
+    'Could not read the sessions': '无法读取场次列表',
+    'Coupon: {coupon}': '优惠券：{coupon}',
+    'Cue cards': '手卡',
+    'Delete session': '删除场次',
+    'Delete the recording of this session? This cannot be undone.': '删除该场次的录制？此操作无法撤销。',
+    'Deleted': '已删除',
+    'Delete…': '删除…',
+    'Do not say': '禁用语',
+    'Duration': '时长',
+    'Edit cue cards': '编辑手卡',
+    'Events': '事件数',
+    'Export CSV (zip)…': '导出 CSV（zip）…',
+    'Export PDF…': '导出 PDF…',
+    'Export XLSX…': '导出 XLSX…',
+    'Export printable HTML…': '导出可打印 HTML…',
+    'Export report': '导出报告',
+    'Export session': '导出场次',
+    'Exported': '已导出',
+    'Exporting…': '正在导出…',
+    'Export…': '导出…',
+    'Failed': '失败',
+    'Flash price {price}': '秒杀价 {price}',
+    'Flash price {price}, {left} left': '秒杀价 {price}，剩 {left} 件',
+    'Flash sale ending: {left} s': '秒杀即将结束：{left} 秒',
+    'Flash sale ends in': '秒杀倒计时',
+    'Flash stock left': '秒杀库存剩余',
+    'Import session': '导入场次',
+    'Imported': '已导入',
+    'Importing…': '正在导入…',
+    'Import…': '导入…',
+    'Kind of event the step buttons jump to': '前后跳转的事件类型',
+    'Limit {n} per buyer': '每人限购 {n} 件',
+    'Livedesk prompter': 'Livedesk 提词器',
+    'Next event of this kind (Right)': '下一个同类事件（→）',
+    'No banned terms': '未发现违禁词',
+    'No more events of this kind': '没有更多同类事件',
+    'No show plan to save': '没有可保存的直播脚本',
+    'No such session': '找不到该场次',
+    'Open prompt panel': '打开提词器',
+    'Open replay': '打开回放',
+    'Opened': '已打开',
+    'Operator': '运营',
+    'Operator: ': '运营：',
+    'Peak online': '在线峰值',
+    'Pitch lines': '话术',
+    'Plan not saved': '脚本未保存',
+    'Plan saved': '脚本已保存',
+    'Play / pause (Space)': '播放/暂停（空格）',
+    'Playback speed ([ and ] change it)': '播放速度（[ 和 ] 调整）',
+    'Previous event of this kind (Left)': '上一个同类事件（←）',
+    'Prompt panel': '提词器',
+    'Re&port': '报告(&P)',
+    'Reload': '刷新',
+    'Remote prompter': '远程提词器',
+    'Remote prompter: off': '远程提词器：未开启',
+    'Replace': '替换',
+    'Replay': '回放',
+    'Report failed': '报告生成失败',
+    'Report written': '报告已生成',
+    'Revert': '还原',
+    'Room': '直播间',
+    'Save plan as…': '脚本另存为…',
+    'Script': '脚本',
+    'Search title, room, date or id': '搜索标题、直播间、日期或编号',
+    'Selling points': '卖点',
+    'Send the edited cue card to the prompt panel (Ctrl+Return)': '把修改后的手卡发送到提词器（Ctrl+回车）',
+    'Session library': '场次库',
+    'Session library…': '场次库…',
+    'Space / Enter = got it': '空格/回车 = 收到',
+    'Start': '开始时间',
+    'Step': '跳转',
+    'Stock left': '剩余库存',
+    'Stock-out': '售罄',
+    'Suggestion': '建议替换',
+    'Timeline': '时间轴',
+    'Title': '标题',
+    'Waiting for the first product card…': '等待第一个讲解商品…',
+    'Writing report…': '正在生成报告…',
+    'connecting…': '连接中…',
+    'disconnected': '已断开',
+    'ended': '已结束',
+    'events': '事件',
+    'reconnecting…': '重连中…',
+    'recording, follows the end': '录制中，跟随最新',
+    'refused: wrong token': '被拒绝：令牌错误',
+    'replay': '回放',
+    'sessions': '场次',
+    'still recording': '仍在录制',
+    '{title} is sold out': '{title} 已售罄',
 }
 
 
-def main() -> int:
-    out = ROOT / "resources" / "i18n" / "livedesk_zh_CN.ts"
-    out.parent.mkdir(parents=True, exist_ok=True)
+def source_strings() -> dict[str, list[str]]:
+    """Every literal passed to tr()/_tr() in the Qt code, with where it is used."""
+    found: dict[str, list[str]] = {}
+    for folder in SOURCE_DIRS:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Call) and node.args
+                        and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+                        and ((isinstance(node.func, ast.Name) and node.func.id in TR_NAMES)
+                             or (isinstance(node.func, ast.Attribute) and node.func.attr in TR_NAMES))):
+                    where = f"{path.relative_to(ROOT)}:{node.lineno}"
+                    found.setdefault(node.args[0].value, []).append(where)
+    return found
+
+
+def missing_translations() -> dict[str, list[str]]:
+    return {text: where for text, where in source_strings().items() if text not in ZH}
+
+
+def write_ts(path: Path = TS_PATH) -> Path:
+    used = source_strings()
     lines = ['<?xml version="1.0" encoding="utf-8"?>', "<!DOCTYPE TS>",
              '<TS version="2.1" language="zh_CN" sourcelanguage="en">', "<context>",
              "    <name>Livedesk</name>"]
-    for src, tr in sorted(ZH.items()):
-        lines += ["    <message>", f"        <source>{escape(src)}</source>",
-                  f"        <translation>{escape(tr)}</translation>", "    </message>"]
+    for src in sorted(set(used) | set(ZH)):
+        if src not in ZH:
+            lines += ["    <message>", f"        <source>{escape(src)}</source>",
+                      '        <translation type="unfinished"></translation>', "    </message>"]
+        else:  # also strings translated through a variable (tr(label) over a table)
+            lines += ["    <message>", f"        <source>{escape(src)}</source>",
+                      f"        <translation>{escape(ZH[src])}</translation>", "    </message>"]
     lines += ["</context>", "</TS>", ""]
-    out.write_text("\n".join(lines), encoding="utf-8")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str]) -> int:
+    missing = missing_translations()
+    if "--check" in argv:
+        for text, where in sorted(missing.items()):
+            print(f"untranslated: {text!r} ({', '.join(where)})")
+        unused = sorted(set(ZH) - set(source_strings()))
+        for text in unused:
+            print(f"unused translation: {text!r}")
+        return 1 if missing else 0
+    ts = write_ts()
+    for text, where in sorted(missing.items()):
+        print(f"warning: untranslated {text!r} ({', '.join(where)})", file=sys.stderr)
     lrelease = ROOT / ".venv" / "bin" / "pyside6-lrelease"
-    if lrelease.exists() or shutil.which("pyside6-lrelease"):
-        cmd = [str(lrelease) if lrelease.exists() else "pyside6-lrelease", str(out), "-qm",
-               str(out.with_suffix(".qm"))]
-        return subprocess.call(cmd)
+    tool = str(lrelease) if lrelease.exists() else shutil.which("pyside6-lrelease")
+    if tool:
+        return subprocess.call([tool, "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))])
+    print("warning: pyside6-lrelease not found; the .qm was not rebuilt (the .ts is read instead)",
+          file=sys.stderr)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -4,12 +4,36 @@
 <context>
     <name>Livedesk</name>
     <message>
+        <source>%n banned term(s) found</source>
+        <translation>发现 %n 处违禁词</translation>
+    </message>
+    <message>
+        <source>&amp;Prompter</source>
+        <translation>提词器(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Replay</source>
+        <translation>回放(&amp;R)</translation>
+    </message>
+    <message>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
+        <source>(end of run-of-show)</source>
+        <translation>（脚本已结束）</translation>
+    </message>
+    <message>
         <source>Active alerts</source>
         <translation>当前告警</translation>
+    </message>
+    <message>
+        <source>Advertising-law check (广告法)</source>
+        <translation>广告法违禁词检查</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>告警</translation>
     </message>
     <message>
         <source>Alert settings</source>
@@ -28,6 +52,14 @@
         <translation>发生内部错误</translation>
     </message>
     <message>
+        <source>Any event</source>
+        <translation>任意事件</translation>
+    </message>
+    <message>
+        <source>Apply to session</source>
+        <translation>应用到直播</translation>
+    </message>
+    <message>
         <source>Avg order value</source>
         <translation>客单价</translation>
     </message>
@@ -40,8 +72,40 @@
         <translation>点击率/转化率下降比例</translation>
     </message>
     <message>
+        <source>Card push</source>
+        <translation>弹讲解</translation>
+    </message>
+    <message>
+        <source>Cautions</source>
+        <translation>注意事项</translation>
+    </message>
+    <message>
         <source>Clear card</source>
         <translation>取消讲解</translation>
+    </message>
+    <message>
+        <source>Close replay</source>
+        <translation>关闭回放</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>已复制</translation>
+    </message>
+    <message>
+        <source>Copy remote prompter command</source>
+        <translation>复制远程提词器命令</translation>
+    </message>
+    <message>
+        <source>Could not read the sessions</source>
+        <translation>无法读取场次列表</translation>
+    </message>
+    <message>
+        <source>Coupon: {coupon}</source>
+        <translation>优惠券：{coupon}</translation>
+    </message>
+    <message>
+        <source>Cue cards</source>
+        <translation>手卡</translation>
     </message>
     <message>
         <source>Cue host</source>
@@ -56,8 +120,100 @@
         <translation>数据超时（秒）</translation>
     </message>
     <message>
+        <source>Delete session</source>
+        <translation>删除场次</translation>
+    </message>
+    <message>
+        <source>Delete the recording of this session? This cannot be undone.</source>
+        <translation>删除该场次的录制？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>已删除</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <source>Do not say</source>
+        <translation>禁用语</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>时长</translation>
+    </message>
+    <message>
+        <source>Edit cue cards</source>
+        <translation>编辑手卡</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>事件数</translation>
+    </message>
+    <message>
+        <source>Export CSV (zip)…</source>
+        <translation>导出 CSV（zip）…</translation>
+    </message>
+    <message>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <source>Export XLSX…</source>
+        <translation>导出 XLSX…</translation>
+    </message>
+    <message>
+        <source>Export printable HTML…</source>
+        <translation>导出可打印 HTML…</translation>
+    </message>
+    <message>
+        <source>Export report</source>
+        <translation>导出报告</translation>
+    </message>
+    <message>
+        <source>Export session</source>
+        <translation>导出场次</translation>
+    </message>
+    <message>
+        <source>Exported</source>
+        <translation>已导出</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>正在导出…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Flash price {price}</source>
+        <translation>秒杀价 {price}</translation>
+    </message>
+    <message>
+        <source>Flash price {price}, {left} left</source>
+        <translation>秒杀价 {price}，剩 {left} 件</translation>
+    </message>
+    <message>
         <source>Flash sale</source>
         <translation>秒杀</translation>
+    </message>
+    <message>
+        <source>Flash sale ending: {left} s</source>
+        <translation>秒杀即将结束：{left} 秒</translation>
+    </message>
+    <message>
+        <source>Flash sale ends in</source>
+        <translation>秒杀倒计时</translation>
+    </message>
+    <message>
+        <source>Flash stock left</source>
+        <translation>秒杀库存剩余</translation>
     </message>
     <message>
         <source>Focus cue box</source>
@@ -88,16 +244,44 @@
         <translation>在线低于此数忽略</translation>
     </message>
     <message>
+        <source>Import session</source>
+        <translation>导入场次</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>已导入</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
         <source>Inventory</source>
         <translation>库存</translation>
+    </message>
+    <message>
+        <source>Kind of event the step buttons jump to</source>
+        <translation>前后跳转的事件类型</translation>
     </message>
     <message>
         <source>Last cue</source>
         <translation>上条提示</translation>
     </message>
     <message>
+        <source>Limit {n} per buyer</source>
+        <translation>每人限购 {n} 件</translation>
+    </message>
+    <message>
         <source>Live console</source>
         <translation>直播中控台</translation>
+    </message>
+    <message>
+        <source>Livedesk prompter</source>
+        <translation>Livedesk 提词器</translation>
     </message>
     <message>
         <source>Low stock below (share of max)</source>
@@ -124,12 +308,32 @@
         <translation>下一个</translation>
     </message>
     <message>
+        <source>Next event of this kind (Right)</source>
+        <translation>下一个同类事件（→）</translation>
+    </message>
+    <message>
+        <source>No banned terms</source>
+        <translation>未发现违禁词</translation>
+    </message>
+    <message>
         <source>No commands sent yet</source>
         <translation>尚未发送指令</translation>
     </message>
     <message>
         <source>No flash offer in the plan for this product</source>
         <translation>脚本中该商品没有秒杀机制</translation>
+    </message>
+    <message>
+        <source>No more events of this kind</source>
+        <translation>没有更多同类事件</translation>
+    </message>
+    <message>
+        <source>No show plan to save</source>
+        <translation>没有可保存的直播脚本</translation>
+    </message>
+    <message>
+        <source>No such session</source>
+        <translation>找不到该场次</translation>
     </message>
     <message>
         <source>ON AIR</source>
@@ -152,8 +356,28 @@
         <translation>在线人数</translation>
     </message>
     <message>
+        <source>Open prompt panel</source>
+        <translation>打开提词器</translation>
+    </message>
+    <message>
+        <source>Open replay</source>
+        <translation>打开回放</translation>
+    </message>
+    <message>
+        <source>Opened</source>
+        <translation>已打开</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>运营</translation>
+    </message>
+    <message>
         <source>Operator (cover, traffic, card visibility)</source>
         <translation>运营（封面、流量、讲解卡曝光）</translation>
+    </message>
+    <message>
+        <source>Operator: </source>
+        <translation>运营：</translation>
     </message>
     <message>
         <source>Orders</source>
@@ -172,8 +396,36 @@
         <translation>成交人数</translation>
     </message>
     <message>
+        <source>Peak online</source>
+        <translation>在线峰值</translation>
+    </message>
+    <message>
+        <source>Pitch lines</source>
+        <translation>话术</translation>
+    </message>
+    <message>
+        <source>Plan not saved</source>
+        <translation>脚本未保存</translation>
+    </message>
+    <message>
+        <source>Plan saved</source>
+        <translation>脚本已保存</translation>
+    </message>
+    <message>
+        <source>Play / pause (Space)</source>
+        <translation>播放/暂停（空格）</translation>
+    </message>
+    <message>
+        <source>Playback speed ([ and ] change it)</source>
+        <translation>播放速度（[ 和 ] 调整）</translation>
+    </message>
+    <message>
         <source>Prev</source>
         <translation>上一个</translation>
+    </message>
+    <message>
+        <source>Previous event of this kind (Left)</source>
+        <translation>上一个同类事件（←）</translation>
     </message>
     <message>
         <source>Product</source>
@@ -182,6 +434,10 @@
     <message>
         <source>Product clicks / min</source>
         <translation>每分钟商品点击</translation>
+    </message>
+    <message>
+        <source>Prompt panel</source>
+        <translation>提词器</translation>
     </message>
     <message>
         <source>Push card</source>
@@ -208,12 +464,52 @@
         <translation>每分钟销量</translation>
     </message>
     <message>
+        <source>Re&amp;port</source>
+        <translation>报告(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Remote prompter</source>
+        <translation>远程提词器</translation>
+    </message>
+    <message>
+        <source>Remote prompter: off</source>
+        <translation>远程提词器：未开启</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>Replay</source>
+        <translation>回放</translation>
+    </message>
+    <message>
+        <source>Report failed</source>
+        <translation>报告生成失败</translation>
+    </message>
+    <message>
+        <source>Report written</source>
+        <translation>报告已生成</translation>
+    </message>
+    <message>
         <source>Reset layout</source>
         <translation>重置布局</translation>
     </message>
     <message>
         <source>Restock</source>
         <translation>补库存</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <source>Room</source>
+        <translation>直播间</translation>
     </message>
     <message>
         <source>Run of show</source>
@@ -224,6 +520,18 @@
         <translation>售罄</translation>
     </message>
     <message>
+        <source>Save plan as…</source>
+        <translation>脚本另存为…</translation>
+    </message>
+    <message>
+        <source>Script</source>
+        <translation>脚本</translation>
+    </message>
+    <message>
+        <source>Search title, room, date or id</source>
+        <translation>搜索标题、直播间、日期或编号</translation>
+    </message>
+    <message>
         <source>Sell-out ETA</source>
         <translation>预计售罄</translation>
     </message>
@@ -232,24 +540,72 @@
         <translation>预计售罄（分钟内）</translation>
     </message>
     <message>
+        <source>Selling points</source>
+        <translation>卖点</translation>
+    </message>
+    <message>
         <source>Send</source>
         <translation>发送</translation>
+    </message>
+    <message>
+        <source>Send the edited cue card to the prompt panel (Ctrl+Return)</source>
+        <translation>把修改后的手卡发送到提词器（Ctrl+回车）</translation>
+    </message>
+    <message>
+        <source>Session library</source>
+        <translation>场次库</translation>
+    </message>
+    <message>
+        <source>Session library…</source>
+        <translation>场次库…</translation>
     </message>
     <message>
         <source>Set available stock for this product</source>
         <translation>设置该商品可售库存</translation>
     </message>
     <message>
+        <source>Space / Enter = got it</source>
+        <translation>空格/回车 = 收到</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
         <source>Status</source>
         <translation>状态</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>跳转</translation>
     </message>
     <message>
         <source>Stock</source>
         <translation>库存</translation>
     </message>
     <message>
+        <source>Stock left</source>
+        <translation>剩余库存</translation>
+    </message>
+    <message>
+        <source>Stock-out</source>
+        <translation>售罄</translation>
+    </message>
+    <message>
+        <source>Suggestion</source>
+        <translation>建议替换</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>时间</translation>
+    </message>
+    <message>
+        <source>Timeline</source>
+        <translation>时间轴</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
     </message>
     <message>
         <source>UV value</source>
@@ -264,12 +620,20 @@
         <translation>观看-成交率</translation>
     </message>
     <message>
+        <source>Waiting for the first product card…</source>
+        <translation>等待第一个讲解商品…</translation>
+    </message>
+    <message>
         <source>Weakest step</source>
         <translation>最弱环节</translation>
     </message>
     <message>
         <source>Weakest step: waiting for traffic</source>
         <translation>最弱环节：等待流量数据</translation>
+    </message>
+    <message>
+        <source>Writing report…</source>
+        <translation>正在生成报告…</translation>
     </message>
     <message>
         <source>alert</source>
@@ -300,12 +664,28 @@
         <translation>连接中</translation>
     </message>
     <message>
+        <source>connecting…</source>
+        <translation>连接中…</translation>
+    </message>
+    <message>
         <source>created</source>
         <translation>已下单</translation>
     </message>
     <message>
         <source>data age</source>
         <translation>数据延迟</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>已断开</translation>
+    </message>
+    <message>
+        <source>ended</source>
+        <translation>已结束</translation>
+    </message>
+    <message>
+        <source>events</source>
+        <translation>事件</translation>
     </message>
     <message>
         <source>events/s</source>
@@ -368,20 +748,48 @@
         <translation>重连中</translation>
     </message>
     <message>
+        <source>reconnecting…</source>
+        <translation>重连中…</translation>
+    </message>
+    <message>
         <source>recording</source>
         <translation>录制</translation>
+    </message>
+    <message>
+        <source>recording, follows the end</source>
+        <translation>录制中，跟随最新</translation>
     </message>
     <message>
         <source>refunded</source>
         <translation>已退款</translation>
     </message>
     <message>
+        <source>refused: wrong token</source>
+        <translation>被拒绝：令牌错误</translation>
+    </message>
+    <message>
+        <source>replay</source>
+        <translation>回放</translation>
+    </message>
+    <message>
         <source>seq</source>
         <translation>序号</translation>
     </message>
     <message>
+        <source>sessions</source>
+        <translation>场次</translation>
+    </message>
+    <message>
         <source>sold out</source>
         <translation>售罄</translation>
+    </message>
+    <message>
+        <source>still recording</source>
+        <translation>仍在录制</translation>
+    </message>
+    <message>
+        <source>{title} is sold out</source>
+        <translation>{title} 已售罄</translation>
     </message>
 </context>
 </TS>

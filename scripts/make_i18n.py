@@ -165,6 +165,7 @@ ZH = {
     'sessions': '场次',
     'still recording': '仍在录制',
     '{title} is sold out': '{title} 已售罄',
+    'Banned phrases': '禁用语',
 }
 
 

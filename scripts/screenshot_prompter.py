@@ -1,4 +1,5 @@
-"""Render the prompt panel with a Chinese product to docs/screenshots/prompter*.png.
+"""Render the prompt panel (zh_CN) to docs/screenshots/prompter*.png, and the console's
+cue-card editor with advertising-law hits to docs/screenshots/cue_card_editor.png.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshot_prompter.py
 """
@@ -21,7 +22,17 @@ from widgets.prompter_panel import PrompterPanel  # noqa: E402
 
 
 def main() -> int:
+    from PySide6.QtCore import QCoreApplication
+
+    from console.gui.app import install_translator
+    from console.gui.theme import apply_theme
+
+    QCoreApplication.setOrganizationName("LivedeskScreenshot")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp())
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(app)
+    install_translator(app, "zh_CN")
     out = ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     d = Driver().start()
@@ -46,7 +57,32 @@ def main() -> int:
         panel.grab().save(str(out / name))
         print(out / name)
         panel.close()
+    print(editor_screenshot(d, out / "cue_card_editor.png"))
     return 0
+
+
+def editor_screenshot(d: Driver, path: Path) -> Path:
+    """The console's cue-card editor dock with two banned terms typed into a pitch line."""
+    from console.gui.demo import FakeSession
+    from console.gui.main_window import MainWindow
+
+    win = MainWindow(FakeSession(log=d.log, state=d.state), now=lambda: d.t, sound=False,
+                     start_clock=False)
+    win.resize(1600, 1000)
+    win.show()
+    host = win.prompter_host
+    host._on_edit_current()
+    host.editor.edits["pitch_lines"].setPlainText("家人们看一下这个蓬松度\n全网最低价，今天买到就是赚到\n"
+                                                  "左上角小黄车1号链接")
+    host.editor.run_check()
+    dock = win.docks["script_editor"]
+    dock.resize(520, 900)
+    for _ in range(3):
+        QApplication.processEvents()
+    dock.widget().grab().save(str(path))
+    win._stopped = True
+    win.close()
+    return path
 
 
 if __name__ == "__main__":

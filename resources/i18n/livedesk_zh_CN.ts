@@ -64,6 +64,10 @@
         <translation>客单价</translation>
     </message>
     <message>
+        <source>Banned phrases</source>
+        <translation>禁用语</translation>
+    </message>
+    <message>
         <source>Buyer</source>
         <translation>买家</translation>
     </message>

@@ -107,11 +107,19 @@ class PluginContext:
         """Persist changes made to ``settings`` into the config file."""
         self.manager.set_settings(self.name, self.settings)
 
+    def report_failure(self, exc: BaseException, stage: str = "run") -> None:
+        """A plugin's own background work failed for good (e.g. lost its peer).
+
+        The manager disables the plugin for this run exactly as if ``on_events``
+        had raised: status ``failed``, a :class:`Problem`, ``stop()`` scheduled.
+        """
+        self.manager.report_failure(self.name, exc, stage)
+
 
 @dataclass
 class Problem:
     plugin: str
-    stage: str          # "load" | "requires" | "start" | "events" | "stop"
+    stage: str          # "load" | "requires" | "start" | "events" | "run" | "stop"
     message: str
     ts: float = field(default_factory=time.time)
     detail: str = ""    # traceback
@@ -326,7 +334,35 @@ class PluginManager:
         if entry.status != "running":
             return
         await self._stop_quietly(entry)
-        entry.status = "stopped"
+        entry.status = "stopped" if self.is_enabled(name) else "disabled"
+
+    async def enable(self, name: str) -> bool:
+        """The user switched a plugin on: persist it and start it now (feeds/integrations
+        of the selected kinds). Returns whether it is running."""
+        self.set_enabled(name, True)
+        entry = self.entries[name]
+        if entry.status in ("disabled", "failed"):
+            entry.status = "loaded" if entry.obj is not None else "discovered"
+            entry.error = None
+        if entry.kind in self.kinds and entry.kind != PANELS:
+            return await self.start(name)
+        return False
+
+    async def disable(self, name: str) -> None:
+        """The user switched a plugin off: persist it and stop it if it runs."""
+        self.set_enabled(name, False)
+        entry = self.entries[name]
+        if entry.status == "running":
+            await self.stop(name)
+        entry.status = "disabled"
+
+    async def restart(self, name: str) -> bool:
+        """Stop and start again (e.g. after its settings changed)."""
+        await self.stop(name)
+        entry = self.entries[name]
+        if entry.status == "failed":
+            entry.status = "loaded" if entry.obj is not None else "discovered"
+        return await self.start(name)
 
     async def stop_all(self) -> None:
         """Stop running plugins in reverse start order; wait for their pending tasks."""
@@ -390,6 +426,18 @@ class PluginManager:
         task.add_done_callback(self._tasks.discard)
 
     # ---- Problems -------------------------------------------------------------
+    def report_failure(self, name: str, exc: BaseException, stage: str = "run") -> None:
+        """Mark a plugin failed from outside the manager's own calls: a running plugin whose
+        background task died (see PluginContext.report_failure; it is stopped), or a panel
+        whose widget could not be built by the GUI (stage "panel")."""
+        entry = self.entries.get(name)
+        if entry is None:
+            return
+        if entry.status == "running":
+            self._disable_running(entry, stage, exc)
+        else:
+            self._fail(entry, stage, exc)
+
     def _fail(self, entry: PluginEntry, stage: str, exc: BaseException | None,
               message: str | None = None) -> None:
         entry.status = "failed"

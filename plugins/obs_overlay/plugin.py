@@ -22,24 +22,80 @@ from console.plugins import INTEGRATIONS, Plugin, PluginContext
 log = logging.getLogger("livedesk.plugins.obs_overlay")
 
 KEYRING_SERVICE = "livedesk-obs"
+NO_KEYRING_HELP = ("no usable system keyring: unlock or install one (GNOME Keyring / KWallet "
+                   "through Secret Service, Windows Credential Locker, macOS Keychain), or choose a "
+                   "keyring backend explicitly with PYTHON_KEYRING_BACKEND (docs/plugins.md)")
+
+
+class KeyringUnavailable(RuntimeError):
+    """The system keyring cannot store or read the OBS password (clear message in ``str``)."""
 
 
 def keyring_user(host: str, port: int) -> str:
     return f"{host}:{port}"
 
 
+def _keyring():
+    try:
+        import keyring
+    except ImportError as exc:  # pragma: no cover - keyring is a dependency
+        raise KeyringUnavailable("python module 'keyring' is not installed") from exc
+    return keyring
+
+
+def keyring_name() -> str:
+    """Human-readable name of the active keyring backend ("" if none is usable)."""
+    try:
+        kr = _keyring().get_keyring()
+    except Exception:  # noqa: BLE001 - any backend failure means "none"
+        return ""
+    if type(kr).__module__.startswith("keyring.backends.fail"):
+        return ""
+    return getattr(kr, "name", type(kr).__name__)
+
+
 def get_password(host: str, port: int) -> str:
-    import keyring
+    """The stored obs-websocket password ("" if none). Raises KeyringUnavailable when
+    there is no usable keyring: the password is never read from plain config."""
+    keyring = _keyring()
     try:
         return keyring.get_password(KEYRING_SERVICE, keyring_user(host, port)) or ""
-    except Exception as exc:  # no backend available: connect without a password
-        log.warning("keyring unavailable (%s); connecting to OBS without a password", exc)
-        return ""
+    except Exception as exc:  # NoKeyringError, locked collection, no D-Bus session ...
+        raise KeyringUnavailable(f"{NO_KEYRING_HELP} ({type(exc).__name__}: {exc})") from exc
 
 
 def set_password(host: str, port: int, password: str) -> None:
-    import keyring
-    keyring.set_password(KEYRING_SERVICE, keyring_user(host, port), password)
+    """Store the obs-websocket password in the system keyring ("" deletes it)."""
+    keyring = _keyring()
+    try:
+        if password:
+            keyring.set_password(KEYRING_SERVICE, keyring_user(host, port), password)
+        else:
+            try:
+                keyring.delete_password(KEYRING_SERVICE, keyring_user(host, port))
+            except keyring.errors.PasswordDeleteError:
+                pass
+    except KeyringUnavailable:
+        raise
+    except Exception as exc:
+        raise KeyringUnavailable(f"{NO_KEYRING_HELP} ({type(exc).__name__}: {exc})") from exc
+
+
+def has_password(host: str, port: int) -> bool | None:
+    """Whether a password is stored (None: no usable keyring)."""
+    try:
+        return bool(get_password(host, port))
+    except KeyringUnavailable:
+        return None
+
+
+#: obs-websocket close codes (WebSocketCloseCode in the v5 protocol) -> what to tell the user.
+CLOSE_CODES = {
+    4009: "authentication failed: the password stored in the keyring does not match OBS "
+          "(Tools > WebSocket Server Settings)",
+    4010: "unsupported RPC version (this plugin speaks obs-websocket v5)",
+    4006: "OBS asked for authentication but no password was sent",
+}
 
 
 def format_price(value: float | None, currency: str = "¥") -> str:
@@ -77,6 +133,7 @@ class ObsOverlay(Plugin):
         "sold_out_text": "已售罄",
         "currency": "¥",
         "connect_timeout_s": 5.0,
+        "request_timeout_s": 5.0,
     }
     default_enabled = False
 
@@ -95,25 +152,72 @@ class ObsOverlay(Plugin):
         self._sku: str | None = None
         self._worker: asyncio.Task | None = None
         self._ticker: asyncio.Task | None = None
+        self.context: PluginContext | None = None
+        self.obs_version = ""
 
     # ---- Lifecycle -----------------------------------------------------------------
     async def start(self, context: PluginContext) -> None:
         import simpleobsws
+        import websockets
 
+        self.context = context
         self.cfg = dict(context.settings)
+        self._last_text.clear()            # (re)connecting: OBS may hold anything
+        self._pending.clear()
+        self._actions.clear()
         host, port = self.cfg["host"], int(self.cfg.get("port") or 4455)
+        try:
+            password, keyring_error = get_password(host, port), None
+        except KeyringUnavailable as exc:   # fine while OBS needs no password
+            password, keyring_error = "", str(exc)
+        timeout = float(self.cfg.get("connect_timeout_s") or 5.0)
         self.ws = simpleobsws.WebSocketClient(
-            url=f"ws://{host}:{port}", password=get_password(host, port),
+            url=f"ws://{host}:{port}", password=password,
             identification_parameters=simpleobsws.IdentificationParameters(eventSubscriptions=0))
-        await self.ws.connect()
-        if not await self.ws.wait_until_identified(timeout=float(self.cfg["connect_timeout_s"])):
-            await self.ws.disconnect()
-            raise ConnectionError(f"OBS at {host}:{port} did not identify us "
-                                  "(wrong password in the keyring, or not obs-websocket v5)")
-        version = await self.ws.call(simpleobsws.Request("GetVersion"))
-        log.info("connected to OBS %s", (version.responseData or {}).get("obsVersion", "?"))
+        try:
+            await asyncio.wait_for(self.ws.connect(), timeout)
+        except (OSError, asyncio.TimeoutError, websockets.WebSocketException) as exc:
+            self.ws = None
+            raise ConnectionError(f"cannot reach OBS at {host}:{port} ({type(exc).__name__}: "
+                                  f"{exc}); is OBS running with its WebSocket server enabled?") from exc
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self.ws.identified and self.ws.ws_open and loop.time() < deadline:
+            await asyncio.sleep(0.02)
+        if not self.ws.identified:
+            hello = self.ws.hello_message or {}
+            code = getattr(self.ws.ws, "close_code", None) if self.ws.ws is not None else None
+            await self._disconnect()
+            if "authentication" in hello and not password:
+                raise ConnectionError(
+                    f"OBS at {host}:{port} requires a password and "
+                    + (keyring_error if keyring_error else
+                       "none is stored in the keyring (set it in Plugins > OBS connection)"))
+            why = CLOSE_CODES.get(code, f"closed with code {code}" if code else "no answer")
+            raise ConnectionError(f"OBS at {host}:{port} did not identify us: {why}")
+        version = await self.ws.call(simpleobsws.Request("GetVersion"), timeout=timeout)
+        self.obs_version = (version.responseData or {}).get("obsVersion", "?")
+        log.info("connected to OBS %s at %s:%s", self.obs_version, host, port)
         self._worker = asyncio.create_task(self._work())
+        self._worker.add_done_callback(self._worker_done)
         self._ticker = asyncio.create_task(self._tick())
+
+    def _worker_done(self, task: asyncio.Task) -> None:
+        if task.cancelled() or task.exception() is None:
+            return
+        exc = task.exception()
+        log.error("lost OBS: %r", exc)
+        ctx = getattr(self, "context", None)
+        if ctx is not None and hasattr(ctx, "report_failure"):
+            ctx.report_failure(ConnectionError(f"lost OBS: {exc}"))
+
+    async def _disconnect(self) -> None:
+        ws, self.ws = self.ws, None
+        if ws is not None:
+            try:
+                await ws.disconnect()
+            except Exception as exc:  # noqa: BLE001 - already closed
+                log.debug("disconnect: %r", exc)
 
     async def stop(self) -> None:
         for task in (self._ticker, self._worker):
@@ -121,11 +225,7 @@ class ObsOverlay(Plugin):
                 task.cancel()
         await asyncio.gather(*(t for t in (self._ticker, self._worker) if t), return_exceptions=True)
         self._worker = self._ticker = None
-        if self.ws is not None:
-            try:
-                await self.ws.disconnect()
-            finally:
-                self.ws = None
+        await self._disconnect()
 
     # ---- Events (sync, quick: only queue work) -----------------------------------------
     def on_events(self, events: list, state: Any) -> None:
@@ -214,7 +314,11 @@ class ObsOverlay(Plugin):
     async def _work(self) -> None:
         interval = 1.0 / max(0.1, float(self.cfg.get("stock_hz", 2.0)))
         while True:
-            await self._wake.wait()
+            try:
+                await asyncio.wait_for(self._wake.wait(), 1.0)
+            except asyncio.TimeoutError:
+                pass
+            self._check_open()
             self._wake.clear()
             now = time.monotonic()
             stock_name = self.cfg.get("stock_source")
@@ -249,6 +353,13 @@ class ObsOverlay(Plugin):
                     self._flash_ends = None
                 self._wake.set()
 
+    def _check_open(self) -> None:
+        ws = self.ws
+        if ws is None or not ws.ws_open:
+            code = getattr(getattr(ws, "ws", None), "close_code", None)
+            raise ConnectionError("the obs-websocket connection closed"
+                                  + (f" (code {code})" if code else ""))
+
     async def _show(self, scene: str, source: str) -> None:
         res = await self._call("GetSceneItemId", {"sceneName": scene, "sourceName": source})
         if res is not None and res.responseData:
@@ -260,8 +371,10 @@ class ObsOverlay(Plugin):
         """Send one request; OBS-side failures (missing source...) are logged, not fatal."""
         import simpleobsws
 
+        self._check_open()
         self.sent.append((request_type, data))
-        res = await self.ws.call(simpleobsws.Request(request_type, data))
+        res = await self.ws.call(simpleobsws.Request(request_type, data),
+                                 timeout=float(self.cfg.get("request_timeout_s") or 5.0))
         if not res.ok():
             self.errors += 1
             log.warning("OBS %s %s failed: %s %s", request_type, data,

@@ -1,4 +1,5 @@
 import sys
+import time
 
 import pytest
 
@@ -43,10 +44,36 @@ def config_path(tmp_path, monkeypatch):
     return path
 
 
+#: What the OBS integration test ran against (filled by the obs_peer fixture).
+OBS_RUNS: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def obs_peer(request):
+    """A real OBS Studio (started under Xvfb) or, if it cannot start, the fake; see obs_server."""
+    from tests.plugins.obs_server import obs_peer as start
+
+    t0 = time.monotonic()
+    peer = start()
+    line = f"obs_overlay integration test: ran against {peer.describe()}"
+    OBS_RUNS.append(line)
+    reporter = request.config.pluginmanager.getplugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("")
+        reporter.write_line(line, yellow=not peer.real, green=peer.real, bold=True)
+    print(line)
+    yield peer
+    peer.stop()
+    OBS_RUNS.append(f"obs_overlay integration test: OBS peer up {time.monotonic() - t0:.1f} s "
+                    f"including its tests, then stopped")
+
+
 def pytest_terminal_summary(terminalreporter):
+    for line in OBS_RUNS:
+        terminalreporter.write_line(line, yellow="FAKE" in line, bold="FAKE" in line)
     fake_obs = sys.modules.get("tests.plugins.fake_obs")
     if fake_obs is not None and fake_obs.CONNECTIONS[0]:
         terminalreporter.write_line(
-            f"obs_overlay: tests ran against the FAKE obs-websocket v5 server "
-            f"(tests/plugins/fake_obs.py, {fake_obs.CONNECTIONS[0]} connections), "
-            f"not a real OBS Studio")
+            f"obs_overlay: the FAKE obs-websocket v5 server (tests/plugins/fake_obs.py) served "
+            f"{fake_obs.CONNECTIONS[0]} connections in this run (test_obs_overlay.py always uses "
+            f"it; test_obs_real.py only when a real OBS could not start)")

@@ -137,7 +137,38 @@ class FakeObs:
             return ok({"obsVersion": "30.2.3 (fake)", "obsWebSocketVersion": "5.5.4",
                        "rpcVersion": 1, "availableRequests": ["GetVersion", "SetInputSettings",
                        "GetInputSettings", "SetCurrentProgramScene", "GetCurrentProgramScene",
-                       "GetSceneItemId", "SetSceneItemEnabled"]})
+                       "GetSceneItemId", "SetSceneItemEnabled", "GetInputList", "GetSceneList",
+                       "CreateScene", "CreateInput", "GetSceneItemEnabled"]})
+        if rtype == "GetInputList":
+            return ok({"inputs": [{"inputName": n, "inputKind": "text_ft2_source_v2",
+                                   "unversionedInputKind": "text_ft2_source"} for n in self.inputs]})
+        if rtype == "GetSceneList":
+            return ok({"currentProgramSceneName": self.program_scene,
+                       "scenes": [{"sceneName": n, "sceneIndex": i}
+                                  for i, n in enumerate(reversed(list(self.scenes)))]})
+        if rtype == "CreateScene":
+            name = data.get("sceneName")
+            if not name or name in self.scenes or name in self.inputs:
+                return fail(601, "A source already exists by that scene name.")
+            self.scenes[name] = {}
+            return ok({"sceneUuid": secrets.token_hex(8)})
+        if rtype == "CreateInput":
+            scene, name = data.get("sceneName"), data.get("inputName")
+            if scene not in self.scenes:
+                return fail(600, "No source was found by the name of `%s`." % scene)
+            if not name or name in self.inputs or name in self.scenes:
+                return fail(601, "A source already exists by that input name.")
+            self.inputs[name] = dict(data.get("inputSettings") or {})
+            item_id = 1 + max((i["id"] for items in self.scenes.values() for i in items.values()),
+                              default=0)
+            self.scenes[scene][name] = {"id": item_id,
+                                        "enabled": bool(data.get("sceneItemEnabled", True))}
+            return ok({"inputUuid": secrets.token_hex(8), "sceneItemId": item_id})
+        if rtype == "GetSceneItemEnabled":
+            for item in self.scenes.get(data.get("sceneName"), {}).values():
+                if item["id"] == data.get("sceneItemId"):
+                    return ok({"sceneItemEnabled": item["enabled"]})
+            return fail(600, "No scene item was found.")
         if rtype == "SetInputSettings":
             name = data.get("inputName")
             if name not in self.inputs:

@@ -218,3 +218,97 @@ def test_plugins_module_is_headless():
             "plugins.example_logger; bad=[m for m in sys.modules if m.split('.')[0] in "
             "('PySide6','shiboken6','pyqtgraph','qasync','widgets')]; print(bad); assert not bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_all_bundled_plugins_are_installed_entry_points(config_path):
+    """pyproject.toml registers every built-in plugin; each loads and describes itself."""
+    m = PluginManager()
+    want = {"simulator": P.FEEDS, "json_mapper": P.FEEDS,
+            "obs_overlay": P.INTEGRATIONS, "example_logger": P.INTEGRATIONS}
+    assert {n: m.entries[n].kind for n in want} == want
+    for name, kind in want.items():
+        obj = m.load(name)
+        assert obj is not None, m.problems
+        assert obj.kind == kind and obj.title and obj.description and obj.name == name
+    assert m.problems == []
+
+
+async def test_simulator_feed_starts_through_the_manager(config_path):
+    m = PluginManager(kinds=(P.FEEDS,))
+    for name in list(m.entries):
+        if name != "simulator":
+            del m.entries[name]
+    m.set_settings("simulator", {"seed": 3, "speed": 5.0})
+    await m.start_all()
+    entry = m.entries["simulator"]
+    assert entry.status == "running", m.problems
+    assert entry.obj.url.startswith("ws://127.0.0.1:") and entry.obj.server.seed == 3
+    await m.stop_all()
+    assert entry.obj.url is None and entry.status == "stopped"
+
+
+async def test_enable_disable_restart_at_runtime(tmp_path):
+    m = PluginManager(tmp_path / "p.json", discover=False)
+    rec = Recorder()
+    rec.default_enabled = False
+    m.register("rec", rec)
+    await m.start_all()
+    assert m.entries["rec"].status == "disabled" and rec.started == 0
+    assert await m.enable("rec") and rec.started == 1
+    log, state = make_log(m)
+    log.append_local(protocol.OPERATOR_CUE, {"text": "a", "kind": "free"})
+    assert len(rec.batches) == 1
+    assert await m.restart("rec") and (rec.started, rec.stopped) == (2, 1)
+    await m.disable("rec")
+    assert m.entries["rec"].status == "disabled" and rec.stopped == 2
+    log.append_local(protocol.OPERATOR_CUE, {"text": "b", "kind": "free"})
+    assert len(rec.batches) == 1
+    cfg = json.loads((tmp_path / "p.json").read_text())
+    assert cfg["plugins"]["rec"]["enabled"] is False
+    # a failed plugin can be switched on again (retried)
+    class Flaky(Recorder):
+        fail = True
+
+        async def start(self, context):
+            if self.fail:
+                raise RuntimeError("not yet")
+            await super().start(context)
+
+    flaky = Flaky()
+    m.register("flaky", flaky)
+    assert not await m.start("flaky") and m.entries["flaky"].status == "failed"
+    flaky.fail = False
+    assert await m.enable("flaky") and m.entries["flaky"].error is None
+    await m.stop_all()
+
+
+async def test_background_failure_reported_through_the_context(tmp_path):
+    class Worker(Recorder):
+        async def start(self, context):
+            await super().start(context)
+            self.task = asyncio.create_task(self.work())
+            self.task.add_done_callback(
+                lambda t: t.cancelled() or context.report_failure(t.exception()))
+
+        async def work(self):
+            await asyncio.sleep(0.01)
+            raise ConnectionResetError("peer went away")
+
+        async def stop(self):
+            await super().stop()
+            self.task.cancel()
+
+    m = PluginManager(tmp_path / "p.json", discover=False)
+    w = Worker()
+    m.register("worker", w)
+    await m.start_all()
+    for _ in range(100):
+        if m.entries["worker"].status == "failed":
+            break
+        await asyncio.sleep(0.01)
+    entry = m.entries["worker"]
+    assert entry.status == "failed" and "ConnectionResetError: peer went away" in entry.error
+    assert m.problems[-1].stage == "run"
+    await asyncio.sleep(0.01)
+    assert w.stopped == 1                       # stop() scheduled after the failure
+    await m.stop_all()

@@ -152,15 +152,72 @@ async def test_missing_obs_sources_are_logged_not_fatal(tmp_path, memory_keyring
 
 
 async def test_obs_going_away_disables_plugin(tmp_path, memory_keyring):
+    """Losing OBS disables the plugin by itself (no further event needed), with a clear error."""
     obs = FakeObs("", inputs=INPUTS)
     await obs.__aenter__()
     m, plugin, log, state = setup(tmp_path, obs)
     await m.start_all()
+    assert m.entries["obs_overlay"].status == "running"
     await obs.__aexit__(None, None, None)
-    feed(log, (p.PRODUCT_UPSERT, {"sku": "A", "title": "Tea", "price": 5}),
-         (p.CARD_PUSHED, {"sku": "A"}))
-    await until(lambda: plugin._worker.done(), timeout=20)
-    feed(log, (p.CARD_CLEARED, {}))
-    assert m.entries["obs_overlay"].status == "failed"
+    await until(lambda: m.entries["obs_overlay"].status == "failed", timeout=5)
     assert "lost OBS" in m.entries["obs_overlay"].error
+    assert m.problems[-1].stage == "run"
+    feed(log, (p.PRODUCT_UPSERT, {"sku": "A", "title": "Tea", "price": 5}),
+         (p.CARD_PUSHED, {"sku": "A"}))            # the state fold goes on; nothing raises
+    assert state.products["A"].title == "Tea"
     await m.stop_all()
+    assert plugin.ws is None
+
+
+async def test_obs_not_running_fails_start_clearly(tmp_path, memory_keyring):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]              # nothing listens there once closed
+    m = PluginManager(tmp_path / "p.json", discover=False)
+    m.register("obs_overlay", ObsOverlay())
+    m.set_enabled("obs_overlay", True)
+    m.set_settings("obs_overlay", {"host": "127.0.0.1", "port": port, "connect_timeout_s": 2})
+    await m.start_all()
+    entry = m.entries["obs_overlay"]
+    assert entry.status == "failed"
+    assert f"cannot reach OBS at 127.0.0.1:{port}" in entry.error
+
+
+async def test_password_required_but_none_stored(tmp_path, memory_keyring):
+    async with FakeObs("pw", inputs=INPUTS) as obs:
+        m, plugin, log, state = setup(tmp_path, obs, connect_timeout_s=2.0)
+        await m.start_all()
+        entry = m.entries["obs_overlay"]
+        assert entry.status == "failed"
+        assert "requires a password" in entry.error and "none is stored in the keyring" in entry.error
+
+
+def test_obs_peer_falls_back_to_the_fake_and_says_why(monkeypatch):
+    from tests.plugins import obs_server
+    monkeypatch.delenv("LIVEDESK_REAL_OBS", raising=False)
+    monkeypatch.setenv("LIVEDESK_OBS", "auto")
+    monkeypatch.setattr(obs_server.shutil, "which", lambda name: None)
+    peer = obs_server.obs_peer()
+    try:
+        assert peer.kind == "fake" and not peer.real
+        assert "obs-studio" in peer.reason and "is not installed" in peer.reason
+        assert "FAKE" in peer.describe() and "NOT a real OBS Studio" in peer.describe()
+    finally:
+        peer.stop()
+    monkeypatch.setenv("LIVEDESK_OBS", "real")          # CI with OBS: no silent fallback
+    with pytest.raises(obs_server.ObsUnavailable):
+        obs_server.obs_peer()
+
+
+def test_obs_config_files_enable_the_websocket_server(tmp_path):
+    import configparser
+    import json
+    from tests.plugins.obs_server import write_obs_config
+    write_obs_config(tmp_path, 4567, "pw")
+    ini = configparser.ConfigParser()
+    ini.optionxform = str
+    ini.read(tmp_path / "global.ini")
+    assert ini["OBSWebSocket"]["ServerEnabled"] == "true" and ini["OBSWebSocket"]["ServerPort"] == "4567"
+    cfg = json.loads((tmp_path / "plugin_config" / "obs-websocket" / "config.json").read_text())
+    assert cfg["server_enabled"] and cfg["server_port"] == 4567 and cfg["server_password"] == "pw"

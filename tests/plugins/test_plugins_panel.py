@@ -1,0 +1,237 @@
+"""The plugin list in the console: see plugins, toggle them, OBS connection -> keyring."""
+
+import asyncio
+import json
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyside6")
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtWidgets import QLabel, QMainWindow, QDockWidget  # noqa: E402
+
+from console import protocol as p  # noqa: E402
+from console.gui.demo import FakeSession  # noqa: E402
+from console.plugins import FEEDS, INTEGRATIONS, PANELS, Plugin, PluginManager  # noqa: E402
+from plugins.obs_overlay import KEYRING_SERVICE, ObsOverlay  # noqa: E402
+from widgets.plugins_panel import PluginsHost, PluginsPanel  # noqa: E402
+
+pytestmark = pytest.mark.gui
+
+
+class Counter(Plugin):
+    title = "Counter"
+    description = "counts batches"
+    kind = INTEGRATIONS
+
+    def __init__(self):
+        self.batches = 0
+        self.started = self.stopped = 0
+
+    async def start(self, context):
+        self.started += 1
+
+    async def stop(self):
+        self.stopped += 1
+
+    def on_events(self, events, state):
+        self.batches += 1
+
+
+class Broken(Plugin):
+    title = "Broken"
+    kind = INTEGRATIONS
+
+    async def start(self, context):
+        raise RuntimeError("cannot open the thing")
+
+
+class LabelPanel(Plugin):
+    title = "Hello panel"
+    kind = PANELS
+
+    def create_widget(self, context):
+        return QLabel(f"hello {context.name}")
+
+
+class BrokenPanel(Plugin):
+    title = "Broken panel"
+    kind = PANELS
+
+    def create_widget(self, context):
+        raise ValueError("no widget today")
+
+
+class FakeWindow(QMainWindow):
+    """The part of MainWindow that PluginsHost uses (session, docks, _dock, status bar)."""
+
+    def __init__(self, session):
+        super().__init__()
+        self.session = session
+        self.docks = {}
+
+    def _dock(self, name, title, widget, area):
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        return dock
+
+
+def manager(tmp_path, **plugins):
+    m = PluginManager(tmp_path / "plugins.json", discover=False)
+    for name, (obj, kind) in plugins.items():
+        m.register(name, obj, kind)
+    return m
+
+
+def test_panel_lists_plugins_with_kind_status_and_error(qtbot, tmp_path):
+    m = manager(tmp_path, counter=(Counter(), INTEGRATIONS), broken=(Broken(), INTEGRATIONS),
+                obs_overlay=(ObsOverlay(), INTEGRATIONS))
+    asyncio.run(m.start_all())
+    panel = PluginsPanel(m)
+    qtbot.addWidget(panel)
+    assert panel.table.rowCount() == 3
+    assert panel.row_texts("counter") == ["Counter", "Integration", "Running", ""]
+    title, kind, status, message = panel.row_texts("broken")
+    assert status == "Failed" and "RuntimeError: cannot open the thing" in message
+    assert panel.row_texts("obs_overlay")[2] == "Off"       # default_enabled = False
+    assert panel.is_checked("counter") and not panel.is_checked("obs_overlay")
+    assert panel.obs_box.isVisibleTo(panel)
+    assert panel.obs_host.text() == "127.0.0.1" and panel.obs_port.value() == 4455
+    asyncio.run(m.stop_all())
+
+
+async def test_toggle_starts_and_stops_a_plugin_and_persists(qtbot, tmp_path):
+    counter = Counter()
+    counter.default_enabled = False
+    m = manager(tmp_path, counter=(counter, INTEGRATIONS))
+    session = FakeSession()
+    win = FakeWindow(session)
+    qtbot.addWidget(win)
+    host = PluginsHost(win, m)
+    await asyncio.sleep(0)
+    await asyncio.gather(*host.tasks)
+    assert counter.started == 0 and host.panel.row_texts("counter")[2] == "Off"
+
+    host.panel.set_checked("counter", True)                 # the user ticks the box
+    await asyncio.gather(*host.tasks)
+    assert counter.started == 1 and m.entries["counter"].status == "running"
+    assert host.panel.row_texts("counter")[2] == "Running"
+    session.log.append_local(p.OPERATOR_CUE, {"text": "上链接", "kind": "link"})
+    assert counter.batches == 1                              # wired to the session log
+    saved = json.loads((tmp_path / "plugins.json").read_text())
+    assert saved["plugins"]["counter"]["enabled"] is True
+
+    host.panel.set_checked("counter", False)
+    await asyncio.gather(*host.tasks)
+    assert counter.stopped == 1 and m.entries["counter"].status == "disabled"
+    assert host.panel.row_texts("counter")[2] == "Off"
+    session.log.append_local(p.OPERATOR_CUE, {"text": "x", "kind": "free"})
+    assert counter.batches == 1
+    assert json.loads((tmp_path / "plugins.json").read_text())["plugins"]["counter"]["enabled"] is False
+    await host.stop()
+
+
+async def test_host_starts_integrations_and_panels_and_isolates_failures(qtbot, tmp_path):
+    counter = Counter()
+    m = manager(tmp_path, counter=(counter, INTEGRATIONS), broken=(Broken(), INTEGRATIONS),
+                hello=(LabelPanel(), PANELS), bad_panel=(BrokenPanel(), PANELS),
+                a_feed=(Counter(), FEEDS))
+    win = FakeWindow(FakeSession())
+    qtbot.addWidget(win)
+    host = PluginsHost(win, m)
+    messages = []
+    host.sig_message.connect(messages.append)
+    await asyncio.gather(*host.tasks)
+    assert m.entries["counter"].status == "running"
+    assert m.entries["broken"].status == "failed"
+    assert m.entries["a_feed"].status == "loaded"            # feeds are listed, not started
+    assert "plugin_hello" in win.docks and win.docks["plugin_hello"].widget().text() == "hello hello"
+    assert m.entries["hello"].status == "running"
+    assert m.entries["bad_panel"].status == "failed"
+    assert "ValueError: no widget today" in host.panel.row_texts("bad_panel")[3]
+    assert any("broken" in text and "cannot open the thing" in text for text in messages)
+    assert win.docks["plugins"].widget() is host.panel
+    await host.stop()
+    assert counter.stopped == 1
+
+
+def test_obs_password_goes_to_the_keyring_never_to_the_config(qtbot, tmp_path, memory_keyring):
+    m = manager(tmp_path, obs_overlay=(ObsOverlay(), INTEGRATIONS))
+    win = FakeWindow(FakeSession())
+    qtbot.addWidget(win)
+    host = PluginsHost(win, m)                 # no running loop: saves without reconnecting
+    panel = host.panel
+    assert "No password stored" in panel.obs_message.text()
+    panel.obs_host.setText("192.168.1.20")
+    panel.obs_port.setValue(4466)
+    panel.obs_password.setText("hunter2-秘密")
+    panel.obs_save.click()
+    assert memory_keyring.store[(KEYRING_SERVICE, "192.168.1.20:4466")] == "hunter2-秘密"
+    cfg_text = (tmp_path / "plugins.json").read_text(encoding="utf-8")
+    assert "hunter2" not in cfg_text
+    settings = json.loads(cfg_text)["plugins"]["obs_overlay"]["settings"]
+    assert settings["host"] == "192.168.1.20" and settings["port"] == 4466
+    assert panel.obs_password.text() == ""                    # not kept in the widget
+    assert "stored in the system keyring" in panel.obs_message.text()
+
+
+def test_no_keyring_backend_is_reported_in_the_panel(qtbot, tmp_path):
+    keyring = pytest.importorskip("keyring")
+    from keyring.backends.fail import Keyring as NoKeyring
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    try:
+        m = manager(tmp_path, obs_overlay=(ObsOverlay(), INTEGRATIONS))
+        win = FakeWindow(FakeSession())
+        qtbot.addWidget(win)
+        host = PluginsHost(win, m)
+        panel = host.panel
+        assert "No system keyring" in panel.obs_message.text()
+        panel.obs_password.setText("pw")
+        panel.obs_save.click()
+        assert "The password was not saved" in panel.obs_message.text()
+        assert "no usable system keyring" in panel.obs_message.text()
+        assert "pw" not in json.dumps(json.loads((tmp_path / "plugins.json").read_text()))
+    finally:
+        keyring.set_keyring(previous)
+
+
+async def test_save_obs_reconnects_a_running_overlay(qtbot, tmp_path, memory_keyring):
+    from tests.plugins.fake_obs import FakeObs
+    async with FakeObs("pw1", inputs=["LD Product"]) as obs:
+        m = manager(tmp_path, obs_overlay=(ObsOverlay(), INTEGRATIONS))
+        m.set_enabled("obs_overlay", True)
+        m.set_settings("obs_overlay", {"host": "127.0.0.1", "port": obs.port,
+                                       "connect_timeout_s": 2})
+        win = FakeWindow(FakeSession())
+        qtbot.addWidget(win)
+        host = PluginsHost(win, m)
+        await asyncio.gather(*host.tasks)
+        assert m.entries["obs_overlay"].status == "failed"       # no password yet
+        assert "requires a password" in host.panel.row_texts("obs_overlay")[3]
+        assert await host.save_obs("127.0.0.1", obs.port, "pw1")
+        assert m.entries["obs_overlay"].status == "running"
+        assert host.panel.obs_message.text() == "Connected to OBS"
+        await host.stop()
+
+
+def test_main_window_has_the_plugin_list_dock(qtbot, config_path, tmp_path, monkeypatch):
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from console.gui.main_window import MainWindow
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp_path / "qsettings"))
+    QCoreApplication.setOrganizationName("LivedeskTest")
+    win = MainWindow(FakeSession(), sound=False, start_clock=False)
+    qtbot.addWidget(win)
+    win._stopped = True
+    dock = win.docks["plugins"]
+    assert dock.widget() is win.plugins_host.panel
+    names = set(win.plugins_host.manager.entries)
+    assert {"simulator", "json_mapper", "obs_overlay", "example_logger"} <= names   # entry points
+    assert win.plugins_host.panel.row_texts("simulator")[1] == "Feed"

@@ -1,4 +1,14 @@
-"""Render the console with a scripted mid-session to docs/screenshots/console.png (offscreen)."""
+"""Console screenshots (offscreen, zh_CN, 1600x1000).
+
+    .venv/bin/python scripts/screenshot.py [PATH]          scripted mid-session -> docs/screenshots/console.png
+    .venv/bin/python scripts/screenshot.py --live [PATH]   the real app on the built-in simulator
+                                                           -> docs/screenshots/console-live.png
+
+The scripted one is deterministic (console/gui/demo.py). The live one runs exactly what
+``livedesk console --simulate`` runs (simulator, LiveSession, recorder into a temporary database,
+MainWindow) at 30x simulated speed, pushes a card from the run of show like an operator, and
+grabs the window mid-session; its numbers change from run to run.
+"""
 
 from __future__ import annotations
 
@@ -54,6 +64,64 @@ def main(out: str | None = None) -> Path:
     return path
 
 
+def live(out: str | None = None, seconds: float = 12.0) -> Path:
+    import asyncio
+    import types
+
+    import qasync
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from console.gui.app import dispose, install_translator, shutdown, start_console
+    from console.gui.theme import apply_theme
+    from console.plan import load_plan
+
+    tmp = Path(tempfile.mkdtemp(prefix="livedesk-shot-"))
+    QCoreApplication.setOrganizationName("LivedeskScreenshot")
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, str(tmp))
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    apply_theme(app)
+    install_translator(app)
+    plan_path = ROOT / "resources" / "sample_plan.yaml"
+    args = types.SimpleNamespace(simulate=True, url=None, token=None, plan=str(plan_path),
+                                 db=f"sqlite:///{tmp / 'shot.db'}", seed=7, speed=30.0)
+    path = Path(out) if out else ROOT / "docs" / "screenshots" / "console-live.png"
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    held: dict = {}
+
+    async def scenario() -> None:
+        win, session, feed, recorder = await start_console(args, load_plan(plan_path),
+                                                           str(plan_path), True, sound=False)
+        held["win"] = win
+        win.resize(1600, 1000)
+        win.show()
+        await asyncio.sleep(seconds / 2)
+        win.run_of_show._on_push_position(2)             # the operator pushes card 2
+        await asyncio.sleep(seconds / 2)
+        win.check_alerts()
+        await asyncio.sleep(0.5)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        win.grab().save(str(path))
+        closed = asyncio.Event()
+        win.sig_closed.connect(closed.set)
+        win.close()
+        await asyncio.wait_for(closed.wait(), 20)
+        await win.prompter_host.stop()
+        await shutdown(feed, recorder)
+
+    with loop:
+        loop.run_until_complete(scenario())
+    dispose(held.pop("win", None))
+    print(path)
+    return path
+
+
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else None)
+    argv = sys.argv[1:]
+    if argv and argv[0] == "--live":
+        live(argv[1] if len(argv) > 1 else None)
+    else:
+        main(argv[0] if argv else None)
 

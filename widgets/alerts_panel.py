@@ -14,6 +14,39 @@ from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QLabel
 LEVEL_COLOURS = {"critical": "#ff4040", "warning": "#ffb020", "info": "#3fa7ff"}
 
 
+class AlertSound:
+    """Plays the alert sound: a ``QSoundEffect`` when Qt Multimedia and an audio device are there,
+    else ``QApplication.beep()``. Never raises (no audio device, headless, missing module)."""
+
+    def __init__(self, source: str | None = None) -> None:
+        self.effect = None
+        self.played = 0
+        if not source:
+            return
+        try:
+            from PySide6.QtCore import QUrl
+            from PySide6.QtMultimedia import QSoundEffect
+            effect = QSoundEffect()
+            effect.setSource(QUrl.fromLocalFile(source))
+            effect.setVolume(0.8)
+            self.effect = effect
+        except Exception:  # noqa: BLE001 - Qt Multimedia is optional
+            self.effect = None
+
+    def play(self) -> str:
+        """Play once; returns what was used: "effect", "beep" or "none"."""
+        self.played += 1
+        try:
+            effect = self.effect
+            if effect is not None and effect.isLoaded():
+                effect.play()
+                return "effect"
+            QApplication.beep()
+            return "beep"
+        except Exception:  # noqa: BLE001 - sound is a courtesy, the alert list is the record
+            return "none"
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
 
@@ -21,16 +54,23 @@ def _tr(text: str) -> str:
 class AlertsPanel(QWidget):
     """Active alerts first, then the recent history; beeps once per new warning."""
 
+    # ---- Signals
+    sig_new_alert = Signal(dict)
+    """A new warning or critical alert arrived (the newest one); the window may raise the panel."""
+
     time_dependent = False
 
-    def __init__(self, parent: QWidget | None = None, sound: bool = True) -> None:
+    def __init__(self, parent: QWidget | None = None, sound: bool = True,
+                 sound_file: str | None = None) -> None:
         super().__init__(parent)
         self.state = None
         self.now = time.time
         self.sound = sound
+        self.player = AlertSound(sound_file if sound else None)
         self.refreshes = 0
         self.beeps = 0
         self._seen_seq = 0
+        self._signature: tuple | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         self.header = QLabel()
@@ -42,6 +82,7 @@ class AlertsPanel(QWidget):
 
     def set_state(self, state) -> None:
         self.state = state
+        self._signature = None
         self._seen_seq = state.last_seq if state is not None else 0
 
     def refresh(self) -> None:
@@ -49,6 +90,11 @@ class AlertsPanel(QWidget):
         if st is None:
             return
         self.refreshes += 1
+        signature = (len(st.alerts), st.alerts[-1].get("seq") if st.alerts else 0,
+                     tuple(st.active_alerts))
+        if signature == self._signature:
+            return                       # nothing new: keep the list as it is
+        self._signature = signature
         active = sorted(st.active_alerts.values(), key=lambda a: (a.get("level") != "critical",
                                                                    -a.get("ts", 0)))
         self.header.setText(_tr("Active alerts") + f": {len(active)}")
@@ -64,9 +110,12 @@ class AlertsPanel(QWidget):
         new = [a for a in st.alerts if a.get("seq", 0) > self._seen_seq]
         if new:
             self._seen_seq = max(a.get("seq", 0) for a in new)
-            if any(a.get("level") in ("warning", "critical") for a in new) and self.sound:
-                self.beeps += 1
-                QApplication.beep()
+            loud = [a for a in new if a.get("level") in ("warning", "critical")]
+            if loud:
+                if self.sound:
+                    self.beeps += 1
+                    self.player.play()
+                self.sig_new_alert.emit(dict(loud[-1]))
 
     def _add(self, a: dict, active: bool) -> None:
         when = datetime.fromtimestamp(a.get("ts", 0)).strftime("%H:%M:%S")

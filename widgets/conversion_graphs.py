@@ -11,7 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QVBoxLayout, QWidget
 
 MARK_COLOURS = {"card": "#ff4d6d", "flash": "#b89cff", "stockout": "#ff4040", "alert": "#ffb020"}
 MARK_NAMES = {"card": "card push", "flash": "flash sale", "stockout": "sold out", "alert": "alert"}
@@ -101,13 +101,23 @@ class ConversionGraphs(QWidget):
                     f"<span style='color:{c}'>┆ {_tr(MARK_NAMES[k])}</span>"
                     for k, c in MARK_COLOURS.items())
             plot.setTitle(f"<span style='color:{colour}'>{_tr(title)}</span>{legend}", size="9pt")
-            plot.showGrid(x=True, y=True, alpha=0.15)
+            # Horizontal grid lines only: vertical ones cost ~4x more to draw whenever the axis
+            # ticks change, and the time axis is already marked by card pushes and flash sales.
+            plot.showGrid(x=False, y=True, alpha=0.15)
             plot.setClipToView(True)
             plot.setDownsampling(auto=True, mode="peak")
             plot.setMenuEnabled(False)
+            # Ranges follow the data in rounded steps (see _follow_ranges), not by auto-range on
+            # every new sample: each range change redraws the axes of all four plots.
+            plot.enableAutoRange(x=False, y=False)
+            plot.vb.sigRangeChangedManually.connect(self._on_user_range)
             plot.getAxis("left").setWidth(48)
             for side in ("left", "bottom"):
-                plot.getAxis(side).setTickFont(QFont("DejaVu Sans", 8))
+                axis = plot.getAxis(side)
+                axis.setTickFont(QFont("DejaVu Sans", 8))
+                # Axes (with their grid lines) are replayed from a QPicture on every repaint of
+                # the view, ~3 ms each; cache them as pixmaps, redrawn only when the ticks change.
+                axis.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
             if first is None:
                 first = plot
             else:
@@ -131,13 +141,17 @@ class ConversionGraphs(QWidget):
                 item.setClipToView(False)                # clipping would break connect="pairs"
                 item.setDownsampling(ds=1, auto=False)
         self._marks_done = 0
+        self._mark_span: dict[str, tuple] = {}
         self._drawn_version, self._drawn_at = -1, 0.0
         self._mark_x: dict[str, np.ndarray] = {k: np.zeros(0) for k in MARK_COLOURS}
+        self.follow = True               # ranges follow the data until the operator zooms/pans
+        self._ranges: dict[str, tuple] = {}
 
     # ---- Public API
     def set_state(self, state) -> None:
         self.state = state
         self._marks_done = -1
+        self._mark_span = {}
         self._drawn_version = -1
 
     def refresh(self) -> None:
@@ -158,7 +172,14 @@ class ConversionGraphs(QWidget):
         for key in ("gmv", "orders", "clicks"):
             self.buffers[key].fill(0.5, 1.0, st.minutes[key])
             self._set(key)
+        self._follow_ranges()
         self._add_marks(st)
+
+    def follow_data(self) -> None:
+        """Go back to following the data (after the operator zoomed or panned)."""
+        self.follow = True
+        self._ranges = {}
+        self._drawn_version = -1
 
     # ---- Internals
     def _set(self, key: str) -> None:
@@ -166,29 +187,77 @@ class ConversionGraphs(QWidget):
         self.curves[key].setData(buf.x[:buf.n], buf.y[:buf.n])
         self.set_data_calls += 1
 
+    def _span(self, key: str) -> tuple[float, float]:
+        """The rounded y range of a series: [min(0, low), 1-2-5 ceiling of 1.05 x high]."""
+        buf = self.buffers[key]
+        if not buf.n:
+            return (0.0, 1.0)
+        y = buf.y[:buf.n]
+        return (min(0.0, float(y.min())), _nice_ceiling(float(y.max()) * 1.05))
+
+    def _follow_ranges(self) -> None:
+        for plot in self.plots.values():
+            auto = plot.vb.state["autoRange"]
+            if auto[0] or auto[1]:               # the operator pressed pyqtgraph's "A" button
+                plot.enableAutoRange(x=False, y=False)
+                self.follow = True
+                self._ranges = {}
+        if not self.follow:
+            return
+        end = max((float(b.x[b.n - 1]) for b in self.buffers.values() if b.n), default=1.0)
+        step = 1.0 if end < 10 else (5.0 if end < 60 else 15.0)
+        x_range = (0.0, float(np.ceil((end + 0.25) / step) * step))
+        first = next(iter(self.plots.values()))
+        if self._ranges.get("x") != x_range:
+            self._ranges["x"] = x_range
+            first.setXRange(*x_range, padding=0)
+        for key, plot in self.plots.items():
+            y_range = self._span(key)
+            if self._ranges.get(key) != y_range:
+                self._ranges[key] = y_range
+                plot.setYRange(*y_range, padding=0)
+
+    def _on_user_range(self, *args) -> None:
+        self.follow = False
+
     def _add_marks(self, st) -> None:
         """Event marks as vertical segments: one curve per mark kind per plot (connect="pairs").
 
+        The segments span a rounded-up y range, so they are rebuilt only when a mark is added or
+        the data outgrows that range, not on every frame.
         (pyqtgraph InfiniteLine is avoided: its bounding-rect comparisons hit a reference-count
         bug in PySide6 6.12 and crash after a few hundred marks.)
         """
         marks = st.marks
-        if len(marks) != self._marks_done:
+        new_marks = len(marks) != self._marks_done
+        if new_marks:
             t0 = st.started_at
             for kind in MARK_COLOURS:
                 self._mark_x[kind] = np.array([(ts - t0) / 60.0 for ts, k, _ in marks if k == kind])
             self._marks_done = len(marks)
-        for key, plot in self.plots.items():
-            buf = self.buffers[key]
-            y = buf.y[:buf.n]
-            top = float(y.max()) * 1.05 if buf.n else 1.0
-            bottom = float(y.min()) if buf.n else 0.0
-            bottom = min(bottom, 0.0) if key != "online" else bottom
+        for key in self.plots:
+            span = self._span(key)
+            bottom, top = span
+            if not new_marks and self._mark_span.get(key) == span:
+                continue
+            self._mark_span[key] = span
             for kind, xs in self._mark_x.items():
                 curve = self._mark_curves[key][kind]
                 if len(xs) == 0:
-                    curve.setData([], [])
+                    if curve.xData is not None and len(curve.xData):
+                        curve.setData([], [])
                     continue
                 px = np.repeat(xs, 2)
                 py = np.tile([bottom, top], len(xs))
                 curve.setData(px, py, connect="pairs")
+
+
+def _nice_ceiling(value: float) -> float:
+    """Round up to 1, 2 or 5 times a power of ten (so it changes rarely as data grows)."""
+    if value <= 0:
+        return 1.0
+    exp = 10 ** np.floor(np.log10(value))
+    for m in (1.0, 2.0, 5.0, 10.0):
+        if value <= m * exp:
+            return float(m * exp)
+    return float(10 * exp)

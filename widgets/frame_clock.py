@@ -5,7 +5,30 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+
+
+def set_text(label, text: str, style: str | None = None) -> None:
+    """Set a label's text (and style sheet) only when it changed.
+
+    Setting the same text still relayouts the label, and setting a style sheet re-polishes the
+    widget; at 30 frames/s over dozens of labels that adds up to most of a frame.
+    """
+    if label.text() != text:
+        label.setText(text)
+    if style is not None and label.property("_ld_style") != style:
+        label.setProperty("_ld_style", style)
+        label.setStyleSheet(style)
+
+
+def _hidden_in_shown_window(widget) -> bool:
+    """True for a widget in a visible window that is itself not visible (a closed dock, a tab
+    behind another). Widgets of a window never shown (tests, screenshots) still refresh."""
+    is_visible = getattr(widget, "isVisible", None)
+    if is_visible is None or is_visible():
+        return False
+    window = widget.window()
+    return window is not widget and window.isVisible()
 
 
 class FrameClock(QObject):
@@ -15,6 +38,8 @@ class FrameClock(QObject):
     ``time_dependent = True`` and are refreshed at ``tick_hz`` even when the
     state did not change. Events are never pushed to widgets one by one: a
     burst of thousands of events between two frames costs one refresh.
+    Widgets hidden inside a shown window (closed docks, background tabs) are
+    skipped and catch up on the first frame after they become visible.
     """
 
     # ---- Signals
@@ -27,12 +52,15 @@ class FrameClock(QObject):
         self.state = state
         self.now = now
         self._widgets: list = []
+        self._seen: dict[int, int] = {}     # id(widget) -> state version it last refreshed on
         self._version = -1
         self._frame = 0
         self._tick_every = max(1, round(fps / tick_hz))
         self.frames = 0          # frames that refreshed something
+        self.last_frame_s = 0.0  # duration of the last refresh pass
         self._timer = QTimer(self)
-        self._timer.setInterval(int(1000 / fps))
+        self._timer.setTimerType(Qt.PreciseTimer)
+        self._timer.setInterval(max(1, int(1000 / fps)))
         self._timer.timeout.connect(self._on_timeout)
 
     # ---- Public API
@@ -45,6 +73,7 @@ class FrameClock(QObject):
     def set_state(self, state) -> None:
         self.state = state
         self._version = -1
+        self._seen.clear()
         for w in self._widgets:
             w.set_state(state)
 
@@ -59,17 +88,25 @@ class FrameClock(QObject):
         self._frame += 1
         if self.state is None:
             return False
+        t = time.perf_counter()
         version = self.state.version
-        changed = force or version != self._version
         periodic = self._frame % self._tick_every == 0
+        seen = self._seen
         did = False
         for w in self._widgets:
-            if changed or (periodic and getattr(w, "time_dependent", False)):
-                w.refresh()
-                did = True
+            key = id(w)
+            stale = seen.get(key) != version
+            if not (force or stale or (periodic and getattr(w, "time_dependent", False))):
+                continue
+            if not force and _hidden_in_shown_window(w):
+                continue
+            w.refresh()
+            seen[key] = version
+            did = True
         self._version = version
         if did:
             self.frames += 1
+            self.last_frame_s = time.perf_counter() - t
             self.sig_frame.emit(version)
         return did
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from console import metrics
+from widgets.frame_clock import set_text
+from widgets.level_bar import LevelBar
 
 
 def _tr(text: str) -> str:
@@ -34,7 +36,7 @@ class FunnelView(QWidget):
         grid = QGridLayout()
         grid.setVerticalSpacing(2)
         self.stage_labels: dict[str, QLabel] = {}
-        self.stage_bars: dict[str, QProgressBar] = {}
+        self.stage_bars: dict[str, LevelBar] = {}
         self.rate_labels: dict[str, QLabel] = {}
         rates = {r[3]: r for r in metrics.FUNNEL_RATES}   # keyed by denominator stage
         row = 0
@@ -43,8 +45,7 @@ class FunnelView(QWidget):
             count = QLabel("0")
             count.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
             count.setStyleSheet("font-weight: bold;")
-            bar = QProgressBar()
-            bar.setTextVisible(False)
+            bar = LevelBar("accent")
             bar.setMaximum(1000)
             grid.addWidget(name, row, 0)
             grid.addWidget(bar, row, 1)
@@ -82,7 +83,7 @@ class FunnelView(QWidget):
         stages = st.funnel_stages()
         top = max(1, stages["room_impressions"])
         for key, value in stages.items():
-            self.stage_labels[key].setText(f"{int(value):,}")
+            set_text(self.stage_labels[key], f"{int(value):,}")
             self.stage_bars[key].setValue(int(1000 * value / top))
         rates = st.funnel()
         weakest = metrics.weakest_step(rates)
@@ -92,13 +93,13 @@ class FunnelView(QWidget):
             flag = r.value < r.benchmark
             colour = "#ff4040" if weakest is not None and r.name == weakest.name else (
                 "#ffb020" if flag else "#35c27a")
-            self.rate_labels[r.name].setText(
+            set_text(self.rate_labels[r.name],
                 f"   ↓ {labels[r.name]}  <b style='color:{colour}'>{r.value:.1%}</b>"
                 f"  <span style='color:#8a92a6'>({_tr('benchmark')} {r.benchmark:.0%})</span>")
-        self.kpis.setText(f"GPM ¥{st.gpm:,.0f}    {_tr('UV value')} ¥{st.uv_value:,.2f}    "
+        set_text(self.kpis, f"GPM ¥{st.gpm:,.0f}    {_tr('UV value')} ¥{st.uv_value:,.2f}    "
                           f"{_tr('View-to-pay')} {st.view_to_pay_rate:.2%}")
         if weakest is None:
-            self.weak.setText(_tr("Weakest step: waiting for traffic"))
+            set_text(self.weak, _tr("Weakest step: waiting for traffic"))
         else:
-            self.weak.setText(_tr("Weakest step") + f": {labels[weakest.name]} {weakest.value:.1%} → "
+            set_text(self.weak, _tr("Weakest step") + f": {labels[weakest.name]} {weakest.value:.1%} → "
                               + _tr(OWNER.get(weakest.owner, weakest.owner)))

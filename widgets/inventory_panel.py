@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
+
+from widgets.frame_clock import set_text
+from widgets.level_bar import LevelBar
 
 LOW_FRACTION = 0.10
 LOW_UNITS = 20
@@ -43,8 +46,7 @@ class _Row:
         self.sku = sku
         self.title = QLabel()
         self.title.setMinimumWidth(120)
-        self.bar = QProgressBar()
-        self.bar.setTextVisible(False)
+        self.bar = LevelBar()
         self.bar.setMinimumWidth(90)
         self.stock = QLabel()
         self.stock.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
@@ -65,6 +67,8 @@ class _Row:
             grid.addWidget(w, r, c)
         self.level = None
         self._spin_seeded = False
+        self.spin.setVisible(not panel.read_only)
+        self.button.setVisible(not panel.read_only)
 
 
 class InventoryPanel(QWidget):
@@ -82,6 +86,7 @@ class InventoryPanel(QWidget):
         self.now = time.time
         self.refreshes = 0
         self.rows: dict[str, _Row] = {}
+        self.read_only = False
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
@@ -108,6 +113,14 @@ class InventoryPanel(QWidget):
     def set_state(self, state) -> None:
         self.state = state
 
+    def set_read_only(self, on: bool) -> None:
+        """Replay: show stock but offer no restock (no sig_set_stock)."""
+        self.read_only = bool(on)
+        for row in self.rows.values():
+            row.spin.setVisible(not on)
+            row.button.setVisible(not on)
+        self.blockSignals(on)
+
     def refresh(self) -> None:
         st = self.state
         if st is None:
@@ -126,38 +139,35 @@ class InventoryPanel(QWidget):
     # ---- Internals
     def _fill(self, row: _Row, st, prod, now: float) -> None:
         current = st.current_sku == prod.sku
-        row.title.setText(("▶ " if current else "") + prod.title)
-        row.title.setStyleSheet("color: #ff4d6d; font-weight: bold;" if current else "")
+        set_text(row.title, ("▶ " if current else "") + prod.title,
+                 "color: #ff4d6d; font-weight: bold;" if current else "")
         level = stock_level(prod.stock, prod.stock_max)
         row.bar.setMaximum(max(1, prod.stock_max))
         row.bar.setValue(prod.stock or 0)
         if level != row.level:
             row.level = level
-            row.bar.setProperty("level", level)
-            row.bar.style().unpolish(row.bar)
-            row.bar.style().polish(row.bar)
+            row.bar.set_level(level)
         if prod.stock is None:
-            row.stock.setText("—")
-            row.stock.setStyleSheet("")
+            set_text(row.stock, "—", "")
         elif level == "out":
-            row.stock.setText(_tr("SOLD OUT"))
-            row.stock.setStyleSheet("color: white; background: #c0262d; font-weight: bold;"
-                                    " border-radius: 3px; padding: 0 4px;")
+            set_text(row.stock, _tr("SOLD OUT"),
+                     "color: white; background: #c0262d; font-weight: bold;"
+                     " border-radius: 3px; padding: 0 4px;")
         else:
-            row.stock.setText(f"{prod.stock:,}")
-            row.stock.setStyleSheet("color: #ffb020; font-weight: bold;" if level == "low" else "")
+            set_text(row.stock, f"{prod.stock:,}",
+                     "color: #ffb020; font-weight: bold;" if level == "low" else "")
         rate = prod.sell_rate(now)
-        row.rate.setText(f"{rate:.1f}")
+        set_text(row.rate, f"{rate:.1f}")
         eta = prod.sell_out_eta(now) if level != "out" else None
-        row.eta.setText(fmt_duration(eta))
-        row.eta.setStyleSheet("color: #ffb020;" if eta is not None and eta < 300 else "")
+        set_text(row.eta, fmt_duration(eta),
+                 "color: #ffb020;" if eta is not None and eta < 300 else "")
         fs = st.active_flash(prod.sku)
         if fs is not None:
-            row.flash.setText(f"⚡ ¥{fs.deal_price:g}  {fmt_duration(fs.seconds_left(now))}  "
-                              + _tr("left") + f" {fs.remaining}/{fs.stock}")
-            row.flash.setStyleSheet("color: #b89cff; font-weight: bold;")
+            set_text(row.flash, f"⚡ ¥{fs.deal_price:g}  {fmt_duration(fs.seconds_left(now))}  "
+                     + _tr("left") + f" {fs.remaining}/{fs.stock}",
+                     "color: #b89cff; font-weight: bold;")
         else:
-            row.flash.setText("")
+            set_text(row.flash, "")
         if not row._spin_seeded and prod.stock is not None:
             row.spin.setValue(max(prod.stock_initial or 0, prod.stock))
             row._spin_seeded = True

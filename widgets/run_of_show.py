@@ -6,7 +6,7 @@ import time
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
@@ -44,6 +44,8 @@ class RunOfShow(QWidget):
         self.refreshes = 0
         self.undo_stack: list[list[str]] = []
         self._order: list[str] = []
+        self._signature: tuple | None = None
+        self.read_only = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         self.list = QListWidget(self)
@@ -52,9 +54,13 @@ class RunOfShow(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SingleSelection)
         self.list.setSpacing(2)
         self.list.setWordWrap(True)
+        self.list.setIconSize(QSize(44, 44))
+        self.images: dict[str, QPixmap] = {}     # sku -> product image (set_images)
+        self._icons: dict[tuple, QIcon] = {}
         self.list.model().rowsMoved.connect(self._on_rows_moved)
         self.list.currentRowChanged.connect(self._update_buttons)
-        self.list.itemDoubleClicked.connect(lambda item: self._on_push(item.data(SKU_ROLE)))
+        # Enter on the selected card or a double-click (itemActivated covers both)
+        self.list.itemActivated.connect(lambda item: self._on_push(item.data(SKU_ROLE)))
         lay.addWidget(self.list, 1)
         row = QHBoxLayout()
         self.btn_push = QPushButton(_tr("Push card"))
@@ -89,7 +95,9 @@ class RunOfShow(QWidget):
             self.shortcuts.append(sc)
         for keys, slot in (("Ctrl+Z", self._on_undo), ("PgDown", self._on_next),
                            ("PgUp", self._on_prev), ("Esc", self._on_clear),
-                           ("Ctrl+F", lambda: self._on_flash(self.selected_sku()))):
+                           ("Ctrl+F", lambda: self._on_flash(self.selected_sku())),
+                           ("Ctrl+Up", lambda: self._on_move(-1)),
+                           ("Ctrl+Down", lambda: self._on_move(1))):
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(Qt.WindowShortcut)
             sc.activated.connect(slot)
@@ -99,6 +107,27 @@ class RunOfShow(QWidget):
     def set_state(self, state) -> None:
         self.state = state
         self._order = []
+        self._signature = None
+
+    def set_read_only(self, on: bool) -> None:
+        """Replay: show the run of show but send nothing (no push, flash, reorder, hotkeys)."""
+        self.read_only = bool(on)
+        self.list.setDragDropMode(QAbstractItemView.NoDragDrop if on else QAbstractItemView.InternalMove)
+        for b in (self.btn_push, self.btn_clear, self.btn_prev, self.btn_next, self.btn_flash,
+                  self.btn_undo):
+            b.setVisible(not on)
+        for sc in self.shortcuts:
+            sc.setEnabled(not on)
+        self.blockSignals(on)       # no intent can leave a read-only run of show
+
+    def set_images(self, images: dict[str, QPixmap]) -> None:
+        """Product images by SKU (loaded by the caller; the widget does no I/O). Products without
+        one show a placeholder tile with the first character of their title."""
+        self.images = dict(images)
+        self._icons.clear()
+        self._signature = None
+        for i in range(self.list.count()):
+            self.list.item(i).setData(Qt.UserRole + 2, None)
 
     def selected_sku(self) -> str | None:
         item = self.list.currentItem()
@@ -127,6 +156,16 @@ class RunOfShow(QWidget):
             self._rebuild(order)
         now = self.now()
         nxt = st.next_sku()
+        products = st.products
+        signature = (tuple(order), st.current_sku, nxt, int(now), id(st.plan),
+                     len(st.command_results),
+                     st.command_results[-1].get("command_id") if st.command_results else None,
+                     len(st.pending_commands),
+                     tuple((pr.explanations, pr.price, pr.list_price, pr.title)
+                           for pr in (products.get(sku) for sku in order) if pr is not None))
+        if signature == self._signature:
+            return                     # nothing shown here changed (orders stream elsewhere)
+        self._signature = signature
         plan_products = {p.get("sku"): p for p in (st.plan or {}).get("products", [])
                          if isinstance(p, dict)}
         for i in range(self.list.count()):
@@ -157,6 +196,10 @@ class RunOfShow(QWidget):
                     + "  ·  ".join(b for b in line2 if b))
             if item.text() != text:
                 item.setText(text)
+            icon_key = (sku, prod.title)
+            if item.data(Qt.UserRole + 2) != icon_key:
+                item.setData(Qt.UserRole + 2, icon_key)
+                item.setIcon(self._icon(sku, prod.title))
             if sku == st.current_sku:
                 item.setBackground(QBrush(QColor("#5a1f2c")))
                 item.setForeground(QBrush(QColor("#ffffff")))
@@ -175,7 +218,32 @@ class RunOfShow(QWidget):
         self.btn_undo.setEnabled(bool(self.undo_stack))
 
     # ---- Internals
+    def _icon(self, sku: str, title: str) -> QIcon:
+        key = (sku, title)
+        icon = self._icons.get(key)
+        if icon is None:
+            pix = self.images.get(sku)
+            if pix is None or pix.isNull():
+                pix = QPixmap(88, 88)
+                pix.fill(Qt.transparent)
+                hue = (sum(map(ord, sku)) * 47) % 360
+                p = QPainter(pix)
+                p.setRenderHint(QPainter.Antialiasing)
+                p.setPen(Qt.NoPen)
+                p.setBrush(QColor.fromHsv(hue, 110, 150))
+                p.drawRoundedRect(0, 0, 88, 88, 14, 14)
+                p.setPen(QColor("#ffffff"))
+                font = p.font()
+                font.setPixelSize(46)
+                font.setBold(True)
+                p.setFont(font)
+                p.drawText(pix.rect(), Qt.AlignCenter, (title or sku)[:1])
+                p.end()
+            icon = self._icons[key] = QIcon(pix)
+        return icon
+
     def _rebuild(self, order: list[str]) -> None:
+        self._signature = None         # new items: their texts must be filled in
         selected = self.list.currentItem().data(SKU_ROLE) if self.list.currentItem() else None
         blocker = self.list.model().blockSignals(True)
         self.list.clear()
@@ -215,6 +283,21 @@ class RunOfShow(QWidget):
             return
         self.undo_stack.append(list(self._order))
         self._order = new
+        self._update_buttons()
+        self.sig_reorder.emit(new)
+
+    def _on_move(self, delta: int) -> None:
+        """Move the selected card up (-1) or down (+1): the keyboard's drag-to-reorder."""
+        row = self.list.currentRow()
+        order = self.order()
+        target = row + delta
+        if self.read_only or row < 0 or not 0 <= target < len(order):
+            return
+        new = list(order)
+        new[row], new[target] = new[target], new[row]
+        self.undo_stack.append(order)
+        self._rebuild(new)
+        self.list.setCurrentRow(target)
         self._update_buttons()
         self.sig_reorder.emit(new)
 

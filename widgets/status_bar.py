@@ -1,4 +1,4 @@
-"""Status bar: connection state and attempt, data age, events/s, recording target."""
+"""Status bar: connection state and attempt, data age, events/s, recording target (the database)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import time
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+
+from widgets.frame_clock import set_text
 
 
 def _tr(text: str) -> str:
@@ -31,6 +33,7 @@ class StatusBar(QStatusBar):
         self.rate = QLabel()
         self.seq = QLabel()
         self.target = QLabel()
+        self.recording: str | None = None
         for w in (self.conn, self.age, self.rate, self.seq):
             self.addWidget(w)
         self.addPermanentWidget(self.target)
@@ -40,6 +43,23 @@ class StatusBar(QStatusBar):
 
     def set_status(self, status) -> None:
         self.status = status
+        target = getattr(status, "target", None)
+        if target:
+            self.conn.setToolTip(_tr("Feed") + f": {target}")
+
+    def set_recording(self, target: str | None) -> None:
+        """Where the session is recorded (a database path or URL, password masked); None: not
+        recording."""
+        self.recording = target or None
+        self._show_recording()
+
+    def _show_recording(self) -> None:
+        if self.recording:
+            text = "● " + _tr("recording") + f": {self.recording}"
+        else:
+            text = _tr("not recording")
+        set_text(self.target, text, "color: #ff4d6d;" if self.recording else "color: #8a92a6;")
+        self.target.setToolTip(self.recording or "")
 
     def refresh(self) -> None:
         st, fs = self.state, self.status
@@ -49,20 +69,18 @@ class StatusBar(QStatusBar):
         label = {"live": _tr("live"), "connecting": _tr("connecting"),
                  "reconnecting": _tr("reconnecting"), "closed": _tr("closed")}.get(conn, conn)
         text = f"● {label}" + (f" ({_tr('attempt')} {attempt})" if attempt and conn != "live" else "")
-        self.conn.setText(text)
-        self.conn.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        set_text(self.conn, text, f"color: {colour}; font-weight: bold;")
         age = None
         if fs is not None and hasattr(fs, "data_age"):
             try:
                 age = fs.data_age()
             except Exception:  # noqa: BLE001 - status is advisory
                 age = None
-        self.age.setText(_tr("data age") + (f" {age:.1f}s" if age is not None else " —"))
-        self.age.setStyleSheet("color: #ffb020;" if age is not None and age > 5 else "")
+        set_text(self.age, _tr("data age") + (f" {age:.1f}s" if age is not None else " —"),
+                 "color: #ffb020;" if age is not None and age > 5 else "")
         eps = getattr(fs, "events_per_s", None)
-        self.rate.setText(f"{eps:,.0f} " + _tr("events/s") if eps is not None else _tr("events/s") + " —")
+        set_text(self.rate, f"{eps:,.0f} " + _tr("events/s") if eps is not None
+                 else _tr("events/s") + " —")
         if st is not None:
-            self.seq.setText(_tr("seq") + f" {st.last_seq:,}")
-        target = getattr(fs, "target", None) or _tr("not recording")
-        self.target.setText("⏺ " + _tr("recording") + f": {target}" if getattr(fs, "target", None)
-                            else target)
+            set_text(self.seq, _tr("seq") + f" {st.last_seq:,}")
+        self._show_recording()

@@ -21,10 +21,77 @@ from widgets.frame_clock import FrameClock
 from widgets.funnel_view import FunnelView
 from widgets.inventory_panel import InventoryPanel
 from widgets.order_ticker import OrderTicker
+from widgets.plugins_panel import PluginsHost
 from widgets.run_of_show import RunOfShow
 from widgets.status_bar import StatusBar
 
 log = logging.getLogger(__name__)
+
+
+def recording_target(session) -> str | None:
+    """Where the session records: the SQLite file, or the database URL with its password masked
+    (None when there is no recorder)."""
+    recorder = getattr(session, "recorder", None)
+    engine = getattr(recorder, "engine", None)
+    url = getattr(engine, "url", None)
+    if url is None:
+        return None
+    try:
+        if url.get_backend_name() == "sqlite":
+            return url.database or ":memory:"
+        return url.render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - display only
+        return str(url)
+
+
+def plan_images(plan) -> dict:
+    """Product images of a show plan that are local files (path or file:// URL), by SKU. Read
+    once when the window is built, before anything streams; remote URLs are not fetched."""
+    from pathlib import Path
+
+    from PySide6.QtGui import QPixmap
+    out = {}
+    for prod in getattr(plan, "products", None) or []:
+        url = (getattr(prod, "image_url", "") or "").strip()
+        if not url or "://" in url and not url.startswith("file://"):
+            continue
+        path = Path(url[len("file://"):] if url.startswith("file://") else url)
+        if path.is_file():
+            pix = QPixmap(str(path))
+            if not pix.isNull():
+                out[prod.sku] = pix.scaled(88, 88, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+    return out
+
+
+def alert_tone_path() -> str | None:
+    """A short alert tone (WAV in the user cache) for QSoundEffect; None without Qt Multimedia."""
+    try:
+        import PySide6.QtMultimedia  # noqa: F401
+    except ImportError:
+        return None
+    import math
+    import struct
+    import wave
+    from pathlib import Path
+
+    from PySide6.QtCore import QStandardPaths
+    folder = Path(QStandardPaths.writableLocation(QStandardPaths.CacheLocation) or ".")
+    path = folder / "alert.wav"
+    try:
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            rate = 22050
+            frames = b"".join(struct.pack("<h", int(9000 * math.sin(2 * math.pi * 880 * i / rate)
+                                                   * min(1.0, (2400 - i) / 400)))
+                              for i in range(2400))
+            with wave.open(str(path), "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(rate)
+                w.writeframes(frames)
+        return str(path)
+    except OSError:
+        return None
 
 
 def _tr(text: str) -> str:
@@ -116,18 +183,20 @@ class MainWindow(QMainWindow):
         self.resize(1600, 1000)
         self.thresholds = Thresholds()
         self.alert_engine = AlertEngine(self.thresholds)
-        self.clock = FrameClock(session.state, now=self.now, parent=self)
+        # 32 Hz: a frame that comes late now and then still leaves >= 30 painted frames a second
+        self.clock = FrameClock(session.state, fps=32.0, now=self.now, parent=self)
         # ---- Panels
         self.graphs = ConversionGraphs()
         self.run_of_show = RunOfShow()
         self.inventory = InventoryPanel()
         self.orders = OrderTicker()
         self.funnel = FunnelView()
-        self.alerts = AlertsPanel(sound=sound)
+        self.alerts = AlertsPanel(sound=sound, sound_file=alert_tone_path() if sound else None)
         self.alert_settings = AlertSettings(self.thresholds)
         self.cue_bar = CueBar(self)
         self.status = StatusBar(self)
         self.status.set_status(getattr(session, "status", None))
+        self.status.set_recording(recording_target(session))
         self.setStatusBar(self.status)
         self.addToolBar(Qt.TopToolBarArea, self.cue_bar)
         self.setCentralWidget(self.graphs)
@@ -135,16 +204,14 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._dock("run_of_show", _tr("Run of show"), self.run_of_show, Qt.LeftDockWidgetArea)
         self._dock("orders", _tr("Orders"), self.orders, Qt.RightDockWidgetArea)
-        self._dock("funnel", _tr("Funnel"), self.funnel, Qt.RightDockWidgetArea)
+        self._dock("funnel", _tr("Funnel"), self.funnel, Qt.LeftDockWidgetArea)
         self._dock("alerts", _tr("Alerts"), self.alerts, Qt.RightDockWidgetArea)
         settings_scroll = QScrollArea()
         settings_scroll.setWidgetResizable(True)
         settings_scroll.setWidget(self.alert_settings)
         self._dock("alert_settings", _tr("Alert settings"), settings_scroll, Qt.RightDockWidgetArea)
         self._dock("inventory", _tr("Inventory"), self.inventory, Qt.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.docks["alerts"], self.docks["alert_settings"])
-        self.docks["alerts"].raise_()
-        self.splitDockWidget(self.docks["orders"], self.docks["funnel"], Qt.Vertical)
+        self._arrange_default()
         self._sized = False
         for w in (self.graphs, self.run_of_show, self.inventory, self.orders, self.funnel,
                   self.alerts, self.cue_bar, self.status):
@@ -156,8 +223,10 @@ class MainWindow(QMainWindow):
         self.run_of_show.sig_reorder.connect(self._on_reorder)
         self.inventory.sig_set_stock.connect(self._on_set_stock)
         self.cue_bar.sig_send_cue.connect(self._on_send_cue)
+        self.alerts.sig_new_alert.connect(self._on_new_alert)
+        self.run_of_show.set_images(plan_images(getattr(session, "plan", None)))
         self._build_menu()
-        self.prompter_host = PrompterHost(self)   # prompt panel, relay, cue-card editor
+        self._add_live_hosts()
         self._update_title()
         self._restored = self.restore_layout()
         # ---- Timers
@@ -220,9 +289,21 @@ class MainWindow(QMainWindow):
         return ok
 
     # ---- Internals
+    def _add_live_hosts(self) -> None:
+        """Live-only parts; the replay window (same panels, recorded log) adds none of them."""
+        self.prompter_host = PrompterHost(self)   # prompt panel, relay, cue-card editor
+        self.plugins_host = PluginsHost(self)     # plugin list dock; runs integrations
+
+    TALL_PANEL = 200   # px: a panel needing more height than this scrolls inside its dock
+
     def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
+        if widget.minimumSizeHint().height() > self.TALL_PANEL:
+            # A dock's minimum height adds up with the others in its column (tabbed docks too):
+            # one tall panel would make the window taller than the screen and squash the rest.
+            # An explicit minimum overrides the layout's; the operator can enlarge or float it.
+            widget.setMinimumHeight(self.TALL_PANEL)
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
                          | QDockWidget.DockWidgetClosable)
@@ -248,7 +329,83 @@ class MainWindow(QMainWindow):
         cue.setShortcut(QKeySequence("Ctrl+L"))
         cue.triggered.connect(lambda: self.cue_bar.free.setFocus())
         self.addAction(cue)
-        self._default_state = None
+        alerts = QAction(_tr("Show alerts"), self)
+        alerts.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        alerts.triggered.connect(lambda: self._show_dock("alerts"))
+        self.addAction(alerts)
+        view.addAction(alerts)
+        settings = QAction(_tr("Alert thresholds…"), self)
+        settings.setShortcut(QKeySequence("Ctrl+,"))
+        settings.triggered.connect(lambda: self._show_dock("alert_settings"))
+        self.addAction(settings)
+        view.addAction(settings)
+        shows = QAction(_tr("Focus run of show"), self)
+        shows.setShortcut(QKeySequence("Ctrl+R"))
+        shows.triggered.connect(lambda: (self._show_dock("run_of_show"),
+                                         self.run_of_show.list.setFocus()))
+        self.addAction(shows)
+        view.addAction(shows)
+        stock = QAction(_tr("Focus inventory"), self)
+        stock.setShortcut(QKeySequence("Ctrl+I"))
+        stock.triggered.connect(self._on_focus_inventory)
+        self.addAction(stock)
+        view.addAction(stock)
+
+    def _arrange_default(self) -> None:
+        """The default layout: run of show over the funnel on the left, the graphs in the centre,
+        the order ticker (tall) over the alerts on the right, inventory along the bottom."""
+        d = self.docks
+        for name, area in (("run_of_show", Qt.LeftDockWidgetArea), ("funnel", Qt.LeftDockWidgetArea),
+                           ("orders", Qt.RightDockWidgetArea), ("alerts", Qt.RightDockWidgetArea),
+                           ("alert_settings", Qt.RightDockWidgetArea),
+                           ("inventory", Qt.BottomDockWidgetArea)):
+            d[name].setFloating(False)
+            self.addDockWidget(area, d[name])
+            d[name].show()
+        self.splitDockWidget(d["run_of_show"], d["funnel"], Qt.Vertical)
+        self.splitDockWidget(d["orders"], d["alerts"], Qt.Vertical)
+        self.tabifyDockWidget(d["alerts"], d["alert_settings"])
+        d["alerts"].raise_()
+        for extra, host in (("script_editor", "run_of_show"), ("plugins", "alerts")):
+            dock = d.get(extra)                 # docks other parts add, in their usual place
+            if dock is not None:
+                dock.setFloating(False)
+                self.tabifyDockWidget(d[host], dock)
+                d[host].raise_()
+
+    def _size_default(self) -> None:
+        """Default dock sizes for the current window size (1600x1000 by default): the ticker gets
+        about 60 % of the right column, enough for a dozen orders under the headline numbers."""
+        h = max(600, self.height())
+        inventory = max(190, int(h * 0.24))
+        column = h - inventory - 120            # menu, cue bar, status bar, dock titles
+        self.resizeDocks([self.docks["run_of_show"], self.docks["orders"]], [400, 500], Qt.Horizontal)
+        self.resizeDocks([self.docks["orders"], self.docks["alerts"]],
+                         [int(column * 0.64), int(column * 0.36)], Qt.Vertical)
+        self.resizeDocks([self.docks["run_of_show"], self.docks["funnel"]],
+                         [int(column * 0.56), int(column * 0.44)], Qt.Vertical)
+        self.resizeDocks([self.docks["inventory"]], [inventory], Qt.Vertical)
+
+    def _tidy_tab_bars(self) -> None:
+        """Hide tab bars QMainWindow left behind after re-tabifying and resizing (Qt 6 leaves a
+        stale copy of a dock group's tab bar visible at the group's old position)."""
+        from PySide6.QtWidgets import QTabBar
+        docks = [d for d in self.docks.values() if d.isVisible() and not d.isFloating()]
+        for bar in self.findChildren(QTabBar):
+            if bar.parent() is not self or not bar.isVisible():
+                continue
+            titles = {bar.tabText(i) for i in range(bar.count())}
+            g = bar.geometry()
+            owner = any(d.windowTitle() in titles and abs(d.geometry().bottom() + 1 - g.top()) <= 3
+                        and d.geometry().left() == g.left() for d in docks)
+            if not owner:
+                bar.hide()
+
+    def _show_dock(self, name: str) -> None:
+        dock = self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
 
     def _update_title(self) -> None:
         sess = self.session.state.session or {}
@@ -278,20 +435,33 @@ class MainWindow(QMainWindow):
 
     def _on_reset_layout(self) -> None:
         QSettings().remove(self.SETTINGS_GROUP)
-        for dock in self.docks.values():
-            dock.setFloating(False)
+        self.cue_bar.show()
+        self._arrange_default()
+        self._size_default()
+        QTimer.singleShot(0, self._tidy_tab_bars)
+
+    def _on_focus_inventory(self) -> None:
+        self._show_dock("inventory")
+        rows = list(self.inventory.rows.values())
+        if rows:
+            rows[0].spin.setFocus()
+
+    def _on_new_alert(self, alert: dict) -> None:
+        """Visible (raise the alerts panel, status-bar message) and audible (the panel's sound);
+        never a modal dialog."""
+        dock = self.docks.get("alerts")
+        if dock is not None and not dock.isFloating():
             dock.show()
+            dock.raise_()
+        self.status.showMessage("⚠ " + str(alert.get("message", "")), 10000)
 
     # ---- Qt events
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if not self._sized and not self._restored:
             self._sized = True
-            self.resizeDocks([self.docks["run_of_show"], self.docks["orders"]], [400, 480],
-                             Qt.Horizontal)
-            self.resizeDocks([self.docks["orders"], self.docks["funnel"], self.docks["alerts"]],
-                             [450, 300, 160], Qt.Vertical)
-            self.resizeDocks([self.docks["inventory"]], [250], Qt.Vertical)
+            self._size_default()
+        QTimer.singleShot(0, self._tidy_tab_bars)
         self._update_title()
         self.clock.tick(force=True)
 

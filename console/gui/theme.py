@@ -42,6 +42,11 @@ QPushButton:hover {{ border-color: {ACCENT2}; }}
 QPushButton:pressed {{ background: #2c3242; }}
 QPushButton#primary {{ background: {ACCENT}; border-color: {ACCENT}; color: white; font-weight: bold; }}
 QPushButton#flash {{ background: #6b3cff; border-color: #6b3cff; color: white; }}
+QPushButton:disabled, QPushButton#primary:disabled, QPushButton#flash:disabled {{
+    background: {PANEL}; border-color: {BORDER}; color: #5c6375; }}
+QLabel {{ background: transparent; }}
+QGroupBox {{ border: 1px solid {BORDER}; border-radius: 4px; margin-top: 18px; padding-top: 6px; }}
+QGroupBox::title {{ subcontrol-origin: margin; left: 8px; color: {MUTED}; }}
 QLineEdit, QSpinBox, QDoubleSpinBox, QComboBox {{ background: {PANEL_ALT}; border: 1px solid {BORDER};
     border-radius: 3px; padding: 3px 5px; }}
 QProgressBar {{ background: {PANEL_ALT}; border: none; border-radius: 3px; text-align: center;

@@ -195,8 +195,12 @@ def _product_terms(phrases: Iterable[str]) -> list[Term]:
 
 
 def words_for_card(words: WordList, banned_phrases: Iterable[str]) -> WordList:
-    """The word list for one product: the global list plus its cue card's banned phrases."""
-    return words.with_terms(_product_terms(banned_phrases))
+    """The word list for one product: the global list plus its cue card's banned phrases.
+
+    A phrase the global list already has keeps the global entry (with its suggestions).
+    """
+    known = {t.term for t in words.terms}
+    return words.with_terms(_product_terms(p for p in banned_phrases if p.strip() not in known))
 
 
 #: Cue-card fields spoken on air (checked); cautions and banned phrases are instructions.

@@ -28,6 +28,10 @@
         <translation>当前告警</translation>
     </message>
     <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
         <source>Advertising-law check (广告法)</source>
         <translation>广告法违禁词检查</translation>
     </message>
@@ -38,6 +42,10 @@
     <message>
         <source>Alert settings</source>
         <translation>告警设置</translation>
+    </message>
+    <message>
+        <source>Alert thresholds…</source>
+        <translation>告警阈值…</translation>
     </message>
     <message>
         <source>Alerts</source>
@@ -68,6 +76,14 @@
         <translation>禁用语</translation>
     </message>
     <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Built-in simulator (rehearsal, no real viewers)</source>
+        <translation>内置模拟器（彩排，无真实观众）</translation>
+    </message>
+    <message>
         <source>Buyer</source>
         <translation>买家</translation>
     </message>
@@ -84,12 +100,20 @@
         <translation>注意事项</translation>
     </message>
     <message>
+        <source>Choose a show plan</source>
+        <translation>选择直播脚本</translation>
+    </message>
+    <message>
         <source>Clear card</source>
         <translation>取消讲解</translation>
     </message>
     <message>
         <source>Close replay</source>
         <translation>关闭回放</translation>
+    </message>
+    <message>
+        <source>Connected to OBS</source>
+        <translation>已连接 OBS</translation>
     </message>
     <message>
         <source>Copied</source>
@@ -152,6 +176,14 @@
         <translation>编辑手卡</translation>
     </message>
     <message>
+        <source>Enter the OBS address</source>
+        <translation>请输入 OBS 地址</translation>
+    </message>
+    <message>
+        <source>Enter the feed URL (ws://host:port or wss://…)</source>
+        <translation>请输入数据源地址（ws://主机:端口 或 wss://…）</translation>
+    </message>
+    <message>
         <source>Events</source>
         <translation>事件数</translation>
     </message>
@@ -196,6 +228,10 @@
         <translation>失败</translation>
     </message>
     <message>
+        <source>Feed</source>
+        <translation>数据源</translation>
+    </message>
+    <message>
         <source>Flash price {price}</source>
         <translation>秒杀价 {price}</translation>
     </message>
@@ -222,6 +258,14 @@
     <message>
         <source>Focus cue box</source>
         <translation>聚焦提示输入框</translation>
+    </message>
+    <message>
+        <source>Focus inventory</source>
+        <translation>聚焦库存</translation>
+    </message>
+    <message>
+        <source>Focus run of show</source>
+        <translation>聚焦直播脚本</translation>
     </message>
     <message>
         <source>Free text cue, Enter to send</source>
@@ -264,8 +308,16 @@
         <translation>导入…</translation>
     </message>
     <message>
+        <source>Integration</source>
+        <translation>联动</translation>
+    </message>
+    <message>
         <source>Inventory</source>
         <translation>库存</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
     </message>
     <message>
         <source>Kind of event the step buttons jump to</source>
@@ -284,6 +336,10 @@
         <translation>直播中控台</translation>
     </message>
     <message>
+        <source>Live feed URL</source>
+        <translation>直播数据源地址</translation>
+    </message>
+    <message>
         <source>Livedesk prompter</source>
         <translation>Livedesk 提词器</translation>
     </message>
@@ -294,6 +350,10 @@
     <message>
         <source>Low stock below (units)</source>
         <translation>低库存件数</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
     </message>
     <message>
         <source>Min clicks</source>
@@ -332,6 +392,14 @@
         <translation>没有更多同类事件</translation>
     </message>
     <message>
+        <source>No password stored (OBS without authentication)</source>
+        <translation>未保存密码（适用于不需要认证的 OBS）</translation>
+    </message>
+    <message>
+        <source>No plan: the run of show comes from the feed only</source>
+        <translation>无脚本：排品仅来自数据源</translation>
+    </message>
+    <message>
         <source>No show plan to save</source>
         <translation>没有可保存的直播脚本</translation>
     </message>
@@ -340,8 +408,20 @@
         <translation>找不到该场次</translation>
     </message>
     <message>
+        <source>No system keyring: the OBS password cannot be stored (see docs/plugins.md)</source>
+        <translation>没有可用的系统钥匙串：无法保存 OBS 密码（见 docs/plugins.md）</translation>
+    </message>
+    <message>
+        <source>OBS connection</source>
+        <translation>OBS 连接</translation>
+    </message>
+    <message>
         <source>ON AIR</source>
         <translation>讲解中</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>已关闭</translation>
     </message>
     <message>
         <source>Offer and host (price, closing, trust)</source>
@@ -396,6 +476,18 @@
         <translation>每分钟订单</translation>
     </message>
     <message>
+        <source>Panel</source>
+        <translation>面板</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Password stored in the system keyring</source>
+        <translation>密码已保存在系统钥匙串中</translation>
+    </message>
+    <message>
         <source>Paying buyers</source>
         <translation>成交人数</translation>
     </message>
@@ -422,6 +514,30 @@
     <message>
         <source>Playback speed ([ and ] change it)</source>
         <translation>播放速度（[ 和 ] 调整）</translation>
+    </message>
+    <message>
+        <source>Plugin</source>
+        <translation>插件</translation>
+    </message>
+    <message>
+        <source>Plugin disabled</source>
+        <translation>插件已停用</translation>
+    </message>
+    <message>
+        <source>Plugin started</source>
+        <translation>插件已启动</translation>
+    </message>
+    <message>
+        <source>Plugin stopped</source>
+        <translation>插件已停止</translation>
+    </message>
+    <message>
+        <source>Plugins</source>
+        <translation>插件</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
     </message>
     <message>
         <source>Prev</source>
@@ -472,6 +588,10 @@
         <translation>报告(&amp;P)</translation>
     </message>
     <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
@@ -520,8 +640,16 @@
         <translation>直播脚本</translation>
     </message>
     <message>
+        <source>Running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
         <source>SOLD OUT</source>
         <translation>售罄</translation>
+    </message>
+    <message>
+        <source>Save and reconnect</source>
+        <translation>保存并重新连接</translation>
     </message>
     <message>
         <source>Save plan as…</source>
@@ -568,12 +696,32 @@
         <translation>设置该商品可售库存</translation>
     </message>
     <message>
+        <source>Show alerts</source>
+        <translation>显示告警</translation>
+    </message>
+    <message>
+        <source>Show plan (run of show)</source>
+        <translation>直播脚本（排品）</translation>
+    </message>
+    <message>
+        <source>Show plans</source>
+        <translation>直播脚本</translation>
+    </message>
+    <message>
         <source>Space / Enter = got it</source>
         <translation>空格/回车 = 收到</translation>
     </message>
     <message>
         <source>Start</source>
         <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>Start a live session</source>
+        <translation>开始直播场次</translation>
+    </message>
+    <message>
+        <source>Start session</source>
+        <translation>开始直播</translation>
     </message>
     <message>
         <source>Status</source>
@@ -596,8 +744,36 @@
         <translation>售罄</translation>
     </message>
     <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
         <source>Suggestion</source>
         <translation>建议替换</translation>
+    </message>
+    <message>
+        <source>The feed URL has no host</source>
+        <translation>数据源地址缺少主机</translation>
+    </message>
+    <message>
+        <source>The feed URL must start with ws:// or wss://</source>
+        <translation>数据源地址须以 ws:// 或 wss:// 开头</translation>
+    </message>
+    <message>
+        <source>The password was not saved</source>
+        <translation>密码未保存</translation>
+    </message>
+    <message>
+        <source>The plan cannot be used</source>
+        <translation>脚本无法使用</translation>
+    </message>
+    <message>
+        <source>The plan is valid.</source>
+        <translation>脚本有效。</translation>
+    </message>
+    <message>
+        <source>The simulator needs a show plan: choose a plan file</source>
+        <translation>模拟器需要直播脚本：请选择脚本文件</translation>
     </message>
     <message>
         <source>Time</source>
@@ -610,6 +786,14 @@
     <message>
         <source>Title</source>
         <translation>标题</translation>
+    </message>
+    <message>
+        <source>Token</source>
+        <translation>令牌</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>地址</translation>
     </message>
     <message>
         <source>UV value</source>
@@ -736,6 +920,10 @@
         <translation>已讲</translation>
     </message>
     <message>
+        <source>optional</source>
+        <translation>可选</translation>
+    </message>
+    <message>
         <source>paid</source>
         <translation>已支付</translation>
     </message>
@@ -744,8 +932,20 @@
         <translation>待确认</translation>
     </message>
     <message>
+        <source>plan file (.yaml, .yml or .json)</source>
+        <translation>脚本文件（.yaml、.yml 或 .json）</translation>
+    </message>
+    <message>
         <source>planned</source>
         <translation>计划</translation>
+    </message>
+    <message>
+        <source>planned minutes</source>
+        <translation>计划分钟</translation>
+    </message>
+    <message>
+        <source>products</source>
+        <translation>个商品</translation>
     </message>
     <message>
         <source>reconnecting</source>
@@ -790,6 +990,10 @@
     <message>
         <source>still recording</source>
         <translation>仍在录制</translation>
+    </message>
+    <message>
+        <source>stored in the system keyring</source>
+        <translation>保存在系统钥匙串中</translation>
     </message>
     <message>
         <source>{title} is sold out</source>

@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 log = logging.getLogger("livedesk.console")
@@ -74,6 +74,8 @@ def install_excepthook() -> None:
     boxes: list[QMessageBox] = []
 
     def hook(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            return  # handled by close_on_signals: the window closes and recording ends cleanly
         text = "".join(traceback.format_exception(exc_type, exc, tb))
         log.error("uncaught exception:\n%s", text)
         print(text, file=sys.stderr)
@@ -258,6 +260,23 @@ def dispose(widget) -> None:
     gc.collect()
 
 
+def close_on_signals(window) -> None:
+    """Ctrl-C (SIGINT) and SIGTERM close the window as the Quit action does: the session
+    stops, the recorder flushes. A second signal while closing quits at once."""
+    import signal
+
+    def handler(signum, _frame) -> None:
+        if getattr(window, "_closing_by_signal", False):
+            log.warning("second %s: quitting now", signal.Signals(signum).name)
+            os._exit(128 + signum)
+        window._closing_by_signal = True
+        log.info("%s: closing the console and ending the recording", signal.Signals(signum).name)
+        QTimer.singleShot(0, window.close)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+
+
 def run_console(args) -> int:
     """Run the operator console until the window closes; returns the exit code."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -303,10 +322,12 @@ def run_console(args) -> int:
         win, session, feed, recorder = await start_console(args, plan, plan_path, simulate)
         state["window"] = win
         win.sig_closed.connect(done.set)
+        close_on_signals(win)
         win.show()
         settle_gc()
         await done.wait()
         await win.prompter_host.stop()
+        await win.plugins_host.stop()
         await shutdown(feed, recorder)
 
     try:

@@ -13,7 +13,6 @@ import asyncio
 import collections
 import contextlib
 import http
-import itertools
 import logging
 import signal
 import sys
@@ -34,6 +33,14 @@ log = logging.getLogger(__name__)
 DEFAULT_RETENTION = 1_000_000
 HELLO_TIMEOUT_S = 10.0
 STEP_INTERVAL_S = 0.05
+#: load mode generates at most this many events between yields to the event loop
+LOAD_CHUNK = 500
+#: load mode runs at most this many events ahead of the most advanced client: the rate
+#: is EPS or what the fastest client takes, whichever is lower (slower clients fall
+#: behind in the ring as they would on a real feed)
+LOAD_LEAD = 20_000
+#: a client's sender yields to the event loop after at most this many frames
+SEND_ROUND = 64
 
 
 def default_plan_path() -> Path:
@@ -48,17 +55,45 @@ def default_plan_path() -> Path:
 
 
 class _Client:
-    __slots__ = ("ws", "queue", "task", "name")
+    """One connected client.
+
+    Events are not queued per client: the sender reads them straight from the
+    server's ring, from ``cursor`` (the next feed seq to send) onwards, at the
+    pace the client's socket accepts. ``control`` holds control messages and
+    resend ranges as ``(after_seq, item)``: an item goes out once every event
+    up to ``after_seq`` has been sent (0: at once, ahead of queued events).
+    """
+
+    __slots__ = ("ws", "name", "cursor", "control", "wake", "task")
 
     def __init__(self, ws: ServerConnection, name: str) -> None:
         self.ws = ws
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue()
-        self.task: asyncio.Task | None = None
         self.name = name
+        self.cursor = 1
+        self.control: collections.deque[tuple[int, Any]] = collections.deque()
+        self.wake = asyncio.Event()
+        self.task: asyncio.Task | None = None
+
+    def put(self, item: Any, after: int = 0) -> None:
+        self.control.append((after, item))
+        self.wake.set()
 
 
 class SimServer:
-    """A WebSocket server that serves a simulated session (protocol v1)."""
+    """A WebSocket server that serves a simulated session (protocol v1).
+
+    The event loop is never held for long: load mode generates events in
+    chunks of at most ``LOAD_CHUNK`` and yields between them, and each client's
+    sender yields after at most ``SEND_ROUND`` frames, so new connections,
+    hellos, resumes, resends and pings are served while under full load.
+    Every event is encoded once, into the ring; frames are cut from the ring
+    per client at the pace its socket accepts (memory does not grow with slow
+    clients; a client that falls behind the retention gets a ``gap``).
+
+    In load mode the generator starts when the first client has been welcomed
+    (``wait_for_client``), so a benchmark measures the live stream rather than
+    a replay of a backlog; the session preamble is there from the start.
+    """
 
     def __init__(self, plan: ShowPlan | str | Path | None = None, *, seed: int = 7,
                  speed: float = 1.0, host: str = "127.0.0.1", port: int = 0,
@@ -66,7 +101,7 @@ class SimServer:
                  retention: int = DEFAULT_RETENTION, duration: float | None = None,
                  total: int | None = None, session_id: str | None = None,
                  autopilot: bool = True, start_ts: float | None = None,
-                 audience: int = 3000) -> None:
+                 audience: int = 3000, wait_for_client: bool | None = None) -> None:
         if plan is None:
             plan = default_plan_path()
         self.plan = plan if isinstance(plan, ShowPlan) else load_plan(plan)
@@ -81,18 +116,24 @@ class SimServer:
         self.duration = duration
         self.total = total
         self.start_ts = start_ts
+        self.wait_for_client = bool(load_eps) if wait_for_client is None else wait_for_client
         self.sim = Simulator(self.plan, seed=seed, start_ts=start_ts, autopilot=autopilot,
                              audience=audience, session_id=session_id)
         self.session_id = self.sim.session_id
-        self.ring: collections.deque[dict] = collections.deque(maxlen=self.retention)
+        # Encoded events (UTF-8 JSON bytes), contiguous feed seqs _ring_base.._ring_last.
+        # A list (not a deque) so that slicing from the middle is O(k); trimmed in steps.
+        self.ring: list[bytes] = []
+        self._ring_base = 1
+        self._ring_last = 0
         self.clients: set[_Client] = set()
         self.finished = asyncio.Event()
         self.emitted = 0
         self._server: Any = None
         self._driver: asyncio.Task | None = None
+        self._first_client: asyncio.Event | None = None
+        self._progress: asyncio.Event | None = None  # a sender sent something / a client left
         self._wall0 = 0.0
         self._sim0 = 0.0
-        self._lock = asyncio.Lock()
 
     # ---- lifecycle -----------------------------------------------------------
     @property
@@ -104,11 +145,23 @@ class SimServer:
     def last_seq(self) -> int:
         return self.sim.seq
 
+    @property
+    def retained_from(self) -> int:
+        """The first feed seq still held for replay and resend."""
+        return max(self._ring_base, self._ring_last - self.retention + 1)
+
+    def retained_events(self, first: int = 1, last: int | None = None) -> list[dict]:
+        """Decoded events first..last that the ring still holds (tests, diagnostics)."""
+        return [orjson.loads(b) for b in self._retained(first, self._ring_last if last is None
+                                                          else last)[0]]
+
     def sim_now(self) -> float:
         return self._sim0 + (time.monotonic() - self._wall0) * self.speed
 
     async def start(self) -> None:
         self.finished = asyncio.Event()
+        self._first_client = asyncio.Event()
+        self._progress = asyncio.Event()
         self._server = await serve(self._handle, self.host, self.port,
                                    process_request=self._process_request,
                                    max_size=p.MAX_FRAME_BYTES, ping_interval=20,
@@ -127,7 +180,7 @@ class SimServer:
                 await self._driver
             self._driver = None
         for c in list(self.clients):
-            c.queue.put_nowait(None)
+            c.put(None)
         if self._server is not None:
             self._server.close()
             with contextlib.suppress(Exception):
@@ -139,10 +192,13 @@ class SimServer:
         self.clients.clear()
         self.finished.set()
 
+    def _client_idle(self, c: _Client) -> bool:
+        return not c.control and c.cursor > self._ring_last
+
     async def drain(self, timeout: float = 30.0) -> None:
-        """Wait until every client's send queue is empty (or timeout)."""
+        """Wait until every client has been sent everything (or timeout)."""
         end = time.monotonic() + timeout
-        while time.monotonic() < end and any(not c.queue.empty() for c in self.clients):
+        while time.monotonic() < end and not all(self._client_idle(c) for c in self.clients):
             await asyncio.sleep(0.05)
 
     # ---- production ------------------------------------------------------------
@@ -159,65 +215,89 @@ class SimServer:
             self.finished.set()
 
     async def _drive_load(self) -> None:
+        """Emit ``load_eps`` events per second, in chunks, yielding to the loop after each."""
         eps = float(self.load_eps or 0)
-        gen = self.sim.load(eps, start_ts=self._sim0)
-        slices = 20 if eps >= 20 else 1
-        t0 = time.monotonic()
-        total = self.total
         try:
-            for sec, events in enumerate(gen):
-                if self.duration is not None and sec >= self.duration:
-                    break
+            if self.wait_for_client and self._first_client is not None:
+                await self._first_client.wait()
+            gen = self.sim.load(eps, start_ts=self._sim0, chunk=LOAD_CHUNK)
+            total = self.total
+            budget = int(round(eps * self.duration)) if self.duration is not None else None
+            produced = 0
+            t0 = time.monotonic()
+            for events in gen:
+                if budget is not None:
+                    if produced >= budget:
+                        break
+                    events = events[:budget - produced]
                 if total is not None:
-                    room = total - 1 - self.emitted
+                    room = total - 1 - self.emitted  # keep one seq for session.ended
                     if room <= 0:
                         break
                     if len(events) > room:
                         events = events[:room]
                         self.sim.seq = events[-1]["seq"]  # drop the unsent tail's numbers
-                step = max(1, -(-len(events) // slices))
-                for i in range(0, len(events), step):
-                    self._publish(events[i:i + step])
-                    target = t0 + sec + (i + step) / max(1, len(events))
-                    delay = target - time.monotonic()
-                    if delay > 0:
-                        await asyncio.sleep(delay)
-                    else:
-                        await asyncio.sleep(0)
+                self._publish(events)
+                produced += len(events)
                 if total is not None and self.emitted >= total - 1:
                     break
+                await self._wait_for_a_reader()
+                # pace: event number `produced` is due at t0 + produced / eps
+                delay = t0 + produced / eps - time.monotonic()
+                await asyncio.sleep(delay if delay > 0 else 0)
+            # events generated but cut off above are dropped: continue after the last sent
+            self.sim.seq = self._ring_last
             self._publish(self.sim.end(self.sim.last_ts))
         finally:
             self.finished.set()
 
+    async def _wait_for_a_reader(self) -> None:
+        """Load mode: do not run more than LOAD_LEAD events ahead of every client."""
+        progress = self._progress
+        lead = min(LOAD_LEAD, max(1, self.retention // 2))  # never outrun the ring
+        while progress is not None and self.clients and \
+                min(self._ring_last - c.cursor for c in self.clients) >= lead:
+            progress.clear()
+            await progress.wait()
+
     def _publish(self, events: list[dict]) -> None:
         if not events:
             return
-        self.ring.extend(events)
-        self.emitted += len(events)
-        if not self.clients:
-            return
-        frames = self._frames(events)
-        for c in self.clients:
-            q = c.queue
-            for f in frames:
-                q.put_nowait(f)
-
-    def _frames(self, events: list[dict]) -> list[str]:
-        if self.batch <= 1:
-            return [orjson.dumps(e).decode() for e in events]
-        return [orjson.dumps(b).decode() for b in p.iter_batches(events, self.batch)]
-
-    def _retained(self, first: int, last: int) -> tuple[list[dict], int]:
-        """Events first..last still in the ring; also the first retained seq."""
+        first = events[0]["seq"]
+        if first != self._ring_last + 1:  # not contiguous (never expected): start over
+            self.ring.clear()
+            self._ring_base = first
+        dumps = orjson.dumps
         ring = self.ring
-        if not ring:
-            return [], self.last_seq + 1
-        base = ring[0]["seq"]
+        # copy: orjson's result keeps a >= 4 KiB buffer; the copy is its size (x15 less)
+        ring.extend([memoryview(dumps(e)).tobytes() for e in events])
+        self._ring_last = events[-1]["seq"]
+        self.emitted += len(events)
+        excess = len(ring) - self.retention
+        if excess > max(1024, self.retention // 4):
+            del ring[:excess]
+            self._ring_base += excess
+        for c in self.clients:
+            c.wake.set()
+
+    def _retained(self, first: int, last: int) -> tuple[list[bytes], int]:
+        """Encoded events first..last still held; also the first retained seq."""
+        base = self.retained_from
+        if not self.ring:
+            return [], self._ring_last + 1
         lo = max(first, base)
-        if last < lo:
+        hi = min(last, self._ring_last)
+        if hi < lo:
             return [], base
-        return list(itertools.islice(ring, lo - base, last - base + 1)), base
+        off = self._ring_base
+        return self.ring[lo - off:hi - off + 1], base
+
+    def _cut_frames(self, encoded: list[bytes]) -> list[bytes]:
+        if self.batch <= 1:
+            return encoded
+        step = self.batch
+        return [b"[" + b",".join(encoded[i:i + step]) + b"]"
+                for i in range(0, len(encoded), step)]
 
     # ---- connections -------------------------------------------------------------
     def _process_request(self, connection: ServerConnection, request: Any) -> Any:
@@ -242,6 +322,8 @@ class SimServer:
         client = _Client(ws, str(hello.get("client", "")))
         self._welcome(client, hello)
         client.task = asyncio.create_task(self._sender(client))
+        if self._first_client is not None:
+            self._first_client.set()
         try:
             async for raw in ws:
                 self._on_message(client, raw)
@@ -249,7 +331,9 @@ class SimServer:
             pass
         finally:
             self.clients.discard(client)
-            client.queue.put_nowait(None)
+            client.put(None)
+            if self._progress is not None:
+                self._progress.set()
             if client.task is not None:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await asyncio.wait_for(client.task, 1.0)
@@ -289,7 +373,7 @@ class SimServer:
             return msg
 
     def _welcome(self, client: _Client, hello: dict) -> None:
-        """Queue welcome + replay or snapshot and register for live events (no await)."""
+        """Queue welcome (+ snapshot), set the replay point, register (no await)."""
         last = self.last_seq
         try:
             want = int(hello.get("last_seq") or 0)
@@ -301,38 +385,86 @@ class SimServer:
         else:
             resume = "replay"
         want = min(want, last)
-        base = self.ring[0]["seq"] if self.ring else last + 1
-        replay: list[dict] = []
+        base = self.retained_from if self.ring else last + 1
         if want + 1 >= base or want >= last:
-            replay, _ = self._retained(want + 1, last)
+            client.cursor = want + 1
         else:
             resume = "snapshot"
+            client.cursor = last + 1
         welcome = {"op": "welcome", "protocol": p.PROTOCOL_VERSION,
                    "session": self.sim.session_info(), "catalog": self.sim.catalog(),
                    "last_seq": last, "resume": resume,
                    "retained_from": base, "batch": self.batch, "speed": self.speed}
-        q = client.queue
-        q.put_nowait(p.dumps_text(welcome))
+        client.put(p.dumps(welcome))
         if resume == "snapshot":
-            q.put_nowait(p.dumps_text({"op": "snapshot", "last_seq": last,
-                                       "state": self.sim.snapshot()}))
-        for f in self._frames(replay):
-            q.put_nowait(f)
+            client.put(p.dumps({"op": "snapshot", "last_seq": last, "state": self.sim.snapshot()}))
         self.clients.add(client)
 
     async def _sender(self, client: _Client) -> None:
-        ws, q = client.ws, client.queue
+        """Send control items when due and events from the ring, yielding regularly."""
+        ws, control = client.ws, client.control
         try:
             while True:
-                frame = await q.get()
-                if frame is None:
-                    break
-                await ws.send(frame)
+                while control:
+                    after, item = control[0]
+                    if after >= client.cursor and client.cursor <= self._ring_last:
+                        break  # events up to `after` go first
+                    control.popleft()
+                    if item is None:
+                        return
+                    if type(item) is tuple:
+                        await self._send_range(client, item[0], item[1])
+                    else:
+                        await ws.send(item, text=True)
+                if client.cursor <= self._ring_last:
+                    await self._send_events(client)
+                    if self._progress is not None:
+                        self._progress.set()
+                    await asyncio.sleep(0)  # let the generator and other connections run
+                    continue
+                if control:
+                    continue
+                client.wake.clear()
+                await client.wake.wait()
         except ConnectionClosed:
             pass
 
-    def _reply(self, client: _Client, msg: dict) -> None:
-        client.queue.put_nowait(p.dumps_text(msg))
+    async def _send_events(self, client: _Client) -> None:
+        """Send up to SEND_ROUND frames from the client's cursor."""
+        base = self.retained_from
+        if client.cursor < base:
+            # fell further behind than the retention: those events are gone for it
+            await client.ws.send(p.dumps({"op": "gap", "from": client.cursor, "to": base - 1,
+                                          "reason": "retention"}), text=True)
+            client.cursor = base
+        encoded, _ = self._retained(client.cursor, client.cursor + SEND_ROUND * self.batch - 1)
+        if not encoded:
+            return
+        ws = client.ws
+        batch = self.batch
+        if batch <= 1:
+            for b in encoded:
+                await ws.send(b, text=True)
+                client.cursor += 1
+        else:
+            for i in range(0, len(encoded), batch):
+                part = encoded[i:i + batch]
+                await ws.send(b"[" + b",".join(part) + b"]", text=True)
+                client.cursor += len(part)
+
+    async def _send_range(self, client: _Client, first: int, last: int) -> None:
+        """A resend: events first..last (what is still held), in rounds."""
+        ws = client.ws
+        while first <= last:
+            upto = min(last, first + SEND_ROUND * self.batch - 1)
+            encoded, _ = self._retained(first, upto)
+            for f in self._cut_frames(encoded):
+                await ws.send(f, text=True)
+            first = upto + 1
+            await asyncio.sleep(0)
+
+    def _reply(self, client: _Client, msg: dict, after: int = 0) -> None:
+        client.put(p.dumps(msg), after)
 
     def _on_message(self, client: _Client, raw: str | bytes) -> None:
         msg, reason = _parse_control(raw)
@@ -374,7 +506,8 @@ class SimServer:
             self._reply(client, {"op": "error", "id": cid, "code": "rejected", "message": error})
             return
         seq = events[-1]["seq"] if events else self.last_seq
-        self._reply(client, {"op": "ack", "id": cid, "seq": seq})
+        # the ack follows the events the command produced
+        self._reply(client, {"op": "ack", "id": cid, "seq": seq}, after=seq)
 
     def _on_resend(self, client: _Client, msg: dict) -> None:
         a, b = msg.get("from"), msg.get("to")
@@ -387,11 +520,11 @@ class SimServer:
             self._reply(client, {"op": "error", "code": "bad_request",
                                  "message": f"nothing to resend: last_seq is {self.last_seq}"})
             return
-        events, base = self._retained(a, b)
+        base = self.retained_from if self.ring else self.last_seq + 1
         if a < base:
             self._reply(client, {"op": "gap", "from": a, "to": min(b, base - 1)})
-        for f in self._frames(events):
-            client.queue.put_nowait(f)
+        if b >= max(a, base):
+            client.put((max(a, base), b))
 
 
 def _parse_control(raw: str | bytes) -> tuple[dict | None, str]:
@@ -428,6 +561,8 @@ async def _run(args: Any) -> int:
             loop.add_signal_handler(sig, stop.set)
     await server.start()
     mode = f"load {server.load_eps:g} events/s" if server.load_eps else f"speed x{server.speed:g}"
+    if server.load_eps and server.wait_for_client:
+        mode += ", starting when the first client connects"
     print(f"livedesk simulator listening on {server.url} (session {server.session_id}, "
           f"{len(server.plan.products)} products, seed {server.seed}, {mode}"
           f"{', token required' if server.token else ''})", flush=True)

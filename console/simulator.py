@@ -266,14 +266,19 @@ class Simulator:
         d.update(self.c)
         return d
 
-    def load(self, rate_eps: float, start_ts: float | None = None) -> Iterator[list[dict]]:
-        """Benchmark mode: yield one list of events per simulated second.
+    def load(self, rate_eps: float, start_ts: float | None = None,
+             chunk: int | None = None) -> Iterator[list[dict]]:
+        """Benchmark mode: yield the events of each simulated second.
 
-        Each list holds ``rate_eps`` events on average (fractional rates are
+        Each second holds ``rate_eps`` events on average (fractional rates are
         accumulated), with timestamps spread over that second: one
         ``traffic.tick``, then mostly order.created/order.paid pairs with
         ``inventory.set`` and some comments. The first list starts with the
         session preamble. Every event passes :func:`protocol.check_event`.
+
+        Without ``chunk`` one list per second is yielded; with ``chunk`` a second
+        comes as lists of at most ``chunk`` events, so a caller on an event loop
+        never waits for a whole second of a high rate to be generated at once.
         """
         rng = self.rng
         out: list[dict] = []
@@ -286,6 +291,7 @@ class Simulator:
         sec = int(t)
         nicks = [self._nick() for _ in range(64)]
         online = self.audience
+        step = max(1, int(chunk)) if chunk else None
         while True:
             sec += 1
             budget += rate_eps
@@ -304,39 +310,42 @@ class Simulator:
                 c["likes"] += 20
                 tick = dict(self.traffic())
                 self._emit(out, base, p.TRAFFIC_TICK, tick)
-            while len(out) < n:
-                frac = min(0.999, (k + 1) / (n + 1))
-                ts = base + frac
-                k += 1
-                r = rng.random()
-                left = n - len(out)
-                if r < 0.08 or left < 2:
-                    self._comment_n += 1
-                    cid = f"c{self._comment_n}"
-                    self.c["comments"] += 1
-                    self._emit(out, ts, p.COMMENT, {"comment_id": cid, "nick": nicks[k % 64],
-                                                    "text": _QUESTIONS[k % len(_QUESTIONS)]
-                                                    .format(short="这款", size="M", color="黑色"),
-                                                    "user_id": f"u{k % 9973:05d}"})
-                    continue
-                sku = skus[rng.randrange(len(skus))]
-                pr = prods[sku]
-                self._order_n += 1
-                oid = f"LD{self._order_n:010d}"
-                buyer = {"id": f"u{rng.randrange(50_000):05d}", "nick": nicks[self._order_n % 64]}
-                order = {"order_id": oid, "sku": sku, "qty": 1, "unit_price": pr.price,
-                         "amount": pr.price, "buyer": buyer}
-                self._emit(out, ts, p.ORDER_CREATED, order)
-                self._emit(out, ts, p.ORDER_PAID, dict(order, paid_at=ts))
-                self.gmv += pr.price
-                self.orders_paid += 1
-                self.units += 1
-                if len(out) < n and rng.random() < 0.5:
-                    pr.stock = pr.stock - 1 if pr.stock > 1 else 100_000
-                    self._emit(out, ts, p.INVENTORY_SET, {"sku": sku, "available": pr.stock})
-            if n > 0:
-                yield out[:n]
-                out = out[n:]
+            done = 0  # events of this second already yielded
+            while done < n:
+                want = n - done if step is None else min(step, n - done)
+                while len(out) < want:
+                    frac = min(0.999, (k + 1) / (n + 1))
+                    ts = base + frac
+                    k += 1
+                    r = rng.random()
+                    left = want - len(out)
+                    if r < 0.08 or left < 2:
+                        self._comment_n += 1
+                        cid = f"c{self._comment_n}"
+                        self.c["comments"] += 1
+                        self._emit(out, ts, p.COMMENT, {"comment_id": cid, "nick": nicks[k % 64],
+                                                        "text": _QUESTIONS[k % len(_QUESTIONS)]
+                                                        .format(short="这款", size="M", color="黑色"),
+                                                        "user_id": f"u{k % 9973:05d}"})
+                        continue
+                    sku = skus[rng.randrange(len(skus))]
+                    pr = prods[sku]
+                    self._order_n += 1
+                    oid = f"LD{self._order_n:010d}"
+                    buyer = {"id": f"u{rng.randrange(50_000):05d}", "nick": nicks[self._order_n % 64]}
+                    order = {"order_id": oid, "sku": sku, "qty": 1, "unit_price": pr.price,
+                             "amount": pr.price, "buyer": buyer}
+                    self._emit(out, ts, p.ORDER_CREATED, order)
+                    self._emit(out, ts, p.ORDER_PAID, dict(order, paid_at=ts))
+                    self.gmv += pr.price
+                    self.orders_paid += 1
+                    self.units += 1
+                    if len(out) < want and rng.random() < 0.5:
+                        pr.stock = pr.stock - 1 if pr.stock > 1 else 100_000
+                        self._emit(out, ts, p.INVENTORY_SET, {"sku": sku, "available": pr.stock})
+                yield out[:want]
+                out = out[want:]
+                done += want
 
     # ---- internals -------------------------------------------------------------
     def _ts(self, now: float) -> float:

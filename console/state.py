@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from itertools import islice
 from dataclasses import asdict, dataclass, field, fields
 from typing import Callable, Iterable, Protocol
 
@@ -24,6 +25,7 @@ from console.eventlog import Event
 
 SECOND_WINDOW = 600          # per-second series kept (10 minutes)
 ORDER_WINDOW = 200_000       # order statuses kept for duplicate/transition checks
+SNAPSHOT_ORDERS = 20_000      # most recent order statuses kept in a snapshot
 HISTORY = 500                # comments, alerts, cues, command results kept
 SELL_RATE_TAU = 120.0        # seconds; time constant of the sell-rate average
 TRAFFIC_KEYS = ("online", "room_impressions", "viewers", "product_impressions",
@@ -243,6 +245,7 @@ class SessionState:
         self.refunds = 0
         self.refund_amount = 0.0
         self.order_status: dict[str, str] = {}
+        self._order_fifo: deque[str] = deque()  # order_status keys, oldest first
         self.recent_orders: deque = deque(maxlen=HISTORY)  # (seq, ts, status, order data)
         # Traffic (cumulative counters from the latest tick)
         self.traffic: dict[str, int] = {k: 0 for k in TRAFFIC_KEYS}
@@ -417,7 +420,7 @@ class SessionState:
             "plan": self.plan, "run_of_show": self.run_of_show,
             "products": {k: asdict(v) for k, v in self.products.items()},
             "totals": {k: getattr(self, k) for k in _TOTALS},
-            "order_status": list(self.order_status.items())[-20_000:],
+            "order_status": self._recent_order_status(SNAPSHOT_ORDERS),
             "recent_orders": list(self.recent_orders)[-100:],
             "traffic": self.traffic, "peak_online": self.peak_online,
             "current_sku": self.current_sku, "segments": [asdict(s) for s in self.segments],
@@ -450,6 +453,7 @@ class SessionState:
         for k, v in snap["totals"].items():
             setattr(st, k, v)
         st.order_status = dict(snap["order_status"])
+        st._order_fifo = deque(st.order_status)
         st.recent_orders.extend(tuple(o) for o in snap["recent_orders"])
         st.traffic = dict(snap["traffic"])
         st.peak_online = snap["peak_online"]
@@ -474,6 +478,12 @@ class SessionState:
         return st
 
     # ---- Helpers ------------------------------------------------------------
+    def _recent_order_status(self, n: int) -> list[tuple[str, str]]:
+        """The last ``n`` (order_id, status) pairs, oldest first, without copying them all."""
+        recent = list(islice(reversed(self.order_status.items()), n))
+        recent.reverse()
+        return recent
+
     def _problem(self, ev: Event, reason: str) -> None:
         self.counters.invalid += 1
         self.problems.append((ev.seq, reason))
@@ -506,9 +516,16 @@ class SessionState:
 
     def _remember_order(self, order_id: str, status: str) -> None:
         statuses = self.order_status
+        n = len(statuses)
         statuses[order_id] = status
-        if len(statuses) > ORDER_WINDOW:
-            del statuses[next(iter(statuses))]
+        if len(statuses) > n:  # a new order
+            fifo = self._order_fifo
+            fifo.append(order_id)
+            if n >= ORDER_WINDOW:
+                # not `del statuses[next(iter(statuses))]`: a dict keeps deleted slots at
+                # its front until it resizes, so that lookup gets slower with every order
+                # (quadratic once the window is full)
+                statuses.pop(fifo.popleft(), None)
 
     # ---- Feed event handlers ---------------------------------------------------
     def _on_session_started(self, ev: Event) -> None:
@@ -559,14 +576,17 @@ class SessionState:
         if status == "cancelled":
             self.counters.bad_transitions += 1
             return
+        # everything that can fail on odd input first: an event is applied fully or not at all
+        sku, qty, amount, ts = d["sku"], d["qty"], float(d["amount"]), ev.ts
+        buyer = _buyer_id(d.get("buyer")) or f"order:{oid}"
+        flash_id = d.get("flash_id")
+        flash = self.flash_sales.get(flash_id) if isinstance(flash_id, str) else None
         if status is None:
             self.created += 1  # paid without a created event: count it created too
         self._remember_order(oid, "paid")
-        sku, qty, amount, ts = d["sku"], d["qty"], float(d["amount"]), ev.ts
         self.gmv += amount
         self.orders += 1
         self.units += qty
-        buyer = (d.get("buyer") or {}).get("id") or f"order:{oid}"
         registry = self.buyers_registry
         if registry.first("b:" + buyer, ev.seq):
             self.buyers += 1
@@ -592,9 +612,8 @@ class SessionState:
                 if buyer not in seg._buyer_keys:
                     seg._buyer_keys.append(buyer)
                     seg.buyers += 1
-        flash_id = d.get("flash_id")
-        if flash_id and flash_id in self.flash_sales:
-            self.flash_sales[flash_id].sold += qty
+        if flash is not None:
+            flash.sold += qty
         self.recent_orders.append((ev.seq, ts, "paid", d))
         self._add_series(ts, "gmv", amount)
         self._add_series(ts, "orders", 1)
@@ -894,6 +913,17 @@ class SessionState:
             if type(totals.get(key)) is int and totals[key] > getattr(self, key):
                 setattr(self, key, totals[key])
         self._mark(ev.ts, "gap", "snapshot")
+
+
+def _buyer_id(buyer: object) -> str | None:
+    """The buyer's id from an order's ``buyer`` ({"id", "nick"}; a bare id string is accepted)."""
+    if isinstance(buyer, dict):
+        buyer = buyer.get("id")
+    if isinstance(buyer, str):
+        return buyer or None
+    if type(buyer) is int:
+        return str(buyer)
+    return None
 
 
 _TOTALS = ("gmv", "orders", "units", "buyers", "created", "cancelled", "refunds", "refund_amount",

@@ -9,6 +9,12 @@ Delivery interface (all callbacks run on the event loop thread, synchronously):
 * ``on_welcome(msg)`` -- each welcome; it may call :meth:`FeedClient.resume_from` to move the
   delivery point forward (e.g. to the recorder's last feed seq) before any event is delivered.
 
+While a connection is read, the events of frames that arrived together are handed to
+``on_events`` as one list (after the socket has nothing more buffered, at most
+``COALESCE_MAX`` at a time); any other callback first flushes them, so callbacks keep
+their order. ``read_gate`` (optional) is flow control: while it returns False the client
+stops reading and the server's sending backs up in the socket.
+
 Sequencing: a feed seq <= the last delivered one is a duplicate (dropped, counted). A seq beyond
 the expected one waits in a bounded reorder buffer; if the gap is not filled within ``gap_wait``
 seconds (or the buffer is full) the client sends ``resend``; a ``gap`` answer or no answer within
@@ -38,6 +44,11 @@ AUTH_CLOSE_CODES = frozenset({1008, 4001, 4003, 4401, 4403})
 AUTH_ERROR_CODES = frozenset({"unauthorized", "forbidden", "auth", "auth_failed", "bad_token",
                               "invalid_token"})
 STATES = ("connecting", "live", "reconnecting", "closed", "unauthorized")
+HOLD_POLL_S = 0.005
+#: frames websockets buffers before it stops reading the socket (its default is 16): more
+#: frames per wake-up means fewer, larger lists for the consumer (see coalescing)
+MAX_QUEUE_FRAMES = 64
+COALESCE_MAX = 5000     # feed events held at most before on_events is called
 
 
 @dataclass
@@ -53,6 +64,7 @@ class FeedCounters:
     reconnects: int = 0
     snapshots: int = 0
     oversize: int = 0
+    holds: int = 0           # times reading paused because the consumer was behind
 
 
 @dataclass
@@ -102,7 +114,8 @@ class FeedClient:
                  open_timeout: float = 5.0, reorder_max: int = 10_000,
                  gap_wait: float = 0.3, resend_timeout: float = 2.0,
                  command_timeout: float = 10.0, tick: float = 0.05,
-                 compression: str | None = "deflate") -> None:
+                 compression: str | None = "deflate",
+                 read_gate: Callable[[], bool] | None = None) -> None:
         self.url = url
         self.token = token
         self.client_name = client_name
@@ -122,6 +135,10 @@ class FeedClient:
         self.command_timeout = command_timeout
         self.tick = tick
         self.compression = compression     # None: no permessage-deflate (saves CPU on localhost)
+        # Flow control: while read_gate() is False the client stops reading frames, so the
+        # socket fills and the feed server holds back (nothing is lost: it resumes sending
+        # where it stopped). LiveSession uses it to bound the recorder's backlog.
+        self.read_gate = read_gate
         self.status = FeedStatus(target=url, last_seq=last_seq, session_id=session_id)
         self.counters = self.status.counters
         self._pending: dict[int, dict] = {}       # reorder buffer: feed seq -> event
@@ -137,6 +154,14 @@ class FeedClient:
         self._rate_count = 0
         self._rate_t = time.monotonic()
         self._warned = 0
+        # Coalescing: while reading a connection, events of consecutive frames that were
+        # already received are handed to on_events as one list, once the socket has no
+        # more buffered (a 1-event frame then costs the consumer one event, not one batch).
+        # Anything else the client reports (control, gaps, status, command results) first
+        # flushes what is held, so the order of callbacks is unchanged.
+        self._coalesce = False
+        self._held: list[dict] = []
+        self._flush_handle: asyncio.Handle | None = None
 
     # ---- lifecycle ------------------------------------------------------------
     async def start(self) -> None:
@@ -284,7 +309,7 @@ class FeedClient:
         async with connect(self.url, max_size=p.MAX_FRAME_BYTES, ping_interval=self.ping_interval,
                            ping_timeout=self.ping_interval * 2, open_timeout=self.open_timeout,
                            additional_headers=headers, close_timeout=2.0,
-                           compression=self.compression) as ws:
+                           compression=self.compression, max_queue=MAX_QUEUE_FRAMES) as ws:
             self._ws = ws
             self.policy.connected()
             await ws.send(p.dumps_text(p.hello(self.client_name, self.session_id,
@@ -294,10 +319,18 @@ class FeedClient:
             ticker = asyncio.get_running_loop().create_task(self._ticker(ws))
             writer = asyncio.get_running_loop().create_task(self._writer(ws))
             try:
+                gate = self.read_gate
+                self._coalesce = True
                 while True:
-                    raw = await ws.recv()
+                    if gate is not None and not gate():
+                        self._flush_events()
+                        await self._hold(gate)
+                    # bytes: orjson parses UTF-8 directly (no str round trip)
+                    raw = await ws.recv(decode=False)
                     self._on_frame(raw)
             finally:
+                self._coalesce = False
+                self._flush_events()
                 ticker.cancel()
                 writer.cancel()
                 for t in (ticker, writer):
@@ -305,6 +338,14 @@ class FeedClient:
                         await t
                     except (asyncio.CancelledError, Exception):
                         pass
+
+    async def _hold(self, gate: Callable[[], bool]) -> None:
+        """Stop reading until gate() allows it again (or the client stops)."""
+        self.counters.holds += 1
+        while not self._stopping and not gate():
+            await asyncio.sleep(HOLD_POLL_S)
+            # we chose not to read: that is not the feed going quiet
+            self.status.last_data_monotonic = time.monotonic()
 
     # ---- frames ---------------------------------------------------------------
     def _on_frame(self, raw: str | bytes) -> None:
@@ -390,7 +431,26 @@ class FeedClient:
         self._rate_count += len(good)
         if self._resend is not None and last >= self._resend[1]:
             self._resend = None
-        self.on_events(good)
+        if not self._coalesce:
+            self._flush_events()
+            self.on_events(good)
+            return
+        held = self._held
+        held.extend(good)
+        if len(held) >= COALESCE_MAX:
+            self._flush_events()
+        elif self._flush_handle is None:
+            # runs when the read loop next waits for the socket
+            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush_events)
+
+    def _flush_events(self) -> None:
+        """Hand the held events to on_events (see _coalesce)."""
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+            self._flush_handle = None
+        if self._held:
+            held, self._held = self._held, []
+            self.on_events(held)
 
     def _after_buffering(self) -> None:
         pending = self._pending
@@ -420,6 +480,7 @@ class FeedClient:
 
     def _skip_to(self, last: int, reason: str) -> None:
         """Declare feed seqs (last_seq, last] missing, then deliver what the buffer holds."""
+        self._flush_events()
         first = self.last_seq + 1
         if last >= first:
             self.counters.gaps += 1
@@ -443,6 +504,7 @@ class FeedClient:
         self._after_buffering()
 
     def _on_control(self, msg: dict) -> None:
+        self._flush_events()
         op = msg["op"]
         try:
             if op == "welcome":
@@ -528,12 +590,14 @@ class FeedClient:
             self._outbox_event.set()
 
     def _command_done(self, cid: str, ok: bool, payload: dict) -> None:
+        self._flush_events()
         if self._commands.pop(cid, None) is None:
             log.info("feed %s: result for unknown command %r", self.url, cid)
             return
         self.on_command_result(cid, ok, payload)
 
     def _fail_commands(self, which: Callable[[dict], bool], code: str, message: str) -> None:
+        self._flush_events()
         for cid in [cid for cid, c in self._commands.items() if which(c)]:
             del self._commands[cid]
             self.on_command_result(cid, False, {"code": code, "message": message})
@@ -597,6 +661,7 @@ class FeedClient:
                                 "no answer from the feed in time")
 
     def _set_state(self, state: str) -> None:
+        self._flush_events()
         if self.status.state != state:
             self.status.state = state
             self.on_local(p.FEED_STATUS, self.status.to_dict())

@@ -109,3 +109,39 @@ def test_snapshot_round_trip_continues_identically():
     assert resumed.minutes == full.minutes
     assert {k: v.buyers for k, v in resumed.products.items()} == {"A": 2, "B": 1}
     assert {**resumed.to_snapshot(), "version": 0} == {**full.to_snapshot(), "version": 0}
+
+
+def test_wrong_types_inside_an_order_never_half_apply():
+    """Odd buyer / flash_id values must not leave an order.paid half folded."""
+    events = [
+        feed(1, 0, p.SESSION_STARTED, started_at=T0),
+        feed(2, 1, p.ORDER_PAID, order_id="o1", sku="A", qty=1, amount=10.0, buyer="u7"),
+        feed(3, 2, p.ORDER_PAID, order_id="o2", sku="A", qty=1, amount=10.0, buyer=["u8"]),
+        feed(4, 3, p.ORDER_PAID, order_id="o3", sku="A", qty=2, amount=20.0,
+             buyer={"id": "u7"}, flash_id=["F1"]),
+        feed(5, 4, p.ORDER_PAID, order_id="o4", sku="A", qty=1, amount=10.0, buyer={"id": 5}),
+        feed(6, 5, p.ORDER_PAID, order_id="o5", sku=["A"], qty=1, amount=10.0),  # rejected whole
+    ]
+    state, _ = fold(events)
+    assert state.orders == 4 and state.units == 5 and state.gmv == 50.0
+    assert state.products["A"].orders == 4 and state.products["A"].gmv == 50.0
+    assert state.buyers == 3                 # u7 (twice), order:o2, 5
+    assert state.counters.invalid == 1 and "o5" not in state.order_status
+    assert state.created == 4
+
+
+def test_order_window_evicts_oldest_orders_first(monkeypatch):
+    import console.state as st_mod
+    monkeypatch.setattr(st_mod, "ORDER_WINDOW", 5)
+    events = [feed(1, 0, p.SESSION_STARTED, started_at=T0)]
+    for i in range(1, 9):  # o1..o8 created, o2 also paid (a transition, not a new order)
+        events.append(feed(len(events) + 1, i, p.ORDER_CREATED, **order(f"o{i}", "A", 1, 5.0, f"u{i}")))
+        if i == 2:
+            events.append(feed(len(events) + 1, i, p.ORDER_PAID, **order("o2", "A", 1, 5.0, "u2")))
+    state, _ = fold(events)
+    assert list(state.order_status) == ["o4", "o5", "o6", "o7", "o8"]
+    again = SessionState.from_snapshot(state.to_snapshot())
+    more = [feed(len(events) + 1, 20, p.ORDER_CREATED, **order("o9", "A", 1, 5.0, "u9"))]
+    for s in (state, again):
+        SessionLog(next_seq=len(events) + 1, _listeners=[s.apply]).append_feed(more)
+        assert list(s.order_status) == ["o5", "o6", "o7", "o8", "o9"]

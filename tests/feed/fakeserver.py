@@ -33,18 +33,21 @@ class FakeServer:
     """Retains ``events``; on each hello replays seq > last_seq in batches.
 
     ``first_frames``: raw frames (str) sent instead of the replay on the first connection;
+    ``pace``: pause after each replayed batch;
     ``unavailable``: seqs answered with ``gap`` on resend; ``ignore_resend``: never answer.
     """
 
     def __init__(self, events: list[dict], *, token: str | None = None, batch: int = 100,
                  first_frames: list[str] | None = None, unavailable: set[int] | None = None,
-                 ignore_resend: bool = False, hold_open: bool = True) -> None:
+                 ignore_resend: bool = False, hold_open: bool = True,
+                 pace: float = 0.0) -> None:
         self.events = events
         self.token = token
         self.batch = batch
         self.first_frames = first_frames
         self.unavailable = unavailable or set()
         self.ignore_resend = ignore_resend
+        self.pace = pace  # seconds to wait after each replayed batch (a stream, not a burst)
         self.connections = 0
         self.hellos: list[dict] = []
         self.commands: list[dict] = []
@@ -104,6 +107,8 @@ class FakeServer:
             todo = [e for e in self.events if e["seq"] > since]
             for batch in p.iter_batches(todo, self.batch):
                 await ws.send(p.dumps_text(batch))
+                if self.pace:
+                    await asyncio.sleep(self.pace)
         if self.on_connect is not None:
             await self.on_connect(self.connections)
         async for raw in ws:

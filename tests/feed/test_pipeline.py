@@ -1,8 +1,11 @@
 import argparse
 import asyncio
+import signal
+import subprocess
 import sys
 import threading
 import types
+from pathlib import Path
 
 import orjson
 import pytest
@@ -12,11 +15,12 @@ from console.eventlog import SessionLog
 from console.feed import FixedPolicy
 from console.pipeline import LiveSession, run_record
 from console.plan import ShowPlan
+from console.recorder import Recorder, Store
 from console.state import SessionState
 from tests.feed.fakeserver import FakeServer, make_events
 from tests.feed.test_client import until
 
-pytestmark = pytest.mark.timeout(30)
+pytestmark = pytest.mark.timeout(120)
 
 
 class FakeRecorder:
@@ -169,3 +173,141 @@ def test_run_record_cli(monkeypatch, capsys, tmp_path):
     assert [e.feed_seq for e in rec.events if e.feed_seq] == list(range(1, 301))
     out = capsys.readouterr().out
     assert "GMV" in out and "live" in out
+
+
+# ---- robustness, end to end with the real recorder ---------------------------------------
+def _recorded(db_url, total):
+    """(feed seqs recorded, duplicates, log seqs) read back from the database."""
+    store = Store(db_url)
+    try:
+        (info,) = store.sessions()
+        events = store.events(info.id)
+    finally:
+        store.close()
+    feed = [e.feed_seq for e in events if e.feed_seq is not None]
+    return feed, len(feed) - len(set(feed)), [e.seq for e in events], events
+
+
+async def test_server_killed_mid_burst_and_restarted_every_event_recorded_once(tmp_path):
+    n = 20_000
+    evs = make_events(n)
+    evs[99] = p.make_event(100, evs[99]["ts"], "sparkle.new", {"x": 1})         # unknown type
+    evs[199] = p.make_event(200, evs[199]["ts"], p.ORDER_PAID,                   # wrong types
+                            {"order_id": 7, "sku": "A1", "qty": "1", "amount": "x"})
+    srv = await FakeServer(evs, batch=100, pace=0.002).start()   # a stream, not one burst
+    port = srv.port
+    db_url = f"sqlite:///{tmp_path / 'rec.db'}"
+    rec = Recorder(db_url)
+    live = LiveSession(srv.url, recorder=rec, policy=FixedPolicy(0.05))
+    await live.start()
+    await until(lambda: live.state.last_feed_seq >= 2_000, timeout=20)
+    await srv.stop()                       # killed mid-burst: connections aborted
+    got_before = live.state.last_feed_seq
+    assert got_before < n
+    await until(lambda: live.status.state == "reconnecting")
+    srv2 = await FakeServer(evs, batch=100).start(port)
+    await until(lambda: live.state.last_feed_seq == n, timeout=20)
+    await live.stop()
+    rec.close()
+    await srv2.stop()
+    assert srv2.hellos[0]["last_seq"] == got_before and srv2.hellos[0]["session_id"] == "s-test"
+    feed, dups, seqs, events = _recorded(db_url, n)
+    assert feed == list(range(1, n + 1)) and dups == 0          # every feed event exactly once
+    assert seqs == list(range(1, len(seqs) + 1))                 # log: no holes
+    kept = {e.feed_seq: e for e in events if e.feed_seq in (100, 200)}
+    assert kept[100].type == "sparkle.new" and kept[200].data["amount"] == "x"  # kept in the log
+    assert live.state.counters.unknown_types == 1 and live.state.counters.invalid == 1
+    assert [e.type for e in events].count(p.FEED_STATUS) >= 3   # live, reconnecting, live
+
+
+class SlowRecorder(FakeRecorder):
+    """A recorder whose backlog the test controls."""
+
+    def __init__(self):
+        super().__init__()
+        self.queued = 0
+        self.keeping_up = False
+
+    def submit(self, events):
+        super().submit(events)
+        if not self.keeping_up:
+            self.queued += len(events)
+
+
+async def test_feed_reading_holds_while_recorder_is_behind():
+    n = 20_000
+    srv = await FakeServer(make_events(n), batch=100, pace=0.001).start()
+    rec = SlowRecorder()
+    live = LiveSession(srv.url, recorder=rec, policy=FixedPolicy(0.05), max_backlog=1_000)
+    await live.start()
+    await until(lambda: live.status.counters.holds >= 1)
+    held_at = live.state.last_feed_seq
+    await asyncio.sleep(0.3)
+    assert live.state.last_feed_seq == held_at < n        # nothing read while held
+    assert rec.queued >= 1_000
+    rec.queued, rec.keeping_up = 0, True                   # the recorder caught up
+    await until(lambda: live.state.last_feed_seq == n)
+    await live.stop(); await srv.stop()
+    assert [e.feed_seq for e in rec.events if e.feed_seq] == list(range(1, n + 1))
+    assert live.status.state == "closed"
+
+
+async def test_feed_keeps_flowing_while_recorder_is_failing():
+    n = 3_000
+    srv = await FakeServer(make_events(n), batch=100).start()
+    rec = SlowRecorder()
+    rec.last_error = "recording failed, retrying: database or disk is full"
+    live = LiveSession(srv.url, recorder=rec, policy=FixedPolicy(0.05), max_backlog=500)
+    await live.start()
+    await until(lambda: live.state.last_feed_seq == n)    # the live view is not frozen
+    assert rec.queued >= n and live.status.counters.holds == 0
+    await live.stop(); await srv.stop()
+
+
+RECORD_CMD = [sys.executable, "-m", "console", "record"]
+
+
+async def test_record_process_kill_9_and_restart_every_event_recorded_once(tmp_path):
+    n = 30_000
+    srv = await FakeServer(make_events(n), batch=100, pace=0.005).start()  # ~20,000 events/s
+    db_url = f"sqlite:///{tmp_path / 'rec.db'}"
+    cmd = RECORD_CMD + [srv.url, "--db", db_url, "--quiet"]
+    root = Path(__file__).resolve().parents[2]
+
+    async def committed_feed_seq():
+        def read():
+            store = Store(db_url)
+            try:
+                infos = store.sessions()
+                return store.last_feed_seq(infos[0].id) if infos else 0
+            finally:
+                store.close()
+        return await asyncio.to_thread(read)
+
+    proc = subprocess.Popen(cmd, cwd=root)
+    try:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 60
+        while await committed_feed_seq() < 3_000:
+            assert loop.time() < end and proc.poll() is None
+            await asyncio.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    at_kill = await committed_feed_seq()
+    assert at_kill < n
+    proc = subprocess.Popen(cmd, cwd=root)                 # restart: resumes, no duplicates
+    try:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 60
+        while await committed_feed_seq() < n:
+            assert loop.time() < end and proc.poll() is None
+            await asyncio.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.to_thread(proc.wait, 30) == 0
+    await srv.stop()
+    feed, dups, seqs, _ = _recorded(db_url, n)
+    assert feed == list(range(1, n + 1)) and dups == 0
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert srv.connections == 2

@@ -397,3 +397,24 @@ def test_migration_matches_schema(store):
 
     with store.engine.connect() as c:
         assert compare_metadata(MigrationContext.configure(c), schema.metadata) == []
+
+
+def test_large_batches_with_overlap_recorded_exactly_once(db_url, store, sid):
+    """Batches that are not a multiple of the rows per INSERT, resent overlaps included."""
+    rec = Recorder(db_url, batch_max=5000)
+    try:
+        rec.open_session(sid, {})
+        rec.submit(make_events(1, 1234, local_every=7))
+        rec.submit(make_events(1001, 1500, local_every=7))      # 1001..1234 again
+        rec.submit_first_purchases([(f"b:{i}", i) for i in range(1, 777)])
+        rec.submit_first_purchases([(f"b:{i}", i) for i in range(700, 1001)])
+        assert rec.flush()
+        assert rec.last_error is None and rec.committed_seq == 2500
+    finally:
+        rec.close()
+    got = store.events(sid)
+    assert [e.seq for e in got] == list(range(1, 2501))
+    feed = [e.feed_seq for e in got if e.feed_seq is not None]
+    assert feed == [s for s in range(1, 2501) if s % 7]
+    assert got[99].data == {"order_id": "o100", "sku": "A1", "amount": 9.5}
+    assert store.first_purchases(sid) == {f"b:{i}": i for i in range(1, 1001)}

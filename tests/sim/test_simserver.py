@@ -243,7 +243,7 @@ async def test_duration_ends_session(plan):
     await srv.start()
     try:
         await asyncio.wait_for(srv.finished.wait(), 5)
-        assert srv.ring[-1]["type"] == p.SESSION_ENDED
+        assert srv.retained_events()[-1]["type"] == p.SESSION_ENDED
     finally:
         await srv.stop()
 
@@ -258,3 +258,104 @@ async def test_plugin_feed():
             assert (await hello(ws))["op"] == "welcome"
     finally:
         await feed.stop()
+
+
+async def test_load_mode_stays_responsive_to_new_clients_and_resume(plan):
+    """Regression: load mode used to generate a whole second of events (--load EPS of
+    them) in one go on the event loop, so handshakes timed out while it ran. Now, with a
+    client consuming at full speed, a new client is welcomed, resumed and answered while
+    the generator keeps running."""
+    total = 5_000_000  # far more than the test waits for: the load runs throughout
+    srv = SimServer(plan, seed=7, start_ts=T0, load_eps=10_000_000, total=total, batch=100,
+                    retention=total)
+    await srv.start()
+    seen = {"last": 0}
+
+    async def consume(ws):
+        while True:
+            frame = orjson.loads(await ws.recv())
+            if isinstance(frame, list):
+                seen["last"] = frame[-1]["seq"]
+
+    try:
+        async with connect(srv.url) as first:
+            await hello(first)
+            reader = asyncio.create_task(consume(first))
+            while seen["last"] < 5_000:
+                await asyncio.sleep(0.01)
+            last = seen["last"]
+            async with connect(srv.url, open_timeout=30) as second:
+                welcome = await hello(second, srv.session_id, last)
+                assert welcome["op"] == "welcome" and welcome["resume"] == "replay"
+                at_welcome = srv.emitted
+                await second.send(p.dumps_text({"op": "ping", "id": "p1"}))
+                ctrl: list = []
+                rest = await collect_events(second, last + 5_000, ctrl, timeout=60)
+                assert [e["seq"] for e in rest] == list(range(last + 1, rest[-1]["seq"] + 1))
+                while not any(m.get("op") == "pong" for m in ctrl):
+                    await collect_events(second, 0, ctrl, timeout=60)
+                assert next(m for m in ctrl if m.get("op") == "pong")["id"] == "p1"
+                # the load kept running while the second client was served
+                assert at_welcome < srv.emitted < total
+            reader.cancel()
+    finally:
+        await srv.stop()
+
+
+async def test_load_mode_waits_for_first_client(plan):
+    srv = SimServer(plan, seed=7, start_ts=T0, load_eps=100_000, total=1000)
+    await srv.start()
+    try:
+        await asyncio.sleep(0.2)
+        preamble = srv.emitted
+        assert preamble == srv.last_seq and not srv.finished.is_set()
+        async with connect(srv.url) as ws:
+            await hello(ws)
+            events = await collect_events(ws, 1000, timeout=30)
+        assert [e["seq"] for e in events] == list(range(1, 1001))
+    finally:
+        await srv.stop()
+
+
+async def test_client_behind_retention_gets_gap_not_unbounded_memory(plan):
+    """A client that stops reading neither holds the load back (it follows the fastest
+    client) nor makes the server keep more than the retention: it gets a gap."""
+    srv = SimServer(plan, seed=7, start_ts=T0, load_eps=20_000, total=50_000, batch=50,
+                    retention=2_000)
+    await srv.start()
+    try:
+        async with connect(srv.url) as fast, connect(srv.url, max_queue=4) as slow:
+            await hello(fast)
+            await hello(slow)
+            fast_events = await collect_events(fast, 50_000, timeout=120)
+            assert [e["seq"] for e in fast_events] == list(range(1, 50_001))
+            await asyncio.wait_for(srv.finished.wait(), 60)
+            assert len(srv.ring) <= 2_000 + 1024
+            ctrl: list = []
+            events = await collect_events(slow, 50_000, ctrl, timeout=120)
+        gaps = [m for m in ctrl if m.get("op") == "gap"]
+        assert gaps and gaps[0]["reason"] == "retention"
+        seqs = [e["seq"] for e in events]
+        assert seqs == sorted(set(seqs)) and seqs[-1] == 50_000
+        # what was not sent was announced: events and gaps together cover 1..50000
+        covered = set(seqs)
+        for g in gaps:
+            covered.update(range(g["from"], g["to"] + 1))
+        assert covered == set(range(1, 50_001))
+    finally:
+        await srv.stop()
+
+
+async def test_load_mode_duration_ends_with_contiguous_seqs(plan):
+    srv = SimServer(plan, seed=7, start_ts=T0, load_eps=3_000, duration=0.5, batch=100)
+    await srv.start()
+    try:
+        async with connect(srv.url) as ws:
+            await hello(ws)
+            await asyncio.wait_for(srv.finished.wait(), 30)
+            events = await collect_events(ws, srv.last_seq, timeout=30)
+        assert [e["seq"] for e in events] == list(range(1, srv.last_seq + 1))
+        assert events[-1]["type"] == p.SESSION_ENDED
+        assert srv.retained_events()[0]["seq"] == 1     # the ring was not restarted
+    finally:
+        await srv.stop()

@@ -236,3 +236,17 @@ def test_load_generator(plan, eps):
     if eps >= 1000:
         assert kinds[p.ORDER_PAID] > 0.3 * len(flat)
         assert kinds[p.TRAFFIC_TICK] >= 7
+
+
+def test_load_generator_in_chunks(plan):
+    """chunk=N: a high rate comes as lists of at most N events (the server never holds
+    its event loop for a whole second of events), still contiguous and valid."""
+    sim = Simulator(plan, seed=7, start_ts=T0)
+    gen = sim.load(25_000, chunk=1000)
+    lists = [next(gen) for _ in range(60)]
+    flat = [e for part in lists for e in part]
+    assert all(0 < len(part) <= 1000 for part in lists)
+    assert [e["seq"] for e in flat] == list(range(1, len(flat) + 1))
+    assert all(p.check_event(e) is None for e in flat)
+    ts = [e["ts"] for e in flat]
+    assert ts == sorted(ts)

@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None, *, allow_gui: bool = False) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # schema checks at every start are not news
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     if not args.command:
         parser.print_help()
         return 2

@@ -23,7 +23,7 @@ from console import protocol as p
 from console.eventlog import Event, SessionLog
 from console.feed.client import FeedClient, FeedStatus
 from console.feed.reconnect import ReconnectPolicy
-from console.state import SessionState
+from console.state import MemoryBuyers, SessionState
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ SUMMARY_INTERVAL = 1.0
 #: Feed events the recorder may have queued before the feed client stops reading for a
 #: moment (flow control: memory stays bounded when the feed outpaces the database).
 MAX_BACKLOG = 20_000
+RESTORE_CHUNK = 5_000      # events read per query when rebuilding a resumed session
 
 
 def tune_gc() -> tuple[int, int, int]:
@@ -165,7 +166,7 @@ class LiveSession:
         if self._session_open is not None and sid != self._session_open:
             log.warning("feed switched session %s -> %s; starting a new log", self._session_open, sid)
             self.log = SessionLog()
-            self.state = SessionState()
+            self.state.adopt(SessionState())   # in place: the console's widgets keep following
             self._subscribe()
             self._since_snapshot = 0
         self.log.session_id = sid
@@ -178,6 +179,7 @@ class LiveSession:
                 last_seq = self.recorder.open_session(sid, meta)
                 if last_seq:
                     self.log.next_seq = last_seq + 1
+                    self._restore_from_recording(sid, last_seq)
                 last_feed = _recorder_last_feed(self.recorder, sid)
             self._session_open = sid
             if last_feed:
@@ -189,6 +191,34 @@ class LiveSession:
         if self.plan is not None and self._plan_logged_for != sid:
             self._plan_logged_for = sid
             self.log.append_local(p.PLAN_LOADED, {"plan": self.plan.to_dict()}, "system")
+
+    def _restore_from_recording(self, session_id: str, last_seq: int) -> None:
+        """Resuming a session that is already recorded (the console or recorder restarted):
+        rebuild the state from the nearest snapshot and the events after it, so the live
+        view and the summary carry on from where the recording stands, not from zero."""
+        from console.recorder import Store
+
+        engine = getattr(self.recorder, "engine", None)
+        if engine is None:  # a recorder without a database to read back (tests' fakes)
+            log.warning("session %s resumes at log seq %d without its earlier state", session_id,
+                        last_seq)
+            return
+        store = Store(engine.url.render_as_string(hide_password=False))
+        try:
+            buyers = MemoryBuyers()
+            buyers.keys.update(store.first_purchases(session_id))
+            snap = store.snapshot_at_or_before(session_id, last_seq)
+            state = SessionState.from_snapshot(snap[1], buyers) if snap else SessionState(buyers)
+            while state.last_seq < last_seq:
+                batch = store.events(session_id, state.last_seq + 1, last_seq, limit=RESTORE_CHUNK)
+                if not batch:
+                    break
+                state.apply(batch)
+        finally:
+            store.close()
+        self.state.adopt(state)
+        log.info("resumed recorded session %s at log seq %d (%d orders, GMV %.2f)",
+                 session_id, last_seq, state.orders, state.gmv)
 
     def _on_feed_events(self, events: list[dict]) -> None:
         every = self.snapshot_every

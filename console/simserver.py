@@ -14,6 +14,7 @@ import collections
 import contextlib
 import http
 import logging
+import secrets
 import signal
 import sys
 import time
@@ -26,7 +27,7 @@ from websockets.exceptions import ConnectionClosed
 
 from console import protocol as p
 from console.plan import ShowPlan, load_plan
-from console.simulator import Simulator
+from console.simulator import Simulator, default_session_id
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,11 @@ class SimServer:
         self.total = total
         self.start_ts = start_ts
         self.wait_for_client = bool(load_eps) if wait_for_client is None else wait_for_client
+        if session_id is None:
+            # Each run of the server is a new live session (a second run with the same plan
+            # and seed must not resume the first one's recording); the events stay seeded.
+            session_id = (f"{default_session_id(self.plan, seed)}-"
+                          f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}")
         self.sim = Simulator(self.plan, seed=seed, start_ts=start_ts, autopilot=autopilot,
                              audience=audience, session_id=session_id)
         self.session_id = self.sim.session_id

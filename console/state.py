@@ -306,6 +306,15 @@ class SessionState:
         }
 
     # ---- Public API ---------------------------------------------------------
+    def adopt(self, other: "SessionState") -> None:
+        """Take over ``other``'s contents in place, so observers holding this object
+        (the console's widgets) follow; used when a session is restored or replaced."""
+        version = max(self.version, other.version) + 1
+        for name, value in vars(other).items():
+            if name != "_handlers":
+                setattr(self, name, value)
+        self.version = version
+
     def apply(self, events: list[Event]) -> None:
         """Fold a batch of log events (in log order) into the state."""
         handlers = self._handlers

@@ -311,3 +311,48 @@ async def test_record_process_kill_9_and_restart_every_event_recorded_once(tmp_p
     assert feed == list(range(1, n + 1)) and dups == 0
     assert seqs == list(range(1, len(seqs) + 1))
     assert srv.connections == 2
+
+
+async def test_restarted_console_resumes_the_recorded_state(tmp_path):
+    """A console or recorder restarted mid-session carries on from the recording, not zero."""
+    from console.recorder import Recorder, Store
+    from console.simserver import SimServer
+
+    url = f"sqlite:///{tmp_path / 'rec.db'}"
+    server = SimServer(speed=40.0, retention=1_000_000)
+    await server.start()
+    first = LiveSession(server.url, recorder=Recorder(url), snapshot_every=200)
+    await first.start()
+    await until(lambda: first.state.orders >= 20, timeout=30)
+    await first.stop()
+    first.recorder.close()
+    before = (first.state.orders, first.state.gmv, first.state.last_seq)
+
+    second = LiveSession(server.url, recorder=Recorder(url), snapshot_every=200)
+    state_object = second.state
+    await second.start()
+    await until(lambda: second.state.last_seq > before[2], timeout=30)
+    assert second.state is state_object            # restored in place: widgets keep following
+    assert second.state.orders >= before[0] and second.state.gmv >= before[1] > 0
+    await second.stop()
+    second.recorder.close()
+    await server.stop()
+
+    # the continued live state equals a fold of the whole recording
+    store = Store(url)
+    info = store.sessions()[0]
+    assert len(store.sessions()) == 1
+    folded = SessionState()
+    folded.apply(store.events(info.id))
+    assert (folded.orders, folded.gmv, folded.buyers) == (
+        second.state.orders, second.state.gmv, second.state.buyers)
+    seqs = [ev.seq for ev in store.events(info.id)]
+    assert seqs == list(range(1, len(seqs) + 1))
+
+
+async def test_each_simulator_run_is_a_new_session():
+    from console.simserver import SimServer
+
+    a, b = SimServer(), SimServer()
+    assert a.session_id != b.session_id
+    assert a.session_id.startswith("sim-") and a.session_id.split("-")[1] == b.session_id.split("-")[1]

@@ -1,10 +1,12 @@
 """Replay benchmark: a 10,000,000-event recording, then open / seek / RSS.
 
     .venv/bin/python bench/replay.py [--events 10000000] [--db PATH] [--seeks 200] [--keep]
+                                     [--snapshot-every 2000] [--card-every 100000] [--skip-generate]
+                                     [--json bench/results/replay.json]
 
 Phase 1 (generate) writes the recording straight into the recorder's tables
 (bulk inserts, the same rows the Recorder writes) while folding it, with a
-snapshot every 5000 events and the first-purchase index. Phase 2 (measure)
+snapshot every 2000 events (--snapshot-every) and the first-purchase index. Phase 2 (measure)
 runs in a fresh process so its peak RSS is the replay's own: Replay.open()
 time, random state_at() seeks (p50/p99), seek_time(), ReplayFeed ticks at 60x.
 Prints a table and one JSON line.
@@ -35,10 +37,12 @@ from console.eventlog import Event  # noqa: E402
 
 SID = "bench-10m"
 T0 = 1_700_000_000.0
-SNAP_EVERY = 5000
+SNAP_EVERY = 2000      # events between snapshots (LiveSession(snapshot_every=...)); see --snapshot-every
+CARD_EVERY = 100_000   # events between products on air (~2.4 min at 694 events/s: ~100 segments in 4 h)
 
 
-def generate(url: str, n: int, seed: int = 1) -> dict:
+def generate(url: str, n: int, seed: int = 1, snap_every: int = SNAP_EVERY,
+             card_every: int = CARD_EVERY) -> dict:
     import sqlalchemy as sa
 
     from console.recorder import schema
@@ -73,7 +77,7 @@ def generate(url: str, n: int, seed: int = 1) -> dict:
     snaps = 0
     while seq < n:
         batch: list[Event] = []
-        end = min(n, seq + SNAP_EVERY)
+        end = min(n, seq + snap_every)
         while seq < end:
             seq += 1
             ts = T0 + seq * dt
@@ -81,8 +85,9 @@ def generate(url: str, n: int, seed: int = 1) -> dict:
                 ev = Event(seq, ts, p.SESSION_STARTED, {"room": "bench", "started_at": T0}, "feed", seq)
             elif seq == 2:
                 ev = Event(seq, ts, p.PLAN_LOADED, {"plan": plan}, "operator", None)
-            elif seq % 2000 == 0:
-                card = (card + 1) % len(skus)
+            elif seq % 2000 == 0:          # the card is re-popped every 2000 events (~3 s)
+                if seq % card_every == 0:      # ... and the next product comes on air
+                    card = (card + 1) % len(skus)
                 ev = Event(seq, ts, p.CARD_PUSHED, {"sku": skus[card]}, "feed", seq)
             elif seq % 50_000 == 7:
                 ev = Event(seq, ts, p.OPERATOR_CUE, {"text": "催单", "kind": "free"}, "operator", None)
@@ -126,7 +131,9 @@ def generate(url: str, n: int, seed: int = 1) -> dict:
             events=n, last_seq=n, last_feed_seq=state.last_feed_seq, gmv=s["gmv"], orders=s["orders"],
             buyers=s["buyers"], peak_online=s["peak_online"], ended_at=state.last_ts, updated_at=time.time()))
     engine.dispose()
-    return {"generate_s": round(time.perf_counter() - t0, 1), "snapshots": snaps, "gmv": s["gmv"]}
+    return {"generate_s": round(time.perf_counter() - t0, 1), "snapshots": snaps,
+            "snapshot_every": snap_every, "card_every": card_every, "segments": len(state.segments),
+            "gmv": s["gmv"]}
 
 
 def measure(url: str, seeks: int, seed: int = 2) -> dict:
@@ -171,33 +178,142 @@ def measure(url: str, seeks: int, seed: int = 2) -> dict:
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
+def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
+    """The replay window on the recording (offscreen): open and seek round trips through the
+    worker thread, and the longest stall of the UI thread's event loop meanwhile (a 2 ms
+    probe timer) while seeking and while playing at 60x."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("QT_API", "pyside6")
+    from PySide6.QtCore import QCoreApplication, QElapsedTimer, QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from console.gui.replay_window import SWITCH_INTERVAL_S, ReplayWindow
+    from console.recorder import Store
+
+    sys.setswitchinterval(SWITCH_INTERVAL_S)          # as run_replay() sets it
+    QCoreApplication.setOrganizationName("LivedeskBench")
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
+    QSettings.setDefaultFormat(QSettings.IniFormat)
+    app = QApplication.instance() or QApplication([])
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def probe() -> None:
+        t = clock.elapsed()
+        gaps.append(t - last[0])
+        last[0] = t
+
+    timer = QTimer()
+    timer.setInterval(2)
+    timer.timeout.connect(probe)
+    timer.start()
+
+    def wait(cond, limit: float = 60.0) -> None:
+        end = time.monotonic() + limit
+        while not cond():
+            if time.monotonic() > end:
+                raise TimeoutError
+            app.processEvents()
+            time.sleep(0.001)
+
+    store = Store(url)
+    t = time.perf_counter()
+    win = ReplayWindow(store, SID)
+    win.resize(1600, 1000)
+    win.show()
+    ctl = win.controller
+    wait(lambda: ctl.idle)
+    open_ms = (time.perf_counter() - t) * 1000
+    rnd = random.Random(seed)
+    gaps.clear()
+    rtt = []
+    for _ in range(seeks):
+        ts = rnd.uniform(ctl.start_ts, ctl.end_ts)
+        t = time.perf_counter()
+        ctl.seek_time(ts)
+        wait(lambda: ctl.idle)
+        rtt.append(time.perf_counter() - t)
+        assert ctl.state.last_seq == store.seq_at_time(SID, ts)
+    seek_gaps = sorted(gaps)
+    gaps.clear()
+    ctl.seek_time(ctl.start_ts + 3600)
+    wait(lambda: ctl.idle)
+    ctl.set_rate(60)
+    seq0 = ctl.state.last_seq
+    gaps.clear()
+    ctl.set_playing(True)
+    t = time.monotonic()
+    while time.monotonic() - t < 5.0:
+        app.processEvents()
+        time.sleep(0.001)
+    ctl.set_playing(False)
+    played = ctl.state.last_seq - seq0
+    play_gaps = sorted(gaps)
+    win.close()
+    pct = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))] if xs else 0.0  # noqa: E731
+    qs = sorted(rtt)
+    return {"gui_open_ms": round(open_ms, 1),
+            "gui_seek_p50_ms": round(pct(qs, 0.5) * 1000, 1), "gui_seek_p99_ms": round(pct(qs, 0.99) * 1000, 1),
+            "ui_stall_max_ms_seeking": round(seek_gaps[-1] if seek_gaps else 0.0, 1),
+            "ui_stall_p99_ms_seeking": round(pct(seek_gaps, 0.99), 1),
+            "ui_stall_max_ms_playing60x": round(play_gaps[-1] if play_gaps else 0.0, 1),
+            "ui_stall_p99_ms_playing60x": round(pct(play_gaps, 0.99), 1),
+            "played_60x_5s_events": played}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=10_000_000)
     ap.add_argument("--db", default=None, help="SQLite file (default: a temp file)")
     ap.add_argument("--seeks", type=int, default=200)
+    ap.add_argument("--snapshot-every", type=int, default=SNAP_EVERY,
+                    help="events between recorder snapshots when generating (default %(default)s)")
+    ap.add_argument("--card-every", type=int, default=CARD_EVERY,
+                    help="events between products on air (a new explanation segment); the card is "
+                         "re-popped every 2000 events regardless. 2000 = a new segment every "
+                         "re-pop, the stress case (5000 segments in every late snapshot)")
     ap.add_argument("--skip-generate", action="store_true")
     ap.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--measure-gui", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--gui", action="store_true",
+                    help="also measure the replay window (offscreen): open, seek round trips, UI stalls")
     ap.add_argument("--keep", action="store_true", help="keep the temp database")
+    ap.add_argument("--json", default=None, help="also write the results to this JSON file")
     a = ap.parse_args(argv)
     path = Path(a.db) if a.db else Path(tempfile.gettempdir()) / f"livedesk-bench-{a.events}.db"
     url = f"sqlite:///{path}"
     if a.measure_only:
         print(json.dumps(measure(url, a.seeks)))
         return 0
+    if a.measure_gui:
+        print(json.dumps(measure_gui(url, max(10, a.seeks // 4))))
+        return 0
     gen = {}
     if not a.skip_generate:
         if path.exists() and not a.db:
             for suffix in ("", "-wal", "-shm"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
-        gen = generate(url, a.events)
+        gen = generate(url, a.events, snap_every=a.snapshot_every, card_every=a.card_every)
     out = subprocess.run([sys.executable, __file__, "--measure-only", "--db", str(path),
                           "--seeks", str(a.seeks)], capture_output=True, text=True, check=True)
-    res = {**gen, **json.loads(out.stdout.strip().splitlines()[-1]),
-           "db_mb": round(path.stat().st_size / 2**20, 1)}
+    gui = {}
+    if a.gui:
+        g = subprocess.run([sys.executable, __file__, "--measure-gui", "--db", str(path),
+                            "--seeks", str(a.seeks)], capture_output=True, text=True, check=True)
+        gui = json.loads(g.stdout.strip().splitlines()[-1])
+    res = {**gen, **json.loads(out.stdout.strip().splitlines()[-1]), **gui,
+           "db_mb": round(path.stat().st_size / 2**20, 1),
+           "loadavg": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
+           "when_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+           "command": " ".join([Path(sys.executable).name, "bench/replay.py", *(argv or sys.argv[1:])])}
     for k, v in res.items():
         print(f"{k:>18}: {v}")
     print(json.dumps(res))
+    if a.json:
+        Path(a.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(a.json).write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n")
     if not a.db and not a.keep:
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)

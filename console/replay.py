@@ -48,6 +48,34 @@ class SessionNotFound(KeyError):
     pass
 
 
+def buyer_keys(events: list[Event]) -> list[str]:
+    """The buyer-registry keys the fold asks about for these events (see
+    ``SessionState._on_order_paid``: ``b:<buyer>`` and ``b:<buyer>|<sku>``)."""
+    keys: list[str] = []
+    for ev in events:
+        if ev.type == p.ORDER_PAID:
+            d = ev.data
+            buyer = (d.get("buyer") or {}).get("id") or f"order:{d.get('order_id')}"
+            keys.append("b:" + buyer)
+            keys.append(f"b:{buyer}|{d.get('sku')}")
+    return keys
+
+
+class WindowBuyers(IndexedBuyers):
+    """Replay buyer registry holding only the first purchases of the events being folded.
+
+    Before each batch is applied the replay loads the first-purchase seqs of that batch's
+    keys (``Store.first_purchase_seqs``), so memory stays bounded however long the
+    recording and opening a session never loads all of its buyers.
+    """
+
+    def __init__(self) -> None:
+        super().__init__({})
+
+    def load(self, first_seq: dict[str, int]) -> None:
+        self.first_seq = first_seq
+
+
 def _lane_label(ev: Event, titles: dict[str, str]) -> str:
     d = ev.data
     if ev.type == p.CARD_PUSHED:
@@ -75,12 +103,10 @@ class Replay:
         self.session_id = session_id
         self.chunk = chunk
         self.info = None
-        self.buyers: IndexedBuyers | None = None
         self.last_seq = 0
         self.start_ts = 0.0
         self.end_ts = 0.0
-        self.lanes: list[LaneEvent] = []
-        self._lane_ts: list[float] = []
+        self._lane_index: tuple[list[LaneEvent], list[float]] = ([], [])
         self.final_state: SessionState | None = None
 
     # ---- Loading ---------------------------------------------------------------
@@ -89,7 +115,6 @@ class Replay:
         if info is None:
             raise SessionNotFound(self.session_id)
         self.info = info
-        self.buyers = IndexedBuyers(self.store.first_purchases(self.session_id))
         self._load_bounds()
         return self
 
@@ -122,8 +147,12 @@ class Replay:
                     lanes.append(LaneEvent(ts, self.seq_at_time(ts), "stockout", p.INVENTORY_SET,
                                            f"售罄 {label}"))
         lanes.sort()
-        self.lanes = lanes
-        self._lane_ts = [le.ts for le in lanes]
+        # one assignment: readers on another thread see the old or the new index, never a mix
+        self._lane_index = (lanes, [le.ts for le in lanes])
+
+    @property
+    def lanes(self) -> list[LaneEvent]:
+        return self._lane_index[0]
 
     def refresh(self) -> bool:
         """Follow a session that is still being recorded. True when it grew."""
@@ -133,12 +162,6 @@ class Replay:
             self.info = info
         if self.store.last_seq(self.session_id) == old:
             return False
-        # update in place: states already folding with this registry see the new keys
-        first = self.store.first_purchases(self.session_id)
-        if self.buyers is None:
-            self.buyers = IndexedBuyers(first)
-        else:
-            self.buyers.first_seq = first
         self._load_bounds()
         return True
 
@@ -154,17 +177,35 @@ class Replay:
             yield batch
             nxt = batch[-1].seq + 1
 
+    def first_seqs(self, events: list[Event]) -> dict[str, int]:
+        """First-purchase seqs of the buyer keys in ``events`` (what folding them needs)."""
+        keys = buyer_keys(events)
+        if not keys:
+            return {}
+        lookup = getattr(self.store, "first_purchase_seqs", None)
+        if lookup is not None:
+            return lookup(self.session_id, keys)
+        everything = self.store.first_purchases(self.session_id)   # older stores
+        return {k: everything[k] for k in keys if k in everything}
+
+    def fold(self, state: SessionState, batch: list[Event], firsts: dict[str, int] | None = None) -> None:
+        """Apply one batch with its first purchases loaded into the state's window registry."""
+        reg = state.buyers_registry
+        if isinstance(reg, WindowBuyers):
+            reg.load(self.first_seqs(batch) if firsts is None else firsts)
+        state.apply(batch)
+
+    def new_state(self, snap: dict | None = None) -> SessionState:
+        buyers = WindowBuyers()
+        return SessionState.from_snapshot(snap, buyers) if snap is not None else SessionState(buyers)
+
     def state_at(self, seq: int) -> SessionState:
         """State after folding log events 1..seq (nearest snapshot + the tail)."""
         seq = max(0, min(seq, self.last_seq if self.last_seq else seq))
-        buyers = self.buyers if self.buyers is not None else IndexedBuyers({})
         snap = self.store.snapshot_at_or_before(self.session_id, seq) if seq > 0 else None
-        if snap is not None:
-            state = SessionState.from_snapshot(snap[1], buyers)
-        else:
-            state = SessionState(buyers)
+        state = self.new_state(snap[1] if snap is not None else None)
         for batch in self.iter_events(state.last_seq + 1, seq):
-            state.apply(batch)
+            self.fold(state, batch)
         return state
 
     def seq_at_time(self, ts: float) -> int:
@@ -179,14 +220,15 @@ class Replay:
 
     def next_lane(self, kind: str | None, ts: float, direction: int) -> LaneEvent | None:
         """The first lane event of ``kind`` strictly after (direction>0) or before ``ts``."""
+        lanes, lane_ts = self._lane_index
         if direction >= 0:
-            i = bisect.bisect_right(self._lane_ts, ts)
-            rng = range(i, len(self.lanes))
+            i = bisect.bisect_right(lane_ts, ts)
+            rng = range(i, len(lanes))
         else:
-            i = bisect.bisect_left(self._lane_ts, ts)
+            i = bisect.bisect_left(lane_ts, ts)
             rng = range(i - 1, -1, -1)
         for j in rng:
-            le = self.lanes[j]
+            le = lanes[j]
             if kind is None or le.kind == kind:
                 return le
         return None
@@ -250,6 +292,16 @@ class ReplayClock:
         return self.position() >= self.end
 
 
+@dataclass
+class TickFetch:
+    """What :meth:`ReplayFeed.fetch` read: events after ``cursor`` or a state to jump to."""
+    cursor: int
+    target: int
+    batches: list[list[Event]]
+    state: SessionState | None
+    firsts: list[dict[str, int]] = field(default_factory=list)
+
+
 class ReplayFeed:
     """Feeds a recording into a SessionLog as the clock advances.
 
@@ -266,18 +318,23 @@ class ReplayFeed:
         self.clock = ReplayClock(replay.start_ts, replay.end_ts, rate, now)
         self.log = log if log is not None else SessionLog(session_id=replay.session_id)
         self.on_reset: list[Callable[[SessionState], None]] = []
-        self.state = SessionState(replay.buyers)
+        self.state = replay.new_state()
         self.cursor = 0                    # last log seq appended
+        self._firsts: dict[str, int] | None = None
         self.log.subscribe(self._fold)
         self.seek_seq(replay.seq_at_time(replay.start_ts))
 
     def _fold(self, events: list[Event]) -> None:
-        self.state.apply(events)
+        self.replay.fold(self.state, events, self._firsts)
 
     # ---- Positioning ---------------------------------------------------------------
     def seek_seq(self, seq: int) -> SessionState:
-        self.state = self.replay.state_at(seq)
-        self.cursor = self.state.last_seq
+        return self.adopt(self.replay.state_at(seq))
+
+    def adopt(self, state: SessionState) -> SessionState:
+        """Make ``state`` (e.g. ``replay.state_at(seq)`` computed on a worker thread) current."""
+        self.state = state
+        self.cursor = state.last_seq
         self.log.next_seq = self.cursor + 1
         for cb in self.on_reset:
             cb(self.state)
@@ -298,29 +355,56 @@ class ReplayFeed:
         return le
 
     # ---- Playing -------------------------------------------------------------------
-    def tick(self, now: float | None = None) -> int:
-        """Append events up to the clock position. Returns how many were appended."""
-        target_ts = self.clock.position(now)
+    def fetch(self, target_ts: float, cursor: int) -> "TickFetch":
+        """Read what a tick to ``target_ts`` needs, from ``cursor`` on (store reads only).
+
+        Thread-safe with respect to the UI: touches neither ``state`` nor ``log``, so a
+        GUI runs it on a worker thread and hands the result to :meth:`apply_fetch`.
+        """
         target = min(self.replay.seq_at_time(target_ts), self.replay.last_seq)
-        if target < self.cursor:
-            self.seek_seq(target)
-            return 0
-        if target - self.cursor > self.max_per_tick * 4:
-            self.seek_seq(target)        # too far behind: jump through a snapshot
-            return 0
-        appended = 0
+        if target < cursor or target - cursor > self.max_per_tick * 4:
+            # backwards, or too far behind: jump through a snapshot
+            return TickFetch(cursor, target, [], self.replay.state_at(target))
+        batches: list[list[Event]] = []
+        firsts: list[dict[str, int]] = []
+        got = 0
+        nxt = cursor
         sid = self.replay.session_id
-        while self.cursor < target and appended < self.max_per_tick:
-            batch = self.replay.store.events(sid, self.cursor + 1, target,
-                                             min(self.chunk, self.max_per_tick - appended))
+        while nxt < target and got < self.max_per_tick:
+            batch = self.replay.store.events(sid, nxt + 1, target,
+                                             min(self.chunk, self.max_per_tick - got))
             if not batch:
                 break
-            self.log.append_events(batch)
+            batches.append(batch)
+            firsts.append(self.replay.first_seqs(batch))
+            nxt = batch[-1].seq
+            got += len(batch)
+        return TickFetch(cursor, target, batches, None, firsts)
+
+    def apply_fetch(self, fetched: "TickFetch", now: float | None = None) -> int:
+        """Append fetched events to the log (UI thread). Stale fetches (cursor moved) are dropped."""
+        if fetched.cursor != self.cursor:
+            return 0
+        if fetched.state is not None:
+            if fetched.state.last_seq != self.cursor:
+                self.adopt(fetched.state)
+            return 0
+        appended = 0
+        for i, batch in enumerate(fetched.batches):
+            self._firsts = fetched.firsts[i] if i < len(fetched.firsts) else None
+            try:
+                self.log.append_events(batch)
+            finally:
+                self._firsts = None
             self.cursor = batch[-1].seq
             appended += len(batch)
         if self.cursor >= self.replay.last_seq and self.clock.position(now) >= self.clock.end:
             self.clock.pause(now)
         return appended
+
+    def tick(self, now: float | None = None) -> int:
+        """Append events up to the clock position. Returns how many were appended."""
+        return self.apply_fetch(self.fetch(self.clock.position(now), self.cursor), now)
 
     def refresh(self) -> bool:
         """Pick up events recorded since open (a session still being recorded)."""
@@ -331,4 +415,4 @@ class ReplayFeed:
 
 
 __all__ = ["Replay", "ReplayClock", "ReplayFeed", "LaneEvent", "LANE_KINDS", "LANE_LABELS",
-           "LANE_TYPES", "SessionNotFound"]
+           "LANE_TYPES", "SessionNotFound", "TickFetch", "WindowBuyers", "buyer_keys"]

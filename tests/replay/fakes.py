@@ -92,6 +92,10 @@ class FakeStore:
     def first_purchases(self, session_id):
         return dict(self._first.get(session_id) or {})
 
+    def first_purchase_seqs(self, session_id, keys):
+        firsts = self._first.get(session_id) or {}
+        return {k: firsts[k] for k in keys if k in firsts}
+
     def lane_events(self, session_id, types):
         t = set(types)
         return [e for e in self._events.get(session_id) or [] if e.type in t][:LANE_CAP]

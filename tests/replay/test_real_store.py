@@ -107,3 +107,37 @@ def test_cli_report_real_store(tmp_path):
     res = subprocess.run([sys.executable, "-m", "console", "report", "missing", "--db", url],
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 2 and "no session 'missing'" in res.stderr
+
+
+# ---- Property: over simulated sessions recorded by the real Recorder ----------------------
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10_000), minutes=st.integers(1, 8), k=st.integers(20, 700),
+       data=st.data())
+def test_seek_equals_full_fold_simulated_real_store(tmp_path_factory, seed, minutes, k, data):
+    """Replay state at any seek point (seq or time) equals a full fold to that point."""
+    from tests.replay.recorded import SimRecording
+    url = f"sqlite:///{tmp_path_factory.mktemp('prop')}/rec.db"
+    r = SimRecording(url, "p", seed=seed, snapshot_every=k, audience=data.draw(st.sampled_from([50, 3000])))
+    r.advance(minutes * 60)
+    if data.draw(st.booleans()):
+        r.end()
+    r.close()
+    store = recorder.Store(url)
+    rp = Replay(store, "p").open()
+    assert rp.last_seq == r.state.last_seq
+    assert snap(rp.final_state) == snap(r.state)
+    for _ in range(4):
+        seq = data.draw(st.integers(0, rp.last_seq))
+        full = SessionState()
+        full.apply(store.events("p", 1, seq))
+        assert snap(rp.state_at(seq)) == snap(full), seq
+    ts = data.draw(st.floats(rp.start_ts, rp.end_ts))
+    seq = rp.seq_at_time(ts)
+    full = SessionState()
+    full.apply(store.events("p", 1, seq))
+    assert snap(rp.seek_time(ts)) == snap(full)
+    store.close()

@@ -164,3 +164,36 @@ def test_clock_position_is_integral_of_rate(ops):
             clock.set_rate(r, now)
             rate = float(r)
         assert abs(clock.position(now) - expected) < 1e-6 * max(1.0, expected)
+
+
+def test_buyer_keys_cover_every_key_the_fold_asks():
+    """Replay loads first purchases only for buyer_keys(batch): the fold must ask no others."""
+    from console.replay import buyer_keys
+
+    class Spy:
+        def __init__(self):
+            self.asked = []
+            self.seen = set()
+
+        def first(self, key, seq):
+            self.asked.append(key)
+            new = key not in self.seen
+            self.seen.add(key)
+            return new
+
+    for seed in (1, 2, 3):
+        store, _ = random_session(seed, 400)
+        events = store.events("r1", 1, None)
+        spy = Spy()
+        SessionState(spy).apply(events)
+        assert spy.asked and set(spy.asked) <= set(buyer_keys(events))
+
+
+def test_open_does_not_load_every_first_purchase():
+    store, rec = random_session(4, 600, k=40)
+    calls = []
+    store.first_purchases = lambda sid: calls.append(sid) or {}
+    rp = Replay(store, "r1").open()
+    rp.state_at(rp.last_seq // 2)
+    assert calls == []
+    assert snap(rp.final_state) == snap(rec.state)

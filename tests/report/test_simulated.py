@@ -66,11 +66,8 @@ def test_review_adds_up(simulated, tmp_path):
     from console.report_pdf import export_pdf
     pdf = export_pdf(r, tmp_path / "sim.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
-    if shutil.which("pdftoppm"):
-        out = ROOT / "docs" / "screenshots"
-        out.mkdir(parents=True, exist_ok=True)
+    if shutil.which("pdftoppm"):            # the page renders (docs/screenshots/report_page1.png
+        # is made by scripts/screenshot_replay.py from a real recording, not by the tests)
         subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                        str(out / "report_page1")], check=True)
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "2", "-l", "2", "-singlefile", str(pdf),
-                        str(tmp_path / "p2")], check=True)
-        shutil.copy(tmp_path / "p2.png", "/tmp/report_page2.png")
+                        str(tmp_path / "p1")], check=True)
+        assert (tmp_path / "p1.png").stat().st_size > 10_000

@@ -79,7 +79,7 @@ async def record(url: str, total: int) -> dict:
     tmp = tempfile.mkdtemp(prefix="livedesk-bench-")
     db_path = f"{tmp}/bench.db"
     recorder = Recorder(f"sqlite:///{db_path}")   # defaults: WAL, batch_max 5000
-    session = LiveSession(url, recorder=recorder, compression=None)  # snapshot_every 5000
+    session = LiveSession(url, recorder=recorder, compression=None)  # snapshots as in normal use
     tune_gc()                                      # as `livedesk record` does
     proc = psutil.Process()
     await session.start()

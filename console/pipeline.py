@@ -32,6 +32,9 @@ SUMMARY_INTERVAL = 1.0
 #: moment (flow control: memory stays bounded when the feed outpaces the database).
 MAX_BACKLOG = 20_000
 RESTORE_CHUNK = 5_000      # events read per query when rebuilding a resumed session
+#: A state snapshot is recorded every this many log events: a replay seek folds at most this
+#: many events after the nearest snapshot (bench/replay.py measures with the same spacing).
+SNAPSHOT_EVERY = 2_000
 
 
 def tune_gc() -> tuple[int, int, int]:
@@ -60,7 +63,7 @@ def restore_gc(previous: tuple[int, int, int]) -> None:
 
 class LiveSession:
     def __init__(self, url: str, *, plan: Any = None, token: str | None = None,
-                 recorder: Any = None, snapshot_every: int = 5000,
+                 recorder: Any = None, snapshot_every: int = SNAPSHOT_EVERY,
                  policy: ReconnectPolicy | None = None, max_backlog: int = MAX_BACKLOG,
                  **client_options: Any) -> None:
         self.url = url

@@ -18,7 +18,7 @@ from typing import Callable
 
 from console import protocol as p
 from console.eventlog import Event, SessionLog
-from console.state import IndexedBuyers, SessionState
+from console.state import IndexedBuyers, SessionState, paid_order_keys
 
 #: Lane kinds and the log event types that make them. Stock-outs come from the
 #: fold's marks (inventory.set to 0), not from a type query.
@@ -49,15 +49,11 @@ class SessionNotFound(KeyError):
 
 
 def buyer_keys(events: list[Event]) -> list[str]:
-    """The buyer-registry keys the fold asks about for these events (see
-    ``SessionState._on_order_paid``: ``b:<buyer>`` and ``b:<buyer>|<sku>``)."""
+    """The buyer-registry keys the fold asks about for these events."""
     keys: list[str] = []
     for ev in events:
-        if ev.type == p.ORDER_PAID:
-            d = ev.data
-            buyer = (d.get("buyer") or {}).get("id") or f"order:{d.get('order_id')}"
-            keys.append("b:" + buyer)
-            keys.append(f"b:{buyer}|{d.get('sku')}")
+        if ev.type == p.ORDER_PAID and isinstance(ev.data, dict):
+            keys.extend(paid_order_keys(ev.data))
     return keys
 
 

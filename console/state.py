@@ -587,7 +587,8 @@ class SessionState:
             return
         # everything that can fail on odd input first: an event is applied fully or not at all
         sku, qty, amount, ts = d["sku"], d["qty"], float(d["amount"]), ev.ts
-        buyer = _buyer_id(d.get("buyer")) or f"order:{oid}"
+        buyer_key, buyer_sku_key = paid_order_keys(d)
+        buyer = buyer_key[2:]
         flash_id = d.get("flash_id")
         flash = self.flash_sales.get(flash_id) if isinstance(flash_id, str) else None
         if status is None:
@@ -597,13 +598,13 @@ class SessionState:
         self.orders += 1
         self.units += qty
         registry = self.buyers_registry
-        if registry.first("b:" + buyer, ev.seq):
+        if registry.first(buyer_key, ev.seq):
             self.buyers += 1
         prod = self.product(sku)
         prod.orders += 1
         prod.units += qty
         prod.gmv += amount
-        sku_first = registry.first(f"b:{buyer}|{sku}", ev.seq)
+        sku_first = registry.first(buyer_sku_key, ev.seq)
         if sku_first:
             prod.buyers += 1
         # exponentially averaged sell rate (units per second)
@@ -922,6 +923,14 @@ class SessionState:
             if type(totals.get(key)) is int and totals[key] > getattr(self, key):
                 setattr(self, key, totals[key])
         self._mark(ev.ts, "gap", "snapshot")
+
+
+def paid_order_keys(data: dict) -> tuple[str, str]:
+    """The buyer-registry keys an ``order.paid`` asks about: the buyer (distinct paying
+    buyers) and the buyer with the SKU (distinct buyers per product). Replay loads the
+    first purchases of exactly these keys, so both must come from here."""
+    buyer = _buyer_id(data.get("buyer")) or f"order:{data.get('order_id')}"
+    return "b:" + buyer, f"b:{buyer}|{data.get('sku')}"
 
 
 def _buyer_id(buyer: object) -> str | None:

@@ -197,3 +197,16 @@ def test_open_does_not_load_every_first_purchase():
     rp.state_at(rp.last_seq // 2)
     assert calls == []
     assert snap(rp.final_state) == snap(rec.state)
+
+
+def test_buyer_keys_tolerate_what_the_fold_tolerates():
+    """A recorded order.paid with an odd buyer must not crash replay's key lookup."""
+    from console.eventlog import Event
+    from console.replay import buyer_keys
+    from console.state import paid_order_keys
+
+    odd = [Event(1, 1.0, p.ORDER_PAID, {"order_id": "o1", "sku": "A", "buyer": "u7"}),
+           Event(2, 2.0, p.ORDER_PAID, {"order_id": "o2", "sku": "A", "buyer": 42}),
+           Event(3, 3.0, p.ORDER_PAID, {"order_id": "o3", "sku": "B", "buyer": ["x"]})]
+    assert buyer_keys(odd) == ["b:u7", "b:u7|A", "b:42", "b:42|A", "b:order:o3", "b:order:o3|B"]
+    assert paid_order_keys({"order_id": "o4", "sku": "C", "buyer": {"id": "u1"}}) == ("b:u1", "b:u1|C")

@@ -87,6 +87,7 @@ class LiveSession:
         self._since_snapshot = 0
         self._summary_at = 0.0
         self._early_local: list[tuple[str, dict, str]] = []  # before the first welcome
+        self._restoring: asyncio.Future | None = None        # rebuilding a resumed state
         self._subscribe()
 
     def _subscribe(self) -> None:
@@ -99,6 +100,8 @@ class LiveSession:
 
     async def stop(self) -> None:
         await self.client.stop()
+        if self._restoring is not None:
+            await asyncio.wait([self._restoring])   # its callback appends the held events
         if self.recorder is not None and self._session_open:
             self._snapshot()
             self._drain_buyers()
@@ -111,6 +114,8 @@ class LiveSession:
         Not while the recorder is failing (full disk, lost database): then the live
         view keeps going and the recorder keeps the events in memory until it recovers.
         """
+        if self._restoring is not None:
+            return False   # rebuilding a resumed session's state: nothing may fold meanwhile
         rec = self.recorder
         if rec is None or getattr(rec, "queued", 0) < self.max_backlog:
             return True
@@ -119,7 +124,7 @@ class LiveSession:
     # ---- log plumbing -------------------------------------------------------------
     def append_local(self, type_: str, data: dict, source: str = "operator") -> Event | None:
         """Append a local event; before the session is known it is held and appended on welcome."""
-        if self._session_open is None:
+        if self._session_open is None or self._restoring is not None:
             self._early_local.append((type_, data, source))
             if len(self._early_local) > 200:   # bounded: e.g. status flips while never welcomed
                 del self._early_local[:-100]
@@ -182,12 +187,40 @@ class LiveSession:
                 last_seq = self.recorder.open_session(sid, meta)
                 if last_seq:
                     self.log.next_seq = last_seq + 1
-                    self._restore_from_recording(sid, last_seq)
                 last_feed = _recorder_last_feed(self.recorder, sid)
             self._session_open = sid
             if last_feed:
                 self.log.last_feed_seq = last_feed
                 self.client.resume_from(last_feed)
+            if last_seq and getattr(self.recorder, "engine", None) is not None:
+                # Read the recording off the event loop (the console's UI thread); meanwhile
+                # the client holds reading and local events wait in _early_local.
+                loop = asyncio.get_running_loop()
+                self._restoring = loop.run_in_executor(None, self._read_recorded_state, sid,
+                                                       last_seq)
+                self._restoring.add_done_callback(lambda f: self._restored(sid, f))
+                return
+            if last_seq:
+                log.warning("session %s resumes at log seq %d without its earlier state "
+                            "(the recorder cannot be read back)", sid, last_seq)
+        self._finish_welcome(sid)
+
+    def _restored(self, session_id: str, future: "asyncio.Future[SessionState]") -> None:
+        self._restoring = None
+        if future.cancelled():
+            return
+        try:
+            state = future.result()
+        except Exception as exc:  # noqa: BLE001 - the live session goes on without history
+            log.error("could not rebuild session %s from its recording (%s); the view starts "
+                      "from the resume point, the recording itself is intact", session_id, exc)
+        else:
+            self.state.adopt(state)
+            log.info("resumed recorded session %s at log seq %d (%d orders, GMV %.2f)",
+                     session_id, state.last_seq, state.orders, state.gmv)
+        self._finish_welcome(session_id)
+
+    def _finish_welcome(self, sid: str) -> None:
         early, self._early_local = self._early_local, []
         for type_, data, source in early:
             self.log.append_local(type_, data, source)
@@ -195,18 +228,14 @@ class LiveSession:
             self._plan_logged_for = sid
             self.log.append_local(p.PLAN_LOADED, {"plan": self.plan.to_dict()}, "system")
 
-    def _restore_from_recording(self, session_id: str, last_seq: int) -> None:
+    def _read_recorded_state(self, session_id: str, last_seq: int) -> SessionState:
         """Resuming a session that is already recorded (the console or recorder restarted):
-        rebuild the state from the nearest snapshot and the events after it, so the live
-        view and the summary carry on from where the recording stands, not from zero."""
+        the state from the nearest snapshot and the events after it, so the live view and the
+        summary carry on from where the recording stands, not from zero. Runs on a worker
+        thread with its own database connection."""
         from console.recorder import Store
 
-        engine = getattr(self.recorder, "engine", None)
-        if engine is None:  # a recorder without a database to read back (tests' fakes)
-            log.warning("session %s resumes at log seq %d without its earlier state", session_id,
-                        last_seq)
-            return
-        store = Store(engine.url.render_as_string(hide_password=False))
+        store = Store(self.recorder.engine.url.render_as_string(hide_password=False))
         try:
             buyers = MemoryBuyers()
             buyers.keys.update(store.first_purchases(session_id))
@@ -219,9 +248,7 @@ class LiveSession:
                 state.apply(batch)
         finally:
             store.close()
-        self.state.adopt(state)
-        log.info("resumed recorded session %s at log seq %d (%d orders, GMV %.2f)",
-                 session_id, last_seq, state.orders, state.gmv)
+        return state
 
     def _on_feed_events(self, events: list[dict]) -> None:
         every = self.snapshot_every

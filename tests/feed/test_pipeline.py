@@ -330,9 +330,14 @@ async def test_restarted_console_resumes_the_recorded_state(tmp_path):
 
     second = LiveSession(server.url, recorder=Recorder(url), snapshot_every=200)
     state_object = second.state
+    threads = []
+    read_state = second._read_recorded_state
+    second._read_recorded_state = lambda *a: (threads.append(threading.current_thread()),
+                                              read_state(*a))[1]
     await second.start()
     await until(lambda: second.state.last_seq > before[2], timeout=30)
     assert second.state is state_object            # restored in place: widgets keep following
+    assert threads and threads[0] is not threading.main_thread()   # read off the event loop
     assert second.state.orders >= before[0] and second.state.gmv >= before[1] > 0
     await second.stop()
     second.recorder.close()

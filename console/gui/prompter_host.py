@@ -51,6 +51,7 @@ class PrompterHost(QObject):
         self.relay: PrompterRelay | None = None
         self.panel_window: PrompterWindow | None = None
         self._save_dialog: QFileDialog | None = None
+        self._stopping: asyncio.Future | None = None
         self.editor = ScriptEditor(words if words is not None else _default_words())
         self.editor.set_state(self.session.state)
         self.editor.sig_apply.connect(self._on_script_apply)
@@ -78,6 +79,7 @@ class PrompterHost(QObject):
                               on_cue_ack=self._on_cue_ack, allow_remote=True)
         await relay.start()
         self.relay = relay
+        self._stopping = None   # a later stop() stops this relay
         self.copy_action.setEnabled(True)
         self.relay_info.setText(_tr("Remote prompter") + f": {relay.url}")
         log.info("prompter relay on %s (remote panel: %s)", relay.url, self.remote_command)
@@ -85,7 +87,13 @@ class PrompterHost(QObject):
         return relay.url
 
     async def stop(self) -> None:
-        """Stop the relay and close the local panel (idempotent)."""
+        """Stop the relay and close the local panel (idempotent: a second call waits for
+        the first to finish)."""
+        if self._stopping is None:
+            self._stopping = asyncio.ensure_future(self._stop())
+        await asyncio.shield(self._stopping)
+
+    async def _stop(self) -> None:
         if self.panel_window is not None:
             self.panel_window.close()
             self.panel_window = None

@@ -179,7 +179,7 @@ class LiveSession:
             self._since_snapshot = 0
         self.log.session_id = sid
         if self._session_open != sid:
-            last_feed = 0
+            last_feed = last_seq = 0
             if self.recorder is not None:
                 meta = {k: session.get(k) for k in ("room", "title", "currency", "platform",
                                                     "started_at")}

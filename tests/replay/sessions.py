@@ -106,7 +106,8 @@ def random_session(seed: int, n: int, store: FakeStore | None = None, sid="r1", 
             paid.append((o["order_id"], s, q, q * 10.0))
         elif r < 0.60 and paid:
             o_id, s, q, a = rnd.choice(paid)
-            w(t, p.ORDER_REFUNDED, **order(o_id, s, q, a, "x"))
+            # mostly refunds; sometimes the platform re-sends an old payment (a duplicate)
+            w(t, p.ORDER_PAID if rnd.random() < 0.25 else p.ORDER_REFUNDED, **order(o_id, s, q, a, "x"))
         elif r < 0.70:
             w(t, p.CARD_PUSHED, sku=rnd.choice(skus))
         elif r < 0.73:

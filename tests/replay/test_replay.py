@@ -30,6 +30,24 @@ def test_state_at_equals_full_fold(seed, n, k, data):
         assert snap(rp.state_at(seq)) == snap(full_fold(store, "r1", seq))
 
 
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), k=st.integers(3, 40), window=st.integers(1, 12), data=st.data())
+def test_state_at_equals_full_fold_past_the_order_window(seed, k, window, data):
+    """Snapshots keep the whole order window, so refunds and re-sent payments of orders that
+    left the window are treated alike by the live fold and by a replay from any snapshot."""
+    import pytest
+    import console.state as state_mod
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(state_mod, "ORDER_WINDOW", window)
+        store, rec = random_session(seed, 300, k=k)
+        rp = Replay(store, "r1").open()
+        assert snap(rp.final_state) == snap(rec.state)
+        assert len(rec.state.order_status) <= window
+        for _ in range(6):
+            seq = data.draw(st.integers(0, rp.last_seq))
+            assert snap(rp.state_at(seq)) == snap(full_fold(store, "r1", seq))
+
+
 def test_state_at_starts_from_snapshot_not_from_start():
     store, _ = random_session(3, 2000, k=100)
     rp = Replay(store, "r1").open()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import queue
+import sqlite3
 import threading
 import time
 import zlib
@@ -30,14 +32,14 @@ _SUMMARY_MAP = {"seq": "events", "events": "events", "gmv": "gmv", "orders": "or
 
 
 _EVENT_COLS = ("session_id", "seq", "feed_seq", "ts", "type", "source", "payload")
-#: SQLite: rows per INSERT statement (7 columns x 100 = 700 parameters, under the 999 limit
-#: of old SQLite builds). sqlite3 releases the GIL around every statement step and has to
-#: win it back afterwards; with one row per step the writer thread waits for the GIL once
-#: per event whenever the ingest thread is busy. Multi-row statements cut that 100-fold.
-ROWS_PER_INSERT = 100
-FIRSTS_PER_INSERT = 300
+#: SQLite: at most this many rows per INSERT statement. sqlite3 releases the GIL around every
+#: statement step and reset and has to win it back afterwards, which takes up to the switch
+#: interval (5 ms) whenever the feed thread is busy; so a batch is written with as few
+#: statements as the parameter limit allows (32766 since SQLite 3.32, 999 before).
+MAX_ROWS_PER_INSERT = 1000 if sqlite3.sqlite_version_info >= (3, 32) else 140
 
 
+@functools.lru_cache(maxsize=64)
 def _multi_row(sql: str, k: int) -> str:
     """``INSERT ... VALUES (?, ...) <tail>`` -> the same with ``k`` value groups."""
     head, sep, tail = sql.partition(" VALUES ")
@@ -45,14 +47,30 @@ def _multi_row(sql: str, k: int) -> str:
     return head + sep + ", ".join([tail[:end]] * k) + tail[end:]
 
 
-def _insert_many(conn: sa.Connection, one: str, multi: str, k: int, rows: list) -> None:
-    """Positional executemany of ``rows`` in statements of ``k`` rows (SQLite)."""
-    full = len(rows) - len(rows) % k
-    if full:
-        chain = itertools.chain.from_iterable
-        conn.exec_driver_sql(multi, [tuple(chain(rows[i:i + k])) for i in range(0, full, k)])
-    if full < len(rows):
-        conn.exec_driver_sql(one, rows[full:])
+def _statement_sizes(n: int) -> list[int]:
+    """Rows per statement for ``n`` rows: full statements, then the rest in powers of two.
+
+    A few statement shapes (so SQLite's statement cache keeps them prepared) and a few
+    steps per batch: 5,537 rows are 5 x 1000 + 512 + 16 + 8 + 1.
+    """
+    sizes = [MAX_ROWS_PER_INSERT] * (n // MAX_ROWS_PER_INSERT)
+    rest = n % MAX_ROWS_PER_INSERT
+    bit = 1 << rest.bit_length()
+    while rest:
+        bit >>= 1
+        if rest >= bit:
+            sizes.append(bit)
+            rest -= bit
+    return sizes
+
+
+def _insert_many(conn: sa.Connection, one: str, rows: list) -> None:
+    """Positional INSERT of ``rows`` with multi-row statements (SQLite)."""
+    chain = itertools.chain.from_iterable
+    i = 0
+    for k in _statement_sizes(len(rows)):
+        conn.exec_driver_sql(_multi_row(one, k), tuple(chain(rows[i:i + k])))
+        i += k
 
 
 @dataclass(slots=True)
@@ -104,9 +122,6 @@ class Recorder:
                             if self.engine.dialect.name == "sqlite" else None)
         self._first_sql = (str(self._ins_first.compile(dialect=self.engine.dialect))
                            if self.engine.dialect.name == "sqlite" else None)
-        if self._events_sql is not None and self._first_sql is not None:
-            self._events_multi = _multi_row(self._events_sql, ROWS_PER_INSERT)
-            self._first_multi = _multi_row(self._first_sql, FIRSTS_PER_INSERT)
         self._prepared: queue.Queue = queue.Queue(maxsize=2)
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="livedesk-recorder", daemon=True)
@@ -303,8 +318,7 @@ class Recorder:
             with self.engine.begin() as conn:
                 if p.rows:
                     if self._events_sql is not None:  # sqlite: positional, multi-row
-                        _insert_many(conn, self._events_sql, self._events_multi,
-                                     ROWS_PER_INSERT, p.rows)
+                        _insert_many(conn, self._events_sql, p.rows)
                     else:
                         cols = _EVENT_COLS
                         conn.execute(self._ins_events, [dict(zip(cols, r)) for r in p.rows])
@@ -312,8 +326,7 @@ class Recorder:
                     conn.execute(self._ins_snapshots, p.snaps)
                 if p.firsts:
                     if self._first_sql is not None:  # sqlite: positional, multi-row
-                        _insert_many(conn, self._first_sql, self._first_multi,
-                                     FIRSTS_PER_INSERT, p.firsts)
+                        _insert_many(conn, self._first_sql, p.firsts)
                     else:
                         conn.execute(self._ins_first, [{"session_id": a, "key": k, "seq": s}
                                                        for a, k, s in p.firsts])

@@ -60,9 +60,9 @@ def buyer_keys(events: list[Event]) -> list[str]:
 class WindowBuyers(IndexedBuyers):
     """Replay buyer registry holding only the first purchases of the events being folded.
 
-    Before each batch is applied the replay loads the first-purchase seqs of that batch's
-    keys (``Store.first_purchase_seqs``), so memory stays bounded however long the
-    recording and opening a session never loads all of its buyers.
+    Before each batch is applied the replay loads the first purchases made within that
+    batch's seq range (``Store.first_purchases_between``), so memory stays bounded however
+    long the recording and opening a session never loads all of its buyers.
     """
 
     def __init__(self) -> None:
@@ -174,10 +174,13 @@ class Replay:
             nxt = batch[-1].seq + 1
 
     def first_seqs(self, events: list[Event]) -> dict[str, int]:
-        """First-purchase seqs of the buyer keys in ``events`` (what folding them needs)."""
+        """First-purchase seqs the fold of ``events`` (consecutive log events) asks about."""
         keys = buyer_keys(events)
         if not keys:
             return {}
+        between = getattr(self.store, "first_purchases_between", None)
+        if between is not None:
+            return between(self.session_id, events[0].seq, events[-1].seq)
         lookup = getattr(self.store, "first_purchase_seqs", None)
         if lookup is not None:
             return lookup(self.session_id, keys)

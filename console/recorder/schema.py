@@ -63,4 +63,5 @@ first_purchases = sa.Table(
     sa.Column("session_id", sa.String(128), primary_key=True),
     sa.Column("key", sa.String(512), primary_key=True),
     sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Index("ix_first_purchases_session_seq", "session_id", "seq"),
 )

@@ -172,6 +172,18 @@ class Store:
                                                       f.c.key.in_(keys[i:i + chunk]))))
         return out
 
+    def first_purchases_between(self, session_id: str, from_seq: int, to_seq: int) -> dict[str, int]:
+        """First purchases made by log events from_seq..to_seq (one index range read).
+
+        That is all a fold of exactly those events asks about: a key whose first purchase
+        lies outside the range is not a first purchase at any event inside it.
+        """
+        f = schema.first_purchases
+        q = sa.select(f.c.key, f.c.seq).where(f.c.session_id == session_id,
+                                              f.c.seq >= from_seq, f.c.seq <= to_seq)
+        with self.engine.connect() as c:
+            return {k: int(s) for k, s in c.execute(q)}
+
     # ---- maintenance ------------------------------------------------------------------
     def delete_session(self, session_id: str) -> None:
         with self.engine.begin() as c:

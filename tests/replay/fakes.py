@@ -96,6 +96,10 @@ class FakeStore:
         firsts = self._first.get(session_id) or {}
         return {k: firsts[k] for k in keys if k in firsts}
 
+    def first_purchases_between(self, session_id, from_seq, to_seq):
+        firsts = self._first.get(session_id) or {}
+        return {k: s for k, s in firsts.items() if from_seq <= s <= to_seq}
+
     def lane_events(self, session_id, types):
         t = set(types)
         return [e for e in self._events.get(session_id) or [] if e.type in t][:LANE_CAP]

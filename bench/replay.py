@@ -15,6 +15,7 @@ Prints a table and one JSON line.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import random
@@ -120,7 +121,7 @@ def generate(url: str, n: int, seed: int = 1, snap_every: int = SNAP_EVERY,
                 c.execute(sa.insert(schema.first_purchases), firsts)
             c.execute(sa.insert(schema.snapshots).values(
                 session_id=SID, seq=state.last_seq, ts=state.last_ts,
-                payload=zlib.compress(dumps(state.to_snapshot()), 6)))
+                payload=zlib.compress(dumps(state.to_snapshot()), 1)))  # as the Recorder
         snaps += 1
         if seq % 1_000_000 == 0:
             el = time.perf_counter() - t0
@@ -145,6 +146,8 @@ def measure(url: str, seeks: int, seed: int = 2) -> dict:
     t = time.perf_counter()
     rp = Replay(store, SID).open()
     open_s = time.perf_counter() - t
+    gc.collect()     # as `livedesk replay` does once its windows are up (gui.app.settle_gc)
+    gc.freeze()
     times = []
     for _ in range(seeks):
         seq = rnd.randint(1, rp.last_seq)
@@ -187,6 +190,7 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     from PySide6.QtCore import QCoreApplication, QElapsedTimer, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
+    from console.gui.app import settle_gc
     from console.gui.replay_window import SWITCH_INTERVAL_S, ReplayWindow
     from console.recorder import Store
 
@@ -226,6 +230,7 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     ctl = win.controller
     wait(lambda: ctl.idle)
     open_ms = (time.perf_counter() - t) * 1000
+    settle_gc()                                       # as run_replay() does after showing windows
     rnd = random.Random(seed)
     gaps.clear()
     rtt = []

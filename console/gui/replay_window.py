@@ -681,7 +681,7 @@ class LibraryWindow(QMainWindow):
 # ---- Entry point ------------------------------------------------------------------------------------
 def run_replay(args) -> int:
     """Open the library, or the given session directly; run until the last window closes."""
-    from console.gui.app import dispose, install_excepthook, install_translator
+    from console.gui.app import dispose, install_excepthook, install_translator, settle_gc
     from console.gui.theme import apply_theme
     from console.recorder import Store
 
@@ -719,6 +719,7 @@ def run_replay(args) -> int:
         lib = LibraryWindow(store)
         windows.append(lib)
         lib.show()
+    settle_gc()   # short full GC passes: a seek must not pay for scanning the whole heap
     rc = app.exec()
     for w in windows:
         for child in getattr(w, "windows", {}).values():

@@ -63,6 +63,7 @@ Results: a table on stdout, one JSON line (prefixed ``JSON``), ``bench/results/u
 from __future__ import annotations
 
 import argparse
+import threading
 import asyncio
 import json
 import math
@@ -88,6 +89,7 @@ TARGET_FPS = 30.0
 TARGET_P99_MS = 100.0
 TARGET_STALL_MS = 50.0
 HEARTBEAT_MS = 5
+STALL_SAMPLE_MS = 30.0   # stalls longer than this are listed with where the UI thread was
 
 
 def _pct(values, q: float) -> float | None:
@@ -155,6 +157,9 @@ class Probe:
         self.pending_n: int | None = None
         self.paint_n: int | None = None
         self.stalls = array("d")
+        self.long_stalls: list = []     # (seconds into the window, stall ms, UI stack or None)
+        self._stall_stack: list | None = None
+        self._watch_stop = False
         self.events_at_start = self.events_at_end = 0
         self.folded = 0                 # feed events folded into the state so far
         self._t0_offset: float | None = None
@@ -279,8 +284,27 @@ class Probe:
     def _on_beat(self) -> None:
         t = time.perf_counter()
         if self._last_beat and self.measuring:
-            self.stalls.append(max(0.0, t - self._last_beat - HEARTBEAT_MS / 1000))
+            stall = max(0.0, t - self._last_beat - HEARTBEAT_MS / 1000)
+            self.stalls.append(stall)
+            if stall > STALL_SAMPLE_MS / 1000:
+                self.long_stalls.append((round(t - self.t_start, 3), round(stall * 1000, 1),
+                                         self._stall_stack))
+        self._stall_stack = None
         self._last_beat = t
+
+    def _watch(self) -> None:
+        """Watchdog thread: while a heartbeat is overdue, note what the UI thread is running
+        (its Python stack, innermost last); ``--stall-stacks`` prints it per long stall."""
+        import traceback
+        ui = threading.main_thread().ident
+        while not self._watch_stop:
+            time.sleep(0.003)
+            late = time.perf_counter() - self._last_beat if self._last_beat else 0.0
+            if self.measuring and late > STALL_SAMPLE_MS / 1000 and self._stall_stack is None:
+                frame = sys._current_frames().get(ui)
+                if frame is not None:
+                    self._stall_stack = [f"{fs.filename.rsplit('/', 2)[-1]}:{fs.lineno} {fs.name}"
+                                         for fs in traceback.extract_stack(frame)[-8:]]
 
     # ---- control
     def start(self) -> None:
@@ -291,9 +315,11 @@ class Probe:
         self.t_start = time.perf_counter()
         self.events_at_start = self.session.client.counters.events
         self.heart.start()
+        threading.Thread(target=self._watch, name="stall-watchdog", daemon=True).start()
 
     def stop(self) -> None:
         self.measuring = False
+        self._watch_stop = True
         self.t_end = time.perf_counter()
         self.cpu_end = (time.thread_time(), time.process_time())
         self.sched_end = _schedstat()
@@ -407,6 +433,7 @@ def run(args) -> dict:
         "lag_drift_s": pr.lag_drift(),
         "stall_ms": {"max": _r(max(stalls) if stalls else None), "p99": _r(_pct(stalls, 0.99)),
                      "over_50ms": sum(1 for s in stalls if s > TARGET_STALL_MS)},
+        "long_stalls": [{"at_s": at, "ms": ms, "ui_stack": stack} for at, ms, stack in pr.long_stalls],
         "gc_pause_ms": {"max": _r(max(pr.gc_pauses) * 1000 if pr.gc_pauses else 0.0),
                         "total": _r(sum(pr.gc_pauses) * 1000), "count": len(pr.gc_pauses)},
         
@@ -484,9 +511,16 @@ def main() -> int:
                          "feed server; on a busy machine it otherwise competes with the UI)")
     ap.add_argument("--json", dest="json_path", help="also write the result here")
     ap.add_argument("--profile", help="write cProfile stats of the measured window here")
+    ap.add_argument("--stall-stacks", action="store_true",
+                    help=f"print where the UI thread was during each stall over {STALL_SAMPLE_MS:g} ms")
     args = ap.parse_args()
     result = run(args)
     print_table(result)
+    if args.stall_stacks:
+        for st in result["long_stalls"]:
+            print(f"stall {st['ms']} ms at {st['at_s']} s:")
+            for frame in st["ui_stack"] or ["(UI thread in C++ or not sampled)"]:
+                print("    " + frame)
     line = json.dumps(result, ensure_ascii=False)
     print("JSON " + line)
     outdir = ROOT / "bench" / "results"

@@ -146,8 +146,14 @@ class ConversionGraphs(QWidget):
         self._mark_x: dict[str, np.ndarray] = {k: np.zeros(0) for k in MARK_COLOURS}
         self.follow = True               # ranges follow the data until the operator zooms/pans
         self._ranges: dict[str, tuple] = {}
+        self._ranges_pending = False     # a range change was left for the next refresh
 
     # ---- Public API
+    @property
+    def pending(self) -> bool:
+        """A range change is still to be applied (one per refresh): refresh me next frame."""
+        return self._ranges_pending
+
     def set_state(self, state) -> None:
         self.state = state
         self._marks_done = -1
@@ -159,7 +165,9 @@ class ConversionGraphs(QWidget):
         if st is None or st.started_at is None:
             return
         mono = time.monotonic()
-        if st.version == self._drawn_version or mono - self._drawn_at < self.MIN_INTERVAL:
+        if mono - self._drawn_at < self.MIN_INTERVAL:
+            return
+        if st.version == self._drawn_version and not self._ranges_pending:
             return
         self._drawn_version, self._drawn_at = st.version, mono
         self.refreshes += 1
@@ -196,6 +204,7 @@ class ConversionGraphs(QWidget):
         return (min(0.0, float(y.min())), _nice_ceiling(float(y.max()) * 1.05))
 
     def _follow_ranges(self) -> None:
+        self._ranges_pending = False
         for plot in self.plots.values():
             auto = plot.vb.state["autoRange"]
             if auto[0] or auto[1]:               # the operator pressed pyqtgraph's "A" button
@@ -207,15 +216,23 @@ class ConversionGraphs(QWidget):
         end = max((float(b.x[b.n - 1]) for b in self.buffers.values() if b.n), default=1.0)
         step = 1.0 if end < 10 else (5.0 if end < 60 else 15.0)
         x_range = (0.0, float(np.ceil((end + 0.25) / step) * step))
+        # One range change per refresh: each one makes pyqtgraph regenerate axis ticks and
+        # cached axis pixmaps at the next paint (~10 ms per plot, all four for the shared x
+        # axis). Changing them all in one frame stalled the UI thread ~40 ms; staggered, the
+        # last plot catches up within a few refreshes (0.1 s apart).
         first = next(iter(self.plots.values()))
         if self._ranges.get("x") != x_range:
             self._ranges["x"] = x_range
             first.setXRange(*x_range, padding=0)
+            self._ranges_pending = True
+            return
         for key, plot in self.plots.items():
             y_range = self._span(key)
             if self._ranges.get(key) != y_range:
                 self._ranges[key] = y_range
                 plot.setYRange(*y_range, padding=0)
+                self._ranges_pending = True
+                return
 
     def _on_user_range(self, *args) -> None:
         self.follow = False

@@ -95,7 +95,8 @@ class FrameClock(QObject):
         did = False
         for w in self._widgets:
             key = id(w)
-            stale = seen.get(key) != version
+            # a widget may spread work over frames and ask for the next one (``pending``)
+            stale = seen.get(key) != version or getattr(w, "pending", False)
             if not (force or stale or (periodic and getattr(w, "time_dependent", False))):
                 continue
             if not force and _hidden_in_shown_window(w):

@@ -140,6 +140,34 @@ def test_graphs_one_setdata_per_series(session, qtbot):
     assert w.set_data_calls == 8
 
 
+def test_graph_ranges_change_one_plot_per_frame_and_settle_without_new_events(session, qtbot):
+    """Each range change costs an axis redraw at the next paint; they are spread over frames
+    (no 40 ms frame), and the frame clock keeps refreshing the graphs until all are applied
+    even when no event arrives (a paused replay after a seek)."""
+    from widgets.frame_clock import FrameClock
+    sc = session.script
+    w = make(ConversionGraphs, session, qtbot)
+    clock = FrameClock(session.state)
+    clock.add(w)
+    w.now = lambda: session.state.last_ts
+    sc.feed(*[sc.ev(1 + s, p.TRAFFIC_TICK, online=100 + 50 * s, product_clicks=7 * s)
+              for s in range(900)])
+    sc.feed(sc.ev(700, p.ORDER_PAID, **order("o1", "LD-001", 3, 897.0)))
+    changed = []
+    for _ in range(8):
+        before = dict(w._ranges)
+        w._drawn_at = 0.0                    # past the 10 Hz throttle
+        clock.tick()
+        changed.append(sum(1 for k, v in w._ranges.items() if before.get(k) != v))
+    assert max(changed) == 1                 # never more than one range per frame
+    assert sum(changed) == 5 and not w.pending   # x + four y ranges, then nothing pending
+    for key, plot in w.plots.items():
+        assert w._ranges[key] == w._span(key)
+        lo, hi = plot.vb.viewRange()[1]
+        assert hi == w._span(key)[1]
+    assert w._ranges["x"][1] >= 900 / 60
+
+
 def test_alerts_panel_beeps_once_per_new_warning(session, qtbot):
     w = make(AlertsPanel, session, qtbot, sound=True)
     session.append_local(p.ALERT_RAISED, {"key": "low_stock:LD-001", "kind": "low_stock",

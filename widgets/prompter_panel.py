@@ -126,6 +126,21 @@ class _CueBanner(QLabel):
         self.panel.acknowledge_cue()
 
 
+class _PlanKey:
+    """Compares plans by content, cheaply when it is the same object (cache keys)."""
+
+    __slots__ = ("plan",)
+
+    def __init__(self, plan) -> None:  # noqa: ANN001
+        self.plan = plan
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _PlanKey) and (self.plan is other.plan or self.plan == other.plan)
+
+    def __hash__(self) -> int:
+        return 0
+
+
 class PrompterPanel(QWidget):
     """Full prompt panel: product, price/offer, cue card script, stock, countdown, cues."""
 
@@ -147,6 +162,7 @@ class PrompterPanel(QWidget):
         self._seen_version = -1
         self._seen_sku: object = object()
         self._sections_key: object = None
+        self._marked_sku: object = object()    # section highlighted by _mark_current
         self._sections: dict[str, QLabel] = {}
         self._acked: set[int] = set()
         self._scroll_pos = 0.0
@@ -245,7 +261,8 @@ class PrompterPanel(QWidget):
         """Observe ``state`` (a reference; the frame timer picks up its changes)."""
         self._state = state
         self._seen_version = -1
-        self._sections_key = None
+        # not the script sections: a replay seek hands over a new state with the same plan,
+        # and rebuilding thirty rich-text sections cost most of a seek's repaint
         self._seen_sku = object()
         self.refresh(force=True)
 
@@ -509,12 +526,13 @@ class PrompterPanel(QWidget):
 
     # ---- Script sections ----------------------------------------------------------------
     def _ensure_sections(self, st: SessionState) -> None:
-        key = (id(st.plan), tuple(st.run_of_show),
+        key = (_PlanKey(st.plan), tuple(st.run_of_show),
                tuple((s, st.products[s].title, st.products[s].script, tuple(st.products[s].selling_points))
                      for s in st.run_of_show if s in st.products), self.settings.theme)
         if key == self._sections_key:
             return
         self._sections_key = key
+        self._marked_sku = object()
         for lab in self._sections.values():
             self._script_layout.removeWidget(lab)
             lab.deleteLater()
@@ -530,8 +548,12 @@ class PrompterPanel(QWidget):
         self._seen_sku = object()  # re-mark and re-jump
 
     def _mark_current(self, sku: str | None) -> None:
+        """Highlight the section on air (restyles only the sections whose state changed)."""
         t = THEMES[self.settings.theme]
+        before, self._marked_sku = self._marked_sku, sku
         for s, lab in self._sections.items():
+            if isinstance(before, str | None) and s != sku and s != before:
+                continue
             cur = s == sku
             lab.setStyleSheet(f"border-left: 10px solid {t.accent if cur else t.panel};"
                               f"padding-left: 18px; color:{t.fg if cur else t.dim}")

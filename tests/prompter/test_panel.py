@@ -193,3 +193,38 @@ def test_scrolling_pauses_and_steps(qtbot, qsettings, driver):
     qtbot.keyClick(w, Qt.Key.Key_P)
     assert not w.paused
     qtbot.waitUntil(lambda: bar.value() > 10, timeout=2000)
+
+
+def test_a_new_state_with_the_same_plan_keeps_the_script_sections(panel, driver):
+    """A replay seek hands the panel a new state object; the sections (thirty rich-text labels
+    in a real plan) are rebuilt only when the plan or the products' scripts differ."""
+    import copy
+
+    import orjson
+
+    from console.state import SessionState
+
+    a, b = driver.skus[:2]
+    driver.feed(p.CARD_PUSHED, {"sku": a})
+    panel.refresh()
+    before = dict(panel._sections)
+    copy_of = SessionState.from_snapshot(orjson.loads(orjson.dumps(driver.state.to_snapshot())))
+    assert copy_of.plan is not driver.state.plan and copy_of.plan == driver.state.plan
+    panel.set_state(copy_of)
+    assert panel._sections == before                    # same label objects, not rebuilt
+    assert "border-left: 10px solid" in panel._sections[a].styleSheet()
+    assert panel.displayed_texts()["title"] == driver.state.products[a].title
+    edited = copy.deepcopy(copy_of.plan)
+    edited["products"][0]["script"] = "新的讲解脚本：先讲面料"
+    other = SessionState.from_snapshot(orjson.loads(orjson.dumps(copy_of.to_snapshot())))
+    other.plan = edited
+    panel.set_state(other)
+    assert panel._sections[a] is not before[a]            # a changed plan rebuilds them
+    assert "新的讲解脚本" in panel.displayed_texts()["script"]
+    panel.set_state(copy_of)
+    driver_state_b = SessionState.from_snapshot(orjson.loads(orjson.dumps(copy_of.to_snapshot())))
+    driver_state_b.current_sku = b
+    panel.set_state(driver_state_b)                      # the highlight follows the card
+    accent = panel._sections[b].styleSheet()
+    assert accent != panel._sections[a].styleSheet()
+    assert panel._sections[a].styleSheet() == panel._sections[driver.skus[2]].styleSheet()

@@ -241,6 +241,13 @@ class SessionLibrary(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, _tr("Export session"), name, FILE_FILTER)
         return path
 
+    def confirm_import_copy(self, session_id: str) -> bool:
+        text = (_tr("A session with this id is already in the library:") + f"\n{session_id}\n\n"
+                + _tr("Import it again as a copy under a new id?"))
+        answer = QMessageBox.question(self, _tr("Import session"), text,
+                                      QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel)
+        return answer == QMessageBox.Yes
+
     def ask_import_path(self) -> str:
         path, _ = QFileDialog.getOpenFileName(self, _tr("Import session"), "", FILE_FILTER)
         return path

@@ -29,6 +29,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QTabBar, QToolBar, QWidget
 
 from console.gui.main_window import MainWindow
+from console.recorder.store import SessionExistsError
 from console.replay import Replay, ReplayFeed, SessionNotFound
 from console.state import SessionState
 from widgets.prompter_panel import PrompterPanel
@@ -647,18 +648,30 @@ class LibraryWindow(QMainWindow):
         self._run(lambda: self.store.export_session(session_id, path),
                   _tr("Exported") + f": {session_id} → {path}", reload=False)
 
-    def _on_import(self, path: str) -> None:
+    def _on_import(self, path: str, as_copy_of: str | None = None) -> None:
+        """Import one exported file; when its session is already here, offer a copy."""
         self.library.set_message(_tr("Importing…") + f" {path}")
 
         def work() -> str:
-            return self.store.import_session(path)
+            if as_copy_of is None:
+                return self.store.import_session(path)
+            return self.store.import_session(path, new_id=self.store.free_session_id(as_copy_of))
 
         def done(sid: str) -> None:
             self.library.set_message(_tr("Imported") + f": {sid}")
             self._after_import = sid
             self.reload()
 
-        self.worker.submit(work, done, self._on_failed)
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, SessionExistsError) and as_copy_of is None:
+                if self.library.confirm_import_copy(exc.session_id):
+                    self._on_import(path, as_copy_of=exc.session_id)
+                else:
+                    self.library.set_message(_tr("Not imported") + f": {exc}")
+                return
+            self._on_failed(exc)
+
+        self.worker.submit(work, done, failed)
 
     def _run(self, fn: Callable[[], Any], message: str, reload: bool = True) -> None:
         def done(_result) -> None:

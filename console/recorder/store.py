@@ -25,6 +25,10 @@ _KEY_CHUNK_OLD_SQLITE = 900
 class SessionExistsError(ValueError):
     """import_session found a session with the same id in the target database."""
 
+    def __init__(self, message: str, session_id: str = "") -> None:
+        super().__init__(message)
+        self.session_id = session_id
+
 
 @dataclass
 class SessionInfo:
@@ -219,6 +223,14 @@ class Store:
                           + b"\n")
         tmp.replace(path)
 
+    def free_session_id(self, session_id: str) -> str:
+        """``session_id`` if unused here, else the first free ``<id>-2``, ``<id>-3``, ..."""
+        candidate, n = session_id, 1
+        while self.session(candidate) is not None:
+            n += 1
+            candidate = f"{session_id}-{n}"
+        return candidate
+
     def import_session(self, path, new_id: str | None = None) -> str:  # noqa: ANN001
         """Load an exported file; refuses an existing id unless new_id is given."""
         from console.recorder.recorder import _insert
@@ -243,7 +255,7 @@ class Store:
                 if exists is not None:
                     raise SessionExistsError(
                         f"session {sid!r} already exists in this database; delete it first "
-                        f"or import under a new id (new_id=...)")
+                        f"or import under a new id (new_id=...)", sid)
                 c.execute(sa.insert(t).values(**row))
                 ev_rows: list[dict] = []
                 for line in fh:

@@ -24,6 +24,10 @@
         <translation>（脚本已结束）</translation>
     </message>
     <message>
+        <source>A session with this id is already in the library:</source>
+        <translation>库中已有相同编号的场次：</translation>
+    </message>
+    <message>
         <source>Active alerts</source>
         <translation>当前告警</translation>
     </message>
@@ -292,6 +296,10 @@
         <translation>在线低于此数忽略</translation>
     </message>
     <message>
+        <source>Import it again as a copy under a new id?</source>
+        <translation>以新编号再导入一份副本？</translation>
+    </message>
+    <message>
         <source>Import session</source>
         <translation>导入场次</translation>
     </message>
@@ -410,6 +418,10 @@
     <message>
         <source>No system keyring: the OBS password cannot be stored (see docs/plugins.md)</source>
         <translation>没有可用的系统钥匙串：无法保存 OBS 密码（见 docs/plugins.md）</translation>
+    </message>
+    <message>
+        <source>Not imported</source>
+        <translation>未导入</translation>
     </message>
     <message>
         <source>OBS connection</source>

@@ -125,10 +125,20 @@ def test_export_and_import_one_file(library, qtbot, monkeypatch, tmp_path):
     assert dst.last_seq == src.last_seq and snap(dst.final_state) == snap(src.final_state)
     assert [e.seq for e in dst.lanes] == [e.seq for e in src.lanes]
     assert snap(dst.state_at(src.last_seq // 2)) == snap(src.state_at(src.last_seq // 2))
-    # importing the same session again is refused with a message, nothing changes
+    # importing the same session again asks first; declined, nothing changes
+    asked: list[str] = []
+    monkeypatch.setattr(win2.library, "confirm_import_copy", lambda sid: asked.append(sid) or False)
     win2.library.btn_import.click()
     qtbot.waitUntil(lambda: "already exists" in win2.library.message.text(), timeout=10000)
-    assert [s.id for s in other.sessions()] == ["s-a"]
+    assert asked == ["s-a"] and [s.id for s in other.sessions()] == ["s-a"]
+    # accepted: imported again as a copy under the first free id, the same recording
+    monkeypatch.setattr(win2.library, "confirm_import_copy", lambda sid: asked.append(sid) or True)
+    for copy_id in ("s-a-2", "s-a-3"):
+        win2.library.btn_import.click()
+        qtbot.waitUntil(lambda: copy_id in win2.library.session_ids(), timeout=10000)
+        copy = Replay(other, copy_id).open()
+        assert copy.last_seq == src.last_seq and snap(copy.final_state) == snap(src.final_state)
+    assert sorted(s.id for s in other.sessions()) == ["s-a", "s-a-2", "s-a-3"]
     win2.close()
     other.close()
 

@@ -184,7 +184,8 @@ def measure(url: str, seeks: int, seed: int = 2) -> dict:
 def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     """The replay window on the recording (offscreen): open and seek round trips through the
     worker thread, and the longest stall of the UI thread's event loop meanwhile (a 2 ms
-    probe timer) while seeking and while playing at 60x."""
+    probe timer) for clicks on the timeline (one seek, then the repaint), while dragging the
+    play head (a new position every 1/60 s for 5 s) and while playing at 60x."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_API", "pyside6")
     from PySide6.QtCore import QCoreApplication, QElapsedTimer, QSettings, QTimer
@@ -232,6 +233,16 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     open_ms = (time.perf_counter() - t) * 1000
     settle_gc()                                       # as run_replay() does after showing windows
     rnd = random.Random(seed)
+
+    def settle(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.001)
+
+    # Clicks: a seek, then the panels repaint before the next one (a person clicking or
+    # stepping on the timeline). Round trip = request -> state adopted and panels refreshed.
+    settle(0.2)
     gaps.clear()
     rtt = []
     for _ in range(seeks):
@@ -241,6 +252,19 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
         wait(lambda: ctl.idle)
         rtt.append(time.perf_counter() - t)
         assert ctl.state.last_seq == store.seq_at_time(SID, ts)
+        settle(0.25)
+    click_gaps = sorted(gaps)
+    # Drag: the play head moves every frame (60 Hz) for 5 s; the controller keeps one seek
+    # in flight and always computes the latest position, so the panels follow at its pace.
+    gaps.clear()
+    done0 = ctl.seeks_done
+    t_drag = time.monotonic()
+    while time.monotonic() - t_drag < 5.0:
+        frac = (time.monotonic() - t_drag) / 5.0
+        ctl.seek_time(ctl.start_ts + frac * (ctl.end_ts - ctl.start_ts))
+        settle(1 / 60)
+    wait(lambda: ctl.idle)
+    drag_seeks_per_s = (ctl.seeks_done - done0) / (time.monotonic() - t_drag)
     seek_gaps = sorted(gaps)
     gaps.clear()
     ctl.seek_time(ctl.start_ts + 3600)
@@ -261,8 +285,11 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     qs = sorted(rtt)
     return {"gui_open_ms": round(open_ms, 1),
             "gui_seek_p50_ms": round(pct(qs, 0.5) * 1000, 1), "gui_seek_p99_ms": round(pct(qs, 0.99) * 1000, 1),
-            "ui_stall_max_ms_seeking": round(seek_gaps[-1] if seek_gaps else 0.0, 1),
-            "ui_stall_p99_ms_seeking": round(pct(seek_gaps, 0.99), 1),
+            "ui_stall_max_ms_clicks": round(click_gaps[-1] if click_gaps else 0.0, 1),
+            "ui_stall_p99_ms_clicks": round(pct(click_gaps, 0.99), 1),
+            "ui_stall_max_ms_dragging": round(seek_gaps[-1] if seek_gaps else 0.0, 1),
+            "ui_stall_p99_ms_dragging": round(pct(seek_gaps, 0.99), 1),
+            "drag_seeks_per_s": round(drag_seeks_per_s, 1),
             "ui_stall_max_ms_playing60x": round(play_gaps[-1] if play_gaps else 0.0, 1),
             "ui_stall_p99_ms_playing60x": round(pct(play_gaps, 0.99), 1),
             "played_60x_5s_events": played}

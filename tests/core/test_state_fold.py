@@ -145,3 +145,24 @@ def test_order_window_evicts_oldest_orders_first(monkeypatch):
     for s in (state, again):
         SessionLog(next_seq=len(events) + 1, _listeners=[s.apply]).append_feed(more)
         assert list(s.order_status) == ["o5", "o6", "o7", "o8", "o9"]
+
+
+def test_version_1_snapshots_of_older_recordings_still_load():
+    """Recordings made before snapshot format 2 keep seeking: a v1 snapshot (dataclasses as
+    objects, the order window as pairs) loads into the same state."""
+    from dataclasses import asdict
+
+    import orjson
+
+    events = hand_session()
+    state, _ = fold(events)
+    v2 = orjson.loads(orjson.dumps(state.to_snapshot()))
+    v1 = dict(v2, v=1)
+    v1["products"] = {k: asdict(pr) for k, pr in state.products.items()}
+    v1["segments"] = [dict(asdict(sg), _buyer_keys=list(sg._buyer_keys)) for sg in state.segments]
+    v1["flash_sales"] = {k: asdict(f) for k, f in state.flash_sales.items()}
+    v1["order_status"] = [[oid, st] for oid, st in state.order_status.items()]
+    v1 = orjson.loads(orjson.dumps(v1))
+    a, b = SessionState.from_snapshot(v1), SessionState.from_snapshot(v2)
+    assert a.to_snapshot() == b.to_snapshot() == state.to_snapshot()
+    assert a.order_status == state.order_status and a.segments == state.segments

@@ -92,6 +92,7 @@ def one_run(events: int, batch: int, single_events: int) -> dict:
              "cpu_us_per_event": round(full["cpu_us_per_event"], 2),
              "main_thread_cpu_us_per_event": round(full["main_thread_cpu_us_per_event"], 2),
              "recorder_threads_cpu_us_per_event": round(full["other_threads_cpu_us_per_event"], 2),
+             "recorder_process_cpu_us_per_event": round(full.get("recorder_process_cpu_us_per_event", 0.0), 2),
              "loadavg_1m_raw": raw["loadavg_1m"], "loadavg_1m_pipeline": full["loadavg_1m"]}
         results[label] = r
         print(f"{label:8s} batch={b:<4d} events={total:<8d} raw={r['raw_eps']:>9,} ev/s  "
@@ -99,7 +100,8 @@ def one_run(events: int, batch: int, single_events: int) -> dict:
               f"recorded={r['recorded']} lost={r['lost']} dup={r['duplicates']}  "
               f"RSS={r['rss_mb']} MB (peak {r['peak_rss_mb']})  "
               f"cpu {r['cpu_us_per_event']} us/ev (main {r['main_thread_cpu_us_per_event']}, "
-              f"recorder {r['recorder_threads_cpu_us_per_event']})  "
+              f"other threads {r['recorder_threads_cpu_us_per_event']}, "
+              f"recorder process {r['recorder_process_cpu_us_per_event']})  "
               f"load {r['loadavg_1m_raw'][0]}/{r['loadavg_1m_pipeline'][1]}", flush=True)
     bat, sgl = results["batched"], results["single"]
     results["targets"] = {

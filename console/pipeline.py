@@ -316,7 +316,7 @@ async def _record(args: Any) -> int:
     if getattr(args, "plan", None):
         from console.plan import load_plan
         plan = load_plan(args.plan)
-    recorder = recorder_mod.Recorder(getattr(args, "db", None))
+    recorder = recorder_mod.open_recorder(getattr(args, "db", None))
     session = LiveSession(args.url, plan=plan, token=getattr(args, "token", None),
                           recorder=recorder)
     gc_thresholds = tune_gc()

@@ -217,7 +217,7 @@ def default_plan_path() -> str | None:
 async def start_console(args, plan, plan_path: str | None, simulate: bool, **window_kw):
     """Start the feed (built-in simulator if asked), the LiveSession and its recorder; build the window."""
     from console.gui.main_window import MainWindow
-    from console.recorder import Recorder
+    from console.recorder import open_recorder
 
     feed = None
     url = getattr(args, "url", None)
@@ -226,7 +226,7 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
         feed = SimulatorFeed()
         url = await feed.start(plan_path, getattr(args, "seed", None) or 7,
                                getattr(args, "speed", None) or 1.0)
-    recorder = Recorder(getattr(args, "db", None))
+    recorder = open_recorder(getattr(args, "db", None))
     session = make_session(url, plan=plan, token=getattr(args, "token", None), recorder=recorder)
     await session.start()
     win = MainWindow(session, **window_kw)

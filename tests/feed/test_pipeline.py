@@ -158,7 +158,7 @@ def test_run_record_cli(monkeypatch, capsys, tmp_path):
         recs.append(FakeRecorder(url))
         return recs[-1]
 
-    fake_mod.Recorder = make
+    fake_mod.Recorder = fake_mod.open_recorder = make
     monkeypatch.setitem(sys.modules, "console.recorder", fake_mod)
     args = argparse.Namespace(url=box["srv"].url, plan=None, db=f"sqlite:///{tmp_path}/x.db", token=None,
                               duration=1.2, quiet=False)

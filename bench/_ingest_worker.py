@@ -103,6 +103,7 @@ async def record(url: str, total: int) -> dict:
     main_cpu = threads.pop(main_id, 0.0)
     child_cpu = sum(child.cpu_times()[:2]) - child0 if child else 0.0
     rss = psutil.Process().memory_info().rss / 1e6
+    child_rss = child.memory_info().rss / 1e6 if child else 0.0
     counters = session.status.counters
     await session.stop()
     sid = session.log.session_id
@@ -116,7 +117,8 @@ async def record(url: str, total: int) -> dict:
               "main_thread_cpu_us_per_event": main_cpu / total * 1e6,
               "other_threads_cpu_us_per_event": sum(threads.values()) / total * 1e6,
               # the recorder's own process (ProcessRecorder), when it has one
-              "recorder_process_cpu_us_per_event": child_cpu / total * 1e6}
+              "recorder_process_cpu_us_per_event": child_cpu / total * 1e6,
+              "recorder_process_rss_mb": child_rss}
     result.update(verify(db_path, sid, total))
     result["db_mb"] = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
     shutil.rmtree(tmp, ignore_errors=True)

@@ -12,7 +12,7 @@ What runs
   platform, dark theme, zh_CN) on a ``qasync`` loop, the console's
   :class:`console.pipeline.LiveSession` (``console.gui.app.make_session``) connected to
   the simulator over loopback websocket, recording with the real
-  :class:`console.recorder.Recorder` into a temporary SQLite database (``--no-record`` turns it off),
+  the console's recorder (``open_recorder``: its own process) into a temporary SQLite database (``--no-record`` turns it off),
   and the real :class:`console.gui.main_window.MainWindow` (1600x1000, shown, frame timer,
   alert timer, the app's GC settings from ``console.gui.app.settle_gc``). Nothing is pre-folded: every event is received, decoded, appended to the session
   log, folded, recorded and painted while the benchmark runs.
@@ -337,7 +337,7 @@ def run(args) -> dict:
     from console.gui.main_window import MainWindow
     from console.gui.theme import apply_theme
     from console.plan import load_plan
-    from console.recorder import Recorder
+    from console.recorder import open_recorder
     from console.simserver import default_plan_path
 
     tmp = Path(tempfile.mkdtemp(prefix="livedesk-bench-ui-"))
@@ -353,7 +353,7 @@ def run(args) -> dict:
     load_before = _load()
     total = args.warmup + args.seconds + 10
     sim, url = start_simulator(args.eps, args.batch, total + 30, args.sim_nice)
-    recorder = None if args.no_record else Recorder(f"sqlite:///{tmp / 'bench.db'}")
+    recorder = None if args.no_record else open_recorder(f"sqlite:///{tmp / 'bench.db'}")  # as the console
     plan = load_plan(default_plan_path())
     out: dict = {}
     loop = qasync.QEventLoop(app)

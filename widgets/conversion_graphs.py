@@ -123,7 +123,9 @@ class ConversionGraphs(QWidget):
             else:
                 plot.setXLink(first)
             if row < len(self.SERIES) - 1:
-                plot.getAxis("bottom").setStyle(showValues=False)
+                # the upper plots share the bottom plot's time axis: no axis of their own, so a
+                # change of the time range redraws one axis, not four (~10 ms each)
+                plot.hideAxis("bottom")
             else:
                 plot.setLabel("bottom", _tr("minutes"))
             curve = guard_item(plot.plot(pen=pg.mkPen(colour, width=1),
@@ -147,6 +149,7 @@ class ConversionGraphs(QWidget):
         self.follow = True               # ranges follow the data until the operator zooms/pans
         self._ranges: dict[str, tuple] = {}
         self._ranges_pending = False     # a range change was left for the next refresh
+        self._all_ranges_now = False     # set_state: apply every range change in one refresh
 
     # ---- Public API
     @property
@@ -159,15 +162,19 @@ class ConversionGraphs(QWidget):
         self._marks_done = -1
         self._mark_span = {}
         self._drawn_version = -1
+        self._all_ranges_now = True     # a new state (a replay seek): everything repaints anyway
 
     def refresh(self) -> None:
         st = self.state
         if st is None or st.started_at is None:
             return
+        if st.version == self._drawn_version:
+            if self._ranges_pending:     # the next staggered range change; the data is drawn
+                self._follow_ranges()
+                self._add_marks(st)
+            return
         mono = time.monotonic()
         if mono - self._drawn_at < self.MIN_INTERVAL:
-            return
-        if st.version == self._drawn_version and not self._ranges_pending:
             return
         self._drawn_version, self._drawn_at = st.version, mono
         self.refreshes += 1
@@ -205,6 +212,7 @@ class ConversionGraphs(QWidget):
 
     def _follow_ranges(self) -> None:
         self._ranges_pending = False
+        all_now, self._all_ranges_now = self._all_ranges_now, False
         for plot in self.plots.values():
             auto = plot.vb.state["autoRange"]
             if auto[0] or auto[1]:               # the operator pressed pyqtgraph's "A" button
@@ -217,22 +225,25 @@ class ConversionGraphs(QWidget):
         step = 1.0 if end < 10 else (5.0 if end < 60 else 15.0)
         x_range = (0.0, float(np.ceil((end + 0.25) / step) * step))
         # One range change per refresh: each one makes pyqtgraph regenerate axis ticks and
-        # cached axis pixmaps at the next paint (~10 ms per plot, all four for the shared x
-        # axis). Changing them all in one frame stalled the UI thread ~40 ms; staggered, the
-        # last plot catches up within a few refreshes (0.1 s apart).
+        # cached axis pixmaps at the next paint (~10 ms per axis). Changing them all in one
+        # frame stalled the UI thread ~40 ms; staggered, the last plot catches up within a few
+        # frames. After set_state (a replay seek, a new session) all change at once: every
+        # panel repaints then anyway, and a plot left on its old range would show wrong data.
         first = next(iter(self.plots.values()))
         if self._ranges.get("x") != x_range:
             self._ranges["x"] = x_range
             first.setXRange(*x_range, padding=0)
-            self._ranges_pending = True
-            return
+            if not all_now:
+                self._ranges_pending = True
+                return
         for key, plot in self.plots.items():
             y_range = self._span(key)
             if self._ranges.get(key) != y_range:
                 self._ranges[key] = y_range
                 plot.setYRange(*y_range, padding=0)
-                self._ranges_pending = True
-                return
+                if not all_now:
+                    self._ranges_pending = True
+                    return
 
     def _on_user_range(self, *args) -> None:
         self.follow = False

@@ -141,16 +141,19 @@ def test_graphs_one_setdata_per_series(session, qtbot):
 
 
 def test_graph_ranges_change_one_plot_per_frame_and_settle_without_new_events(session, qtbot):
-    """Each range change costs an axis redraw at the next paint; they are spread over frames
-    (no 40 ms frame), and the frame clock keeps refreshing the graphs until all are applied
-    even when no event arrives (a paused replay after a seek)."""
+    """Each range change costs an axis redraw at the next paint; while live they are spread
+    over frames (no 40 ms frame), and the frame clock keeps refreshing the graphs until all are
+    applied even when no event arrives. A new state (a replay seek) gets them all at once."""
     from widgets.frame_clock import FrameClock
     sc = session.script
     w = make(ConversionGraphs, session, qtbot)
     clock = FrameClock(session.state)
     clock.add(w)
     w.now = lambda: session.state.last_ts
-    sc.feed(*[sc.ev(1 + s, p.TRAFFIC_TICK, online=100 + 50 * s, product_clicks=7 * s)
+    sc.feed(sc.ev(1, p.TRAFFIC_TICK, online=10, product_clicks=1))
+    clock.tick()                             # first draw after set_state: all ranges at once
+    assert not w.pending
+    sc.feed(*[sc.ev(2 + s, p.TRAFFIC_TICK, online=100 + 50 * s, product_clicks=7 * s)
               for s in range(900)])
     sc.feed(sc.ev(700, p.ORDER_PAID, **order("o1", "LD-001", 3, 897.0)))
     changed = []
@@ -163,9 +166,15 @@ def test_graph_ranges_change_one_plot_per_frame_and_settle_without_new_events(se
     assert sum(changed) == 5 and not w.pending   # x + four y ranges, then nothing pending
     for key, plot in w.plots.items():
         assert w._ranges[key] == w._span(key)
-        lo, hi = plot.vb.viewRange()[1]
-        assert hi == w._span(key)[1]
+        assert plot.vb.viewRange()[1][1] == w._span(key)[1]
     assert w._ranges["x"][1] >= 900 / 60
+    # a seek: a new state whose ranges all differ is drawn with every range right at once
+    sc.feed(*[sc.ev(1000 + s, p.TRAFFIC_TICK, online=100_000 + s, product_clicks=50_000 + s)
+              for s in range(10)])
+    clock.set_state(session.state)
+    w._drawn_at = 0.0
+    clock.tick()
+    assert not w.pending and all(w._ranges[k] == w._span(k) for k in w.plots)
 
 
 def test_alerts_panel_beeps_once_per_new_warning(session, qtbot):

@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 #: Ask the child to confirm a commit at least every this many events (and whenever idle).
 ACK_EVERY = 2_500
+#: SQLite page cache of the recording process. It only appends: the events' b-trees grow at
+#: their right edge and the first-purchase index stays small, so it needs less than a reader.
+WRITER_CACHE_MIB = 16
 START_TIMEOUT_S = 60.0
 REPLY_TIMEOUT_S = 60.0
 
@@ -81,7 +84,8 @@ def _child_main(url: str, conn: Any, batch_max: int, flush_interval: float) -> N
             pass                                     # the parent is gone: keep committing
 
     try:
-        rec = Recorder(url, batch_max=batch_max, flush_interval=flush_interval)
+        rec = Recorder(url, batch_max=batch_max, flush_interval=flush_interval,
+                       cache_mib=WRITER_CACHE_MIB)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         send(("fatal", f"{type(exc).__name__}: {exc}"))
         return

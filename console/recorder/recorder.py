@@ -124,8 +124,8 @@ class Recorder:
     """Durable, batched recorder of one session log at a time."""
 
     def __init__(self, url: str | None = None, *, batch_max: int = 5000,
-                 flush_interval: float = 0.05) -> None:
-        self.engine = make_engine(url)
+                 flush_interval: float = 0.05, cache_mib: int = 64) -> None:
+        self.engine = make_engine(url, cache_mib=cache_mib)
         ensure_schema(self.engine)
         self.batch_max = batch_max
         self.flush_interval = flush_interval

@@ -175,17 +175,9 @@ class Replay:
 
     def first_seqs(self, events: list[Event]) -> dict[str, int]:
         """First-purchase seqs the fold of ``events`` (consecutive log events) asks about."""
-        keys = buyer_keys(events)
-        if not keys:
+        if not buyer_keys(events):
             return {}
-        between = getattr(self.store, "first_purchases_between", None)
-        if between is not None:
-            return between(self.session_id, events[0].seq, events[-1].seq)
-        lookup = getattr(self.store, "first_purchase_seqs", None)
-        if lookup is not None:
-            return lookup(self.session_id, keys)
-        everything = self.store.first_purchases(self.session_id)   # older stores
-        return {k: everything[k] for k in keys if k in everything}
+        return self.store.first_purchases_between(self.session_id, events[0].seq, events[-1].seq)
 
     def fold(self, state: SessionState, batch: list[Event], firsts: dict[str, int] | None = None) -> None:
         """Apply one batch with its first purchases loaded into the state's window registry."""

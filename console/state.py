@@ -442,19 +442,18 @@ class SessionState:
         if snap.get("v", 1) >= 2:
             products = _from_rows(ProductState, snap["products"])
             st.products = {prod.sku: prod for prod in products}
-            orders = snap["order_status"]
-            st.order_status = dict(zip(orders["ids"], map(_STATUS_NAME.__getitem__, orders["st"])))
+            orders, w = snap["order_status"], ORDER_WINDOW   # a wider window: its newest part
+            st.order_status = dict(zip(orders["ids"][-w:],
+                                       map(_STATUS_NAME.__getitem__, orders["st"][-w:])))
             st.segments = _from_rows(Segment, snap["segments"])
             st.flash_sales = {f.flash_id: f for f in _from_rows(FlashSale, snap["flash_sales"])}
         else:
             st.products = {k: ProductState(**v) for k, v in snap["products"].items()}
-            st.order_status = dict(snap["order_status"])
+            st.order_status = dict(snap["order_status"][-ORDER_WINDOW:])
             st.segments = [Segment(**s) for s in snap["segments"]]
             st.flash_sales = {k: FlashSale(**v) for k, v in snap["flash_sales"].items()}
         for seg in st.segments:
             seg._buyer_keys = dict.fromkeys(seg._buyer_keys)
-        while len(st.order_status) > ORDER_WINDOW:  # an older snapshot with a wider window
-            del st.order_status[next(iter(st.order_status))]
         st._order_fifo = deque(st.order_status)
         for k, v in snap["totals"].items():
             setattr(st, k, v)

@@ -16,5 +16,5 @@ def open_recorder(url: str | None = None, **kwargs):  # noqa: ANN201 - Recorder-
     return ProcessRecorder(url, **kwargs)
 
 
-__all__ = ["Recorder", "ProcessRecorder", "RecorderProcessError", "open_recorder", "Store", "SessionInfo", "SessionExistsError", "default_url",
-           "ensure_schema", "make_engine"]
+__all__ = ["Recorder", "ProcessRecorder", "RecorderProcessError", "open_recorder", "Store",
+           "SessionInfo", "SessionExistsError", "default_url", "ensure_schema", "make_engine"]

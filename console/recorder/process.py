@@ -35,7 +35,7 @@ import sqlalchemy as sa
 
 from console.eventlog import Event
 from console.recorder.db import default_url
-from console.recorder.recorder import encode_rows
+from console.recorder.recorder import encode_rows, last_feed_seq_of
 
 log = logging.getLogger(__name__)
 
@@ -203,10 +203,8 @@ class ProcessRecorder:
         """Queue events for recording (thread-safe, never blocks on I/O)."""
         if not events:
             return
-        sid = self._sid()
-        last_feed = next((e.feed_seq for e in reversed(events) if e.feed_seq is not None), 0)
-        self._post("r", len(events), sid, encode_rows(events), len(events), events[-1].seq,
-                   last_feed)
+        self._post("r", len(events), self._sid(), encode_rows(events), len(events),
+                   events[-1].seq, last_feed_seq_of(events))
 
     def submit_snapshot(self, seq: int, payload: bytes, ts: float | None = None) -> None:
         self._post("s", 0, self._sid(), (seq, time.time() if ts is None else ts, payload))

@@ -64,6 +64,11 @@ def encode_rows(events: list[Event]) -> list[tuple]:
     return out
 
 
+def last_feed_seq_of(events: list[Event]) -> int:
+    """The feed seq of the last feed event in ``events`` (0 if none)."""
+    return next((e.feed_seq for e in reversed(events) if e.feed_seq is not None), 0)
+
+
 def _statement_sizes(n: int) -> list[int]:
     """Rows per statement for ``n`` rows: full statements, then the rest in powers of two.
 
@@ -306,19 +311,9 @@ class Recorder:
         p = _Prepared()
         rows = p.rows
         for kind, sid, obj in batch:
-            if kind == "e":
-                p.n_events += len(obj)
-                rows.extend([(sid, *r) for r in encode_rows(obj)])
-                top = p.tops.setdefault(sid, [0, 0])
-                last = obj[-1]
-                if last.seq > top[0]:
-                    top[0] = last.seq
-                for e in reversed(obj):
-                    if e.feed_seq is not None:
-                        if e.feed_seq > top[1]:
-                            top[1] = e.feed_seq
-                        break
-            elif kind == "r":
+            if kind == "e":                       # Event objects: encode them here
+                kind, obj = "r", (encode_rows(obj), len(obj), obj[-1].seq, last_feed_seq_of(obj))
+            if kind == "r":                       # rows already encoded (ProcessRecorder)
                 rows_in, n, last_seq, last_feed = obj
                 p.n_events += n
                 rows.extend([(sid, *r) for r in rows_in])

@@ -18,8 +18,6 @@ from console.recorder.db import ensure_schema, make_engine
 EXPORT_FORMAT = "livedesk-session"
 EXPORT_VERSION = 1
 _CHUNK = 5000
-_KEY_CHUNK = 5000         # keys per IN (SQLite >= 3.32 allows 32766 parameters, PostgreSQL 65535)
-_KEY_CHUNK_OLD_SQLITE = 900
 
 
 class SessionExistsError(ValueError):
@@ -152,29 +150,6 @@ class Store:
         with self.engine.connect() as c:
             return {k: int(s) for k, s in c.execute(
                 sa.select(f.c.key, f.c.seq).where(f.c.session_id == session_id))}
-
-    def first_purchase_seqs(self, session_id: str, keys) -> dict[str, int]:
-        """First-purchase seq of the given keys only (primary-key lookups, chunked).
-
-        Replay asks for the keys of the orders it is about to fold, so neither open nor
-        seek loads a whole session's first purchases (millions of keys in long sessions).
-        """
-        f = schema.first_purchases
-        keys = list(dict.fromkeys(keys))
-        out: dict[str, int] = {}
-        if not keys:
-            return out
-        chunk = _KEY_CHUNK
-        if self.engine.dialect.name == "sqlite":
-            import sqlite3
-            if sqlite3.sqlite_version_info < (3, 32):
-                chunk = _KEY_CHUNK_OLD_SQLITE
-        with self.engine.connect() as c:
-            for i in range(0, len(keys), chunk):
-                out.update((k, int(s)) for k, s in c.execute(
-                    sa.select(f.c.key, f.c.seq).where(f.c.session_id == session_id,
-                                                      f.c.key.in_(keys[i:i + chunk]))))
-        return out
 
     def first_purchases_between(self, session_id: str, from_seq: int, to_seq: int) -> dict[str, int]:
         """First purchases made by log events from_seq..to_seq (one index range read).

@@ -46,6 +46,22 @@ def rows(path: Path, sid: str) -> list[tuple]:
         con.close()
 
 
+def run_recording_script(path: Path, body: str) -> subprocess.CompletedProcess:
+    """Run ``body`` in a fresh Python with ``rec`` a ProcessRecorder on ``path``, session s1."""
+    script = textwrap.dedent(f"""
+        import os, signal, sys, time
+        sys.path.insert(0, {str(ROOT)!r})
+        from tests.recorder.test_process_recorder import events
+        from console.recorder import ProcessRecorder
+
+        if __name__ == "__main__":
+            rec = ProcessRecorder({f"sqlite:///{path}"!r})
+            rec.open_session("s1", {{}})
+    """) + textwrap.indent(textwrap.dedent(body), " " * 4)
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
 def test_same_rows_snapshots_and_summary_as_the_thread_recorder(tmp_path):
     evs = events(1, 3000)
     got = {}
@@ -96,25 +112,15 @@ def test_a_killed_recording_process_is_restarted_and_nothing_is_lost(tmp_path):
 
 def test_the_child_commits_what_it_received_when_the_parent_is_killed(tmp_path):
     path = tmp_path / "p.db"
-    script = textwrap.dedent(f"""
-        import os, signal, sys, time
-        sys.path.insert(0, {str(ROOT)!r})
-        from tests.recorder.test_process_recorder import events
-        from console.recorder import ProcessRecorder
-
-        if __name__ == "__main__":
-            rec = ProcessRecorder({f"sqlite:///{path}"!r})
-            rec.open_session("s1", {{}})
-            evs = events(1, 100_000)
-            for i in range(0, len(evs), 300):
-                rec.submit(evs[i:i + 300])
-            while not rec._outbox.empty():           # all handed to the pipe
-                time.sleep(0.01)
-            print(rec.pid, rec.committed_seq, flush=True)
-            os.kill(os.getpid(), signal.SIGKILL)     # no flush, no close
+    proc = run_recording_script(path, """
+        evs = events(1, 100_000)
+        for i in range(0, len(evs), 300):
+            rec.submit(evs[i:i + 300])
+        while not rec._outbox.empty():           # all handed to the pipe
+            time.sleep(0.01)
+        print(rec.pid, rec.committed_seq, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)     # no flush, no close
     """)
-    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     child_pid, committed_when_killed = map(int, proc.stdout.split())
     assert committed_when_killed < 100_000         # it really had work left
@@ -141,19 +147,9 @@ def test_exiting_without_close_still_commits_everything(tmp_path):
     """An uncaught exception ends the program: the recorder is closed at exit, before
     multiprocessing would terminate the (daemonic) recording process."""
     path = tmp_path / "e.db"
-    script = textwrap.dedent(f"""
-        import sys
-        sys.path.insert(0, {str(ROOT)!r})
-        from tests.recorder.test_process_recorder import events
-        from console.recorder import ProcessRecorder
-
-        if __name__ == "__main__":
-            rec = ProcessRecorder({f"sqlite:///{path}"!r})
-            rec.open_session("s1", {{}})
-            rec.submit(events(1, 50_000))
-            raise RuntimeError("crash without close()")
+    proc = run_recording_script(path, """
+        rec.submit(events(1, 50_000))
+        raise RuntimeError("crash without close()")
     """)
-    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)
     assert proc.returncode == 1 and "crash without close()" in proc.stderr
     assert [r[0] for r in rows(path, "s1")] == list(range(1, 50_001))

@@ -92,10 +92,6 @@ class FakeStore:
     def first_purchases(self, session_id):
         return dict(self._first.get(session_id) or {})
 
-    def first_purchase_seqs(self, session_id, keys):
-        firsts = self._first.get(session_id) or {}
-        return {k: firsts[k] for k in keys if k in firsts}
-
     def first_purchases_between(self, session_id, from_seq, to_seq):
         firsts = self._first.get(session_id) or {}
         return {k: s for k, s in firsts.items() if from_seq <= s <= to_seq}

@@ -325,7 +325,7 @@ class Recorder:
                 p.snaps.append({"session_id": sid, "seq": seq, "ts": ts,
                                 "payload": zlib.compress(payload, 1)})
             elif kind == "f":
-                p.firsts.extend((sid, k, s) for k, s in obj)
+                p.firsts.extend((sid, s, k) for k, s in obj)   # the table's column order
             elif kind == "u":
                 p.summaries.setdefault(sid, {}).update(obj)
             elif kind == "m":
@@ -352,8 +352,8 @@ class Recorder:
                     if self._first_sql is not None:  # sqlite: positional, multi-row
                         _insert_many(conn, self._first_sql, p.firsts)
                     else:
-                        conn.execute(self._ins_first, [{"session_id": a, "key": k, "seq": s}
-                                                       for a, k, s in p.firsts])
+                        conn.execute(self._ins_first, [{"session_id": a, "seq": s, "key": k}
+                                                       for a, s, k in p.firsts])
                 for sid, (last_seq, last_feed) in tops.items():
                     values = {"last_seq": last_seq, "last_feed_seq": last_feed,
                               "updated_at": now}

@@ -148,11 +148,13 @@ class Store:
     def first_purchases(self, session_id: str) -> dict[str, int]:
         f = schema.first_purchases
         with self.engine.connect() as c:
+            # descending, so that a key recorded twice keeps its first seq
             return {k: int(s) for k, s in c.execute(
-                sa.select(f.c.key, f.c.seq).where(f.c.session_id == session_id))}
+                sa.select(f.c.key, f.c.seq).where(f.c.session_id == session_id)
+                .order_by(f.c.seq.desc()))}
 
     def first_purchases_between(self, session_id: str, from_seq: int, to_seq: int) -> dict[str, int]:
-        """First purchases made by log events from_seq..to_seq (one index range read).
+        """First purchases made by log events from_seq..to_seq (one primary-key range read).
 
         That is all a fold of exactly those events asks about: a key whose first purchase
         lies outside the range is not a first purchase at any event inside it.

@@ -8,7 +8,11 @@ from console.recorder import Store
 from console.recorder.db import _alembic_config, current_revision, head_revision, make_engine
 
 
-def test_upgrade_from_0001_keeps_data_and_adds_the_first_purchase_seq_index(tmp_path):
+def _first_purchase_key(c: sa.Connection) -> list[str]:
+    return sa.inspect(c).get_pk_constraint("first_purchases")["constrained_columns"]
+
+
+def test_upgrade_from_0001_keeps_data_and_keys_first_purchases_by_seq(tmp_path):
     from alembic import command
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -35,11 +39,52 @@ def test_upgrade_from_0001_keeps_data_and_adds_the_first_purchase_seq_index(tmp_
     try:
         with store.engine.connect() as c:
             assert current_revision(c) == head_revision() != "0001"
-            indexes = {ix["name"] for ix in sa.inspect(c).get_indexes("first_purchases")}
-        assert "ix_first_purchases_session_seq" in indexes
+            assert _first_purchase_key(c) == ["session_id", "seq", "key"]
+            assert sa.inspect(c).get_indexes("first_purchases") == []
+            rowid = c.exec_driver_sql("SELECT sql FROM sqlite_master "
+                                      "WHERE name = 'first_purchases'").scalar()
+            assert "WITHOUT ROWID" in rowid
         assert [e.seq for e in store.events("s1")] == [1, 2]
         assert store.first_purchases_between("s1", 2, 2) == {"b:u1": 2, "b:u1|A": 2}
         assert store.first_purchases_between("s1", 1, 1) == {}
         assert store.session("s1").title == "旧场次"
     finally:
+        store.close()
+
+
+def test_0003_down_and_up_again_keeps_first_purchases(db_url, sid):
+    """Downgrade to 0002 and upgrade again: the first purchases survive both rebuilds."""
+    from alembic import command
+
+    other = sid + "-b"
+    store = Store(db_url)
+    try:
+        with store.engine.begin() as c:
+            c.execute(sa.text("INSERT INTO first_purchases (session_id, key, seq) VALUES "
+                              "(:s, 'b:u2', 7), (:s, 'b:u1', 3), (:o, 'b:u1', 4)"),
+                      {"s": sid, "o": other})
+        with store.engine.connect() as c:
+            command.downgrade(_alembic_config(c), "0002")
+            c.commit()
+        with store.engine.connect() as c:
+            assert current_revision(c) == "0002"
+            assert _first_purchase_key(c) == ["session_id", "key"]
+            assert {ix["name"] for ix in sa.inspect(c).get_indexes("first_purchases")} == {
+                "ix_first_purchases_session_seq"}
+            c.execute(sa.text("INSERT INTO first_purchases (session_id, key, seq) "
+                              "VALUES (:s, 'b:u3', 9)"), {"s": sid})
+            command.upgrade(_alembic_config(c), "head")
+            c.commit()
+        with store.engine.connect() as c:
+            assert _first_purchase_key(c) == ["session_id", "seq", "key"]
+        assert store.first_purchases(sid) == {"b:u1": 3, "b:u2": 7, "b:u3": 9}
+        assert store.first_purchases(other) == {"b:u1": 4}
+        assert store.first_purchases_between(sid, 4, 9) == {"b:u2": 7, "b:u3": 9}
+        with store.engine.begin() as c:   # a key recorded twice: its first seq counts
+            c.execute(sa.text("INSERT INTO first_purchases (session_id, key, seq) "
+                              "VALUES (:s, 'b:u1', 11)"), {"s": sid})
+        assert store.first_purchases(sid)["b:u1"] == 3
+    finally:
+        store.delete_session(sid)
+        store.delete_session(other)
         store.close()

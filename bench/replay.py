@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import orjson  # noqa: E402
+import psutil  # noqa: E402
 
 from console import protocol as p  # noqa: E402
 from console.eventlog import Event  # noqa: E402
@@ -232,6 +233,10 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     wait(lambda: ctl.idle)
     open_ms = (time.perf_counter() - t) * 1000
     settle_gc()                                       # as run_replay() does after showing windows
+    # Seeks fold in the seek process once it has started (about a second after opening;
+    # until then the worker thread seeks itself): measure that steady state.
+    seeker = ctl.seeker
+    seek_process = bool(seeker is not None and seeker.ready(60))
     rnd = random.Random(seed)
 
     def settle(seconds: float) -> None:
@@ -280,6 +285,9 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     ctl.set_playing(False)
     played = ctl.state.last_seq - seq0
     play_gaps = sorted(gaps)
+    seeker_rss = (psutil.Process(seeker.pid).memory_info().rss / 1e6
+                  if seek_process and seeker.pid else 0.0)
+    seeks_in_process = seeker.seeks if seek_process else 0
     win.close()
     pct = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))] if xs else 0.0  # noqa: E731
     qs = sorted(rtt)
@@ -292,7 +300,8 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
             "drag_seeks_per_s": round(drag_seeks_per_s, 1),
             "ui_stall_max_ms_playing60x": round(play_gaps[-1] if play_gaps else 0.0, 1),
             "ui_stall_p99_ms_playing60x": round(pct(play_gaps, 0.99), 1),
-            "played_60x_5s_events": played}
+            "played_60x_5s_events": played, "seek_process": seek_process,
+            "seeks_in_process": seeks_in_process, "seek_process_rss_mb": round(seeker_rss, 1)}
 
 
 def main(argv=None) -> int:

@@ -391,8 +391,11 @@ class SessionState:
                 "gaps": self.counters.gaps}
 
     # ---- Snapshots ------------------------------------------------------------
-    def to_snapshot(self) -> dict:
+    def to_snapshot(self, keep: int = 100) -> dict:
         """Serialise everything needed to continue the fold (JSON-compatible).
+
+        ``keep``: the newest entries of each history (orders, comments, cues, alerts, command
+        results, gaps) to include; the recorder stores 100, a replay seek process sends all.
 
         Version 2 is built for speed, because the live pipeline takes one every 2000
         events on its fold thread and every replay seek decodes one: dataclasses go
@@ -410,18 +413,18 @@ class SessionState:
             "order_status": {"ids": list(self.order_status),
                              "st": "".join(map(_STATUS_CODE.__getitem__,
                                                self.order_status.values()))},
-            "recent_orders": list(islice(reversed(self.recent_orders), 100))[::-1],
+            "recent_orders": list(islice(reversed(self.recent_orders), keep))[::-1],
             "traffic": self.traffic, "peak_online": self.peak_online,
             "current_sku": self.current_sku, "segments": _rows(Segment, self.segments),
             "flash_sales": _rows(FlashSale, self.flash_sales.values()),
             "comment_count": self.comment_count,
-            "recent_comments": list(islice(reversed(self.recent_comments), 100))[::-1],
+            "recent_comments": list(islice(reversed(self.recent_comments), keep))[::-1],
             "pinned_comment": self.pinned_comment,
             "pending_commands": self.pending_commands,
-            "command_results": list(self.command_results)[-100:],
-            "cue": self.cue, "cues": list(self.cues)[-100:],
-            "active_alerts": self.active_alerts, "alerts": list(self.alerts)[-100:],
-            "feed_status": self.feed_status, "gaps": self.gaps[-100:],
+            "command_results": list(self.command_results)[-keep:],
+            "cue": self.cue, "cues": list(self.cues)[-keep:],
+            "active_alerts": self.active_alerts, "alerts": list(self.alerts)[-keep:],
+            "feed_status": self.feed_status, "gaps": self.gaps[-keep:],
             "counters": asdict(self.counters),
             "minutes": self.minutes, "seconds": self.seconds.to_json(), "marks": self.marks,
         }

@@ -8,7 +8,10 @@ Nothing touches the database on the UI thread: opening, seeking, stepping, playb
 following a session that is still being recorded, the library's list / delete / export /
 import, and report exports all run on worker threads (small operations that report back
 on the UI thread through a queued signal, Anki style). The UI thread only folds the events
-a frame needs (at most ``max_per_frame``) and adopts states built by the worker.
+a frame needs (at most ``max_per_frame``) and adopts states built by the worker. Seeks fold
+in a process of their own (:mod:`console.replay_seeker`), so dragging the play head does not
+take the GIL from the UI thread; the worker seeks itself until that process is ready, or if
+it fails.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import logging
 import sys
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QTabBar, Q
 from console.gui.main_window import MainWindow
 from console.recorder.store import SessionExistsError
 from console.replay import Replay, ReplayFeed, SessionNotFound
+from console.replay_seeker import SeekProcess, SeekUnavailable, store_url
 from console.state import SessionState
 from widgets.prompter_panel import PrompterPanel
 from widgets.session_library import SessionLibrary
@@ -111,7 +116,8 @@ class ReplayController(QObject):
     """A frame passed while playing (the play head moved even if no event arrived)."""
 
     def __init__(self, store, session_id: str, *, frame_ms: int = 33, refresh_ms: int = 1000,
-                 max_per_frame: int = 2000, parent: QObject | None = None) -> None:
+                 max_per_frame: int = 2000, use_seek_process: bool = True,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.session_id = session_id
@@ -120,6 +126,9 @@ class ReplayController(QObject):
         self.feed: ReplayFeed | None = None
         self.placeholder = SessionState()
         self.worker = Worker("replay", self)
+        #: seeks fold in a process of their own (console.replay_seeker) unless turned off
+        self.use_seek_process = use_seek_process
+        self.seeker: SeekProcess | None = None
         self.lanes_version = 0
         self.recording = False
         self.opened = False
@@ -243,15 +252,27 @@ class ReplayController(QObject):
         self._frame.stop()
         self._refresh_timer.stop()
         self.worker.close()
+        if self.seeker is not None:      # may wait for a seek in flight: not on the UI thread
+            threading.Thread(target=self.seeker.close, name="replay-seeks-close",
+                             daemon=True).start()
 
     # ---- Worker side (no Qt, no UI state)
     def _open_feed(self) -> ReplayFeed:
         rp = Replay(self.store, self.session_id).open()
+        url = store_url(self.store) if self.use_seek_process else None
+        if url is not None:
+            self.seeker = SeekProcess(url, self.session_id).start()
         return ReplayFeed(rp, rate=1.0, chunk=2000, max_per_tick=self.max_per_frame)
 
     def _seek_state(self, kind: str, value: float) -> SessionState:
         rp = self.replay
         seq = rp.seq_at_time(value) if kind == "ts" else int(value)
+        seeker = self.seeker
+        if seeker is not None and seeker.available:
+            try:
+                return seeker.state_at(seq)      # folded in the seek process: the GIL stays free
+            except SeekUnavailable as exc:
+                log.debug("seeking in this process: %s", exc)
         return rp.state_at(seq)
 
     # ---- Internals

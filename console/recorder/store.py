@@ -61,8 +61,8 @@ def _decode(payloads) -> list[Event]:  # noqa: ANN001
 class Store:
     """Read access to recordings (own engine; safe while a Recorder writes)."""
 
-    def __init__(self, url: str | None = None) -> None:
-        self.engine = make_engine(url)
+    def __init__(self, url: str | None = None, *, cache_mib: int = 64) -> None:
+        self.engine = make_engine(url, cache_mib=cache_mib)
         ensure_schema(self.engine)
 
     def close(self) -> None:

@@ -112,6 +112,25 @@ def test_seek_equals_full_fold(window, qtbot):
         assert win.run_of_show.state is ctl.state and win.inventory.state is ctl.state
 
 
+def test_seeks_fold_in_the_seek_process(window, qtbot):
+    win, ctl = window, window.controller
+    store = win.store._store
+    seeker = ctl.seeker
+    assert seeker is not None and seeker.ready(60)
+    before = seeker.seeks
+    for frac in (0.31, 0.9):
+        ts = ctl.start_ts + frac * (ctl.end_ts - ctl.start_ts)
+        ctl.seek_time(ts)
+        wait_idle(qtbot, win)
+        seq = store.seq_at_time("sim", ts)
+        assert ctl.state.last_seq == seq
+        assert snap(ctl.state) == snap(full_fold(store, "sim", seq))
+    assert seeker.seeks == before + 2
+    proc = seeker._proc
+    ctl.close()
+    qtbot.waitUntil(lambda: not proc.is_alive(), timeout=10000)
+
+
 def test_timeline_click_and_drag_seek(window, qtbot):
     win, ctl = window, window.controller
     track = win.timeline.track

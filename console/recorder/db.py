@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -119,7 +123,15 @@ def ensure_schema(engine: sa.Engine) -> None:
             if current_revision(conn) == head:  # another process did it meanwhile
                 conn.rollback()
                 return
+            current = current_revision(conn)
             conn.rollback()
             from alembic import command
+            if current is not None:   # an existing database: rebuilding tables can take a while
+                log.warning("upgrading the recording database %s from revision %s to %s "
+                            "(once; about 10 s for a 10-million-event database)",
+                            engine.url.render_as_string(hide_password=True), current, head)
+            t0 = time.monotonic()
             command.upgrade(_alembic_config(conn), "head")
             conn.commit()
+            if current is not None:
+                log.warning("recording database upgraded in %.1f s", time.monotonic() - t0)

@@ -12,7 +12,7 @@ def _first_purchase_key(c: sa.Connection) -> list[str]:
     return sa.inspect(c).get_pk_constraint("first_purchases")["constrained_columns"]
 
 
-def test_upgrade_from_0001_keeps_data_and_keys_first_purchases_by_seq(tmp_path):
+def test_upgrade_from_0001_keeps_data_and_keys_first_purchases_by_seq(tmp_path, caplog):
     from alembic import command
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -35,7 +35,10 @@ def test_upgrade_from_0001_keeps_data_and_keys_first_purchases_by_seq(tmp_path):
                           "('s1', 'b:u1', 2), ('s1', 'b:u1|A', 2)")
     engine.dispose()
 
-    store = Store(url)          # upgrades to head on open
+    with caplog.at_level("WARNING", logger="console.recorder.db"):
+        store = Store(url)          # upgrades to head on open, and says so
+    said = [r.getMessage() for r in caplog.records if r.name == "console.recorder.db"]
+    assert len(said) == 2 and "from revision 0001 to" in said[0] and "upgraded in" in said[1]
     try:
         with store.engine.connect() as c:
             assert current_revision(c) == head_revision() != "0001"

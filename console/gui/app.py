@@ -277,6 +277,31 @@ def close_on_signals(window) -> None:
         signal.signal(sig, handler)
 
 
+def quit_on_signals(app: QApplication) -> QTimer:
+    """Ctrl-C (SIGINT) and SIGTERM close every window of a Qt-only app (no asyncio loop), as
+    closing them by hand does; a second signal while closing quits at once.
+
+    Python runs signal handlers only between bytecodes, and ``app.exec()`` is C++: the
+    returned timer hands control to Python five times a second so the handler gets to run."""
+    import signal
+
+    def handler(signum, _frame) -> None:
+        if getattr(app, "_closing_by_signal", False):
+            log.warning("second %s: quitting now", signal.Signals(signum).name)
+            os._exit(128 + signum)
+        app._closing_by_signal = True
+        log.info("%s: closing", signal.Signals(signum).name)
+        QTimer.singleShot(0, app.closeAllWindows)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, handler)
+    wake = QTimer(app)
+    wake.setInterval(200)
+    wake.timeout.connect(lambda: None)
+    wake.start()
+    return wake
+
+
 def run_console(args) -> int:
     """Run the operator console until the window closes; returns the exit code."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

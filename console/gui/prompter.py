@@ -106,6 +106,8 @@ def run_prompter(args) -> int:
         lambda seq: asyncio.ensure_future(client.send_cue_ack(seq)))
     done = asyncio.Event()
     app.lastWindowClosed.connect(done.set)
+    from console.gui.app import quit_on_signals
+    quit_on_signals(app)                 # Ctrl-C / SIGTERM close the window: done is set
 
     def excepthook(kind, value, tb):
         log.error("uncaught error", exc_info=(kind, value, tb))

@@ -715,7 +715,8 @@ class LibraryWindow(QMainWindow):
 # ---- Entry point ------------------------------------------------------------------------------------
 def run_replay(args) -> int:
     """Open the library, or the given session directly; run until the last window closes."""
-    from console.gui.app import dispose, install_excepthook, install_translator, settle_gc
+    from console.gui.app import (dispose, install_excepthook, install_translator,
+                                 quit_on_signals, settle_gc)
     from console.gui.theme import apply_theme
     from console.recorder import Store
 
@@ -754,6 +755,7 @@ def run_replay(args) -> int:
         windows.append(lib)
         lib.show()
     settle_gc()   # short full GC passes: a seek must not pay for scanning the whole heap
+    quit_on_signals(app)
     rc = app.exec()
     for w in windows:
         for child in getattr(w, "windows", {}).values():

@@ -52,9 +52,11 @@ def _child_main(url: str, session_id: str, conn: Any) -> None:
         replay = Replay(store, session_id)
         replay.last_seq = store.last_seq(session_id)
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which seeks locally
-        conn.send(("fatal", f"{type(exc).__name__}: {exc}"))
+        _send_quietly(conn, ("fatal", f"{type(exc).__name__}: {exc}"))
         return
-    conn.send(("ready",))
+    if not _send_quietly(conn, ("ready",)):
+        store.close()
+        return                                          # closed before we were ready
     while True:
         try:
             msg = conn.recv()
@@ -70,11 +72,18 @@ def _child_main(url: str, session_id: str, conn: Any) -> None:
             reply = ("state", orjson.dumps(state.to_snapshot(keep=HISTORY)))
         except Exception as exc:  # noqa: BLE001 - the caller seeks locally and reports it
             reply = ("error", f"{type(exc).__name__}: {exc}")
-        try:
-            conn.send(reply)
-        except (OSError, BrokenPipeError):
+        if not _send_quietly(conn, reply):
             break
     store.close()
+
+
+def _send_quietly(conn: Any, msg: tuple) -> bool:
+    """Send ``msg``; False if the parent has closed the pipe (it is gone or closed us)."""
+    try:
+        conn.send(msg)
+    except OSError:                                      # BrokenPipeError included
+        return False
+    return True
 
 
 class SeekProcess:

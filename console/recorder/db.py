@@ -112,6 +112,37 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
+def _upgrade_sqlite_atomically(engine: sa.Engine) -> None:
+    """Run the migrations to head in one SQLite transaction: all of them or none.
+
+    Python's sqlite3 opens a transaction only before INSERT/UPDATE/DELETE, so a migration's
+    CREATE/ALTER/DROP statements would each commit on their own, and a kill or an error half-way
+    (a table renamed, its copy not yet filled) left a database no later start could upgrade.
+    With the module's transaction handling off and an explicit BEGIN (SQLAlchemy's documented
+    recipe for pysqlite), SQLite's DDL is transactional like the rest.
+    """
+    from alembic import command
+
+    mig = sa.create_engine(engine.url, poolclass=sa.pool.NullPool,
+                           connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(mig, "connect")
+    def _no_implicit_transactions(dbapi_conn, _record):  # noqa: ANN001
+        dbapi_conn.isolation_level = None
+        dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+
+    @event.listens_for(mig, "begin")
+    def _begin(conn):  # noqa: ANN001
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    try:
+        with mig.connect() as conn:
+            command.upgrade(_alembic_config(conn), "head")
+            conn.commit()
+    finally:
+        mig.dispose()
+
+
 def ensure_schema(engine: sa.Engine) -> None:
     """Upgrade the database to the head revision (no-op when already there)."""
     head = head_revision()
@@ -131,7 +162,10 @@ def ensure_schema(engine: sa.Engine) -> None:
                             "(once; about 10 s for a 10-million-event database)",
                             engine.url.render_as_string(hide_password=True), current, head)
             t0 = time.monotonic()
-            command.upgrade(_alembic_config(conn), "head")
-            conn.commit()
+            if engine.url.get_backend_name() == "sqlite":
+                _upgrade_sqlite_atomically(engine)
+            else:                     # PostgreSQL: DDL is transactional, one transaction
+                command.upgrade(_alembic_config(conn), "head")
+                conn.commit()
             if current is not None:
                 log.warning("recording database upgraded in %.1f s", time.monotonic() - t0)

@@ -91,3 +91,80 @@ def test_0003_down_and_up_again_keeps_first_purchases(db_url, sid):
         store.delete_session(sid)
         store.delete_session(other)
         store.close()
+
+
+def _database_at_0002(path, first_purchases: int) -> str:
+    from alembic import command
+
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        command.upgrade(_alembic_config(conn), "0002")
+        conn.commit()
+    with engine.begin() as c:
+        c.exec_driver_sql("INSERT INTO first_purchases (session_id, key, seq) "
+                          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                          f"WHERE i < {first_purchases}) "
+                          "SELECT 's1', 'b:u' || i, i FROM n")
+    engine.dispose()
+    return url
+
+
+def test_a_failed_upgrade_leaves_the_database_as_it_was(tmp_path, monkeypatch):
+    """A migration that fails half-way (after the copy, before dropping the old table) is
+    rolled back entirely on SQLite, and the next start upgrades normally."""
+    import alembic.op
+    import pytest
+
+    from console.recorder.db import ensure_schema
+
+    url = _database_at_0002(tmp_path / "db.db", 1000)
+
+    def fail(*_a, **_k):
+        raise RuntimeError("disk gone")
+
+    engine = make_engine(url)
+    monkeypatch.setattr(alembic.op, "drop_table", fail)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        ensure_schema(engine)
+    monkeypatch.undo()
+    with engine.connect() as c:
+        assert current_revision(c) == "0002"
+        tables = set(sa.inspect(c).get_table_names())
+        assert "first_purchases_old" not in tables
+        assert c.exec_driver_sql("SELECT count(*) FROM first_purchases").scalar() == 1000
+        assert _first_purchase_key(c) == ["session_id", "key"]
+    engine.dispose()
+    store = Store(url)
+    try:
+        assert len(store.first_purchases("s1")) == 1000
+    finally:
+        store.close()
+
+
+def test_upgrade_killed_mid_way_and_restarted(tmp_path):
+    """kill -9 of a process in the middle of an upgrade (its rows copied, the old table not
+    yet dropped): the next open finds the database as it was and upgrades it."""
+    import subprocess
+    import sys
+
+    url = _database_at_0002(tmp_path / "big.db", 200_000)
+    script = (
+        "import os, signal, sys\n"
+        "import alembic.op\n"
+        "alembic.op.drop_table = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "from console.recorder import Store\n"
+        "Store(sys.argv[1])\n")
+    proc = subprocess.run([sys.executable, "-c", script, url], capture_output=True, text=True)
+    assert proc.returncode == -9, proc.stderr
+    engine = make_engine(url)
+    with engine.connect() as c:
+        assert current_revision(c) == "0002"
+        assert "first_purchases_old" not in set(sa.inspect(c).get_table_names())
+    engine.dispose()
+    store = Store(url)
+    try:
+        got = store.first_purchases("s1")
+        assert len(got) == 200_000 and got["b:u123"] == 123
+    finally:
+        store.close()

@@ -83,6 +83,7 @@ def _child_main(url: str, conn: Any, batch_max: int, flush_interval: float) -> N
         except (OSError, EOFError, BrokenPipeError):
             pass                                     # the parent is gone: keep committing
 
+    send(("starting",))        # imports done; opening (and maybe upgrading) the database
     try:
         rec = Recorder(url, batch_max=batch_max, flush_interval=flush_interval,
                        cache_mib=WRITER_CACHE_MIB)
@@ -304,18 +305,35 @@ class ProcessRecorder:
                            name="livedesk-recorder", daemon=True)
         proc.start()
         child_conn.close()
-        if not parent_conn.poll(START_TIMEOUT_S):
-            proc.terminate()
-            raise RecorderProcessError("the recording process did not start")
-        try:
-            first = parent_conn.recv()
-        except EOFError as exc:
-            raise RecorderProcessError(
-                f"the recording process exited at start (code {proc.exitcode})") from exc
+        first = self._first_message(parent_conn, proc, START_TIMEOUT_S)
+        if first[0] == "starting":
+            # Opening the database may upgrade it (a one-time migration, seconds to minutes
+            # for a large one): wait as long as the process lives. Stopping it half-way would
+            # only roll the upgrade back, and the next start would have to begin again.
+            first = self._first_message(parent_conn, proc, None)
         if first[0] == "fatal":
             proc.join(5)
             raise RecorderProcessError(f"cannot record to {self.engine.url!r}: {first[1]}")
         return parent_conn, proc
+
+    @staticmethod
+    def _first_message(conn: Any, proc: Any, timeout: float | None) -> tuple:
+        """The child's next message; RecorderProcessError if it dies first or, with a
+        ``timeout``, says nothing in time."""
+        end = None if timeout is None else time.monotonic() + timeout
+        while not conn.poll(0.25):
+            if not proc.is_alive() and not conn.poll(0):
+                raise RecorderProcessError(
+                    f"the recording process exited at start (code {proc.exitcode})")
+            if end is not None and time.monotonic() > end:
+                proc.terminate()
+                raise RecorderProcessError("the recording process did not start")
+        try:
+            return conn.recv()
+        except EOFError as exc:
+            proc.join(1)
+            raise RecorderProcessError(
+                f"the recording process exited at start (code {proc.exitcode})") from exc
 
     def _send_loop(self) -> None:
         while True:

@@ -153,3 +153,28 @@ def test_exiting_without_close_still_commits_everything(tmp_path):
     """)
     assert proc.returncode == 1 and "crash without close()" in proc.stderr
     assert [r[0] for r in rows(path, "s1")] == list(range(1, 50_001))
+
+
+def test_a_long_database_upgrade_at_start_is_waited_for(tmp_path, monkeypatch):
+    """Opening a database that needs a long migration: the parent waits for as long as the
+    recording process lives (the start timeout only covers starting Python), then records."""
+    import console.recorder.process as process
+    from tests.recorder.test_migrations import _database_at_0002
+
+    url = _database_at_0002(tmp_path / "old.db", 1_000_000)     # ~3-4 s to upgrade
+    monkeypatch.setattr(process, "START_TIMEOUT_S", 2.0)
+    t0 = time.monotonic()
+    rec = ProcessRecorder(url)
+    try:
+        assert time.monotonic() - t0 > 2.0          # longer than the start timeout
+        rec.open_session("s2", {"title": "after the upgrade"})
+        rec.submit(events(1, 100))
+        assert rec.flush(30)
+    finally:
+        rec.close()
+    store = Store(url)
+    try:
+        assert len(store.events("s2")) == 100
+        assert len(store.first_purchases("s1")) == 1_000_000
+    finally:
+        store.close()

@@ -30,7 +30,8 @@ TS_PATH = ROOT / "resources" / "i18n" / "livedesk_zh_CN.ts"
 
 ZH = {
     "&View": "视图(&V)", "Active alerts": "当前告警", "Alert settings": "告警设置", "Alerts": "告警",
-    "An internal error occurred": "发生内部错误", "Avg order value": "客单价", "Clear card": "取消讲解",
+    "An internal error occurred": "发生内部错误",
+    "Upgrading the recordings database (only once)…": "正在升级录制数据库（仅此一次）…", "Avg order value": "客单价", "Clear card": "取消讲解",
     "Cue host": "提示主播", "Cues": "提示", "Flash sale": "秒杀", "Focus cue box": "聚焦提示输入框",
     "Free text cue, Enter to send": "自定义提示，回车发送", "Funnel": "转化漏斗", "GMV": "成交金额",
     "Inventory": "库存", "Last cue": "上条提示", "Live console": "直播中控台", "NEXT": "下一个",

@@ -9,6 +9,7 @@ os.environ.setdefault("QT_API", "pyside6")
 import asyncio
 import logging
 import sys
+import threading
 import traceback
 from pathlib import Path
 
@@ -302,6 +303,53 @@ def quit_on_signals(app: QApplication) -> QTimer:
     return wake
 
 
+def upgrade_database(url: str | None) -> bool:
+    """Upgrade the recording database now if it needs it, with a busy dialog; True if it did.
+
+    A one-time migration of a large database takes seconds (about 12 for 10 million events);
+    run on a thread, so the dialog paints instead of the app seeming not to start."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    from console.recorder.db import ensure_schema, make_engine, pending_upgrade
+
+    engine = make_engine(url)
+    try:
+        if pending_upgrade(engine) is None:
+            return False
+        dialog = QProgressDialog(_tr("Upgrading the recordings database (only once)…"), "", 0, 0)
+        dialog.setCancelButton(None)
+        dialog.setWindowTitle("Livedesk")
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.setMinimumDuration(0)
+        dialog.setMinimumWidth(380)
+        dialog.show()
+        failed: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                ensure_schema(engine)
+            except BaseException as exc:  # noqa: BLE001 - raised again on the UI thread
+                failed.append(exc)
+
+        worker = threading.Thread(target=work, name="livedesk-db-upgrade", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            QApplication.processEvents()
+            worker.join(0.03)
+        dialog.close()
+        dialog.deleteLater()
+        if failed:
+            raise failed[0]
+        return True
+    finally:
+        engine.dispose()
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Livedesk", text)
+
+
 def run_console(args) -> int:
     """Run the operator console until the window closes; returns the exit code."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -338,6 +386,10 @@ def run_console(args) -> int:
             return 0
         simulate, plan, plan_path = choice.simulate, choice.plan, choice.plan_path
         args.url, args.token = choice.url, choice.token
+    try:
+        upgrade_database(getattr(args, "db", None))
+    except Exception as exc:  # noqa: BLE001 - the recorder reports the same database again
+        log.error("could not upgrade the recording database: %s", exc)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     done = asyncio.Event()

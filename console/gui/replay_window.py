@@ -716,7 +716,7 @@ class LibraryWindow(QMainWindow):
 def run_replay(args) -> int:
     """Open the library, or the given session directly; run until the last window closes."""
     from console.gui.app import (dispose, install_excepthook, install_translator,
-                                 quit_on_signals, settle_gc)
+                                 quit_on_signals, settle_gc, upgrade_database)
     from console.gui.theme import apply_theme
     from console.recorder import Store
 
@@ -728,6 +728,7 @@ def run_replay(args) -> int:
     apply_theme(app)
     install_translator(app)
     install_excepthook()
+    upgrade_database(getattr(args, "db", None))     # once, with a busy dialog, if needed
     store = Store(getattr(args, "db", None))
     sid = getattr(args, "session", None)
     windows: list[QWidget] = []

@@ -143,6 +143,14 @@ def _upgrade_sqlite_atomically(engine: sa.Engine) -> None:
         mig.dispose()
 
 
+def pending_upgrade(engine: sa.Engine) -> str | None:
+    """The revision of an existing database that :func:`ensure_schema` would upgrade, or None
+    (already at head, or a new database, whose tables are created in a moment)."""
+    with engine.connect() as conn:
+        current = current_revision(conn)
+    return current if current is not None and current != head_revision() else None
+
+
 def ensure_schema(engine: sa.Engine) -> None:
     """Upgrade the database to the head revision (no-op when already there)."""
     head = head_revision()

@@ -816,6 +816,10 @@
         <translation>撤销排序</translation>
     </message>
     <message>
+        <source>Upgrading the recordings database (only once)…</source>
+        <translation>正在升级录制数据库（仅此一次）…</translation>
+    </message>
+    <message>
         <source>View-to-pay</source>
         <translation>观看-成交率</translation>
     </message>

@@ -237,6 +237,27 @@ def test_sqlite_wal_and_schema_head(sqlite_url):
             assert c.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
             assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
             assert current_revision(c) == head_revision()
+            assert c.exec_driver_sql("PRAGMA page_size").scalar() == 16384
+            assert c.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 2500   # ~40 MB
+    finally:
+        s.close()
+
+
+def test_an_existing_database_keeps_its_page_size(tmp_path):
+    import sqlite3
+    path = tmp_path / "old.db"
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA page_size=4096")
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("CREATE TABLE keep_me (x)")
+    con.commit()
+    con.close()
+    s = Store(f"sqlite:///{path}")
+    try:
+        with s.engine.connect() as c:
+            assert c.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+            assert c.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 10000  # ~40 MB
+            assert current_revision(c) == head_revision()
     finally:
         s.close()
 

@@ -5,11 +5,11 @@ For 1-event frames and for batched frames, each against a fresh simulator
 client is welcomed):
 
   * raw: the websocket receive rate (no decode, no fold, no record): the ceiling;
-  * pipeline: what ``livedesk record`` runs (decode, session log, state fold, Recorder
-    on SQLite/WAL with snapshots every 5000 events), events/s from the first event
+  * pipeline: what ``livedesk record`` runs (decode, session log, state fold, the recorder
+    process on SQLite/WAL with a snapshot every 2000 events), events/s from the first event
     received until the last one is committed; then the database is read back: every
     feed seq 1..N must be recorded exactly once;
-  * RSS of the pipeline process after N events (and its peak).
+  * RSS of the pipeline process after N events (and its peak), and of the recorder process.
 
     .venv/bin/python bench/ingest.py [--events 1000000] [--batch 100] [--runs 2] [--json PATH]
 

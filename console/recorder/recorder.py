@@ -53,12 +53,15 @@ def encode_rows(events: list[Event]) -> list[tuple]:
     out = []
     for e in events:
         fs = e.feed_seq
-        # orjson serialises the slots dataclass directly (same bytes as to_json() when
-        # feed_seq is set); local events use to_json().
+        # Event.to_json() inlined: orjson writes a dict about twice as fast as the same
+        # slots dataclass (0.7 against 1.4 µs), and this runs for every event on the feed thread
+        obj = {"seq": e.seq, "ts": e.ts, "type": e.type, "data": e.data, "source": e.source}
+        if fs is not None:
+            obj["feed_seq"] = fs
         try:
-            payload = dumps(e) if fs is not None else dumps(e.to_json())
+            payload = dumps(obj)
         except TypeError:  # odd data (non-str keys, custom types): keep it anyway
-            payload = dumps(e.to_json(), default=repr, option=orjson.OPT_NON_STR_KEYS)
+            payload = dumps(obj, default=repr, option=orjson.OPT_NON_STR_KEYS)
         # copy: orjson's result keeps a >= 4 KiB buffer; the copy is its size
         out.append((e.seq, fs, e.ts, e.type, e.source, memoryview(payload).tobytes()))
     return out

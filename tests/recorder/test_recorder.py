@@ -93,6 +93,19 @@ def test_payload_is_event_json(rec, db_url, sid):
     assert [orjson.loads(p) for p in payloads] == [e.to_json() for e in evs]
 
 
+def test_encoded_rows_are_the_events_json_byte_for_byte():
+    from console.recorder.recorder import encode_rows
+    evs = make_events(1, 12, local_every=4) + [
+        Event(13, 1.0, "odd.event", {1: {"x": object()}}, "feed", 99)]   # not plain JSON
+    rows = encode_rows(evs)
+    for ev, (seq, feed_seq, ts, type_, source, payload) in zip(evs[:-1], rows):
+        assert (seq, feed_seq, ts, type_, source) == (ev.seq, ev.feed_seq, ev.ts, ev.type,
+                                                     ev.source)
+        assert payload == orjson.dumps(ev.to_json()) and type(payload) is bytes
+    odd = orjson.loads(rows[-1][5])
+    assert odd["feed_seq"] == 99 and odd["data"]["1"]["x"].startswith("<object")
+
+
 def test_summary_update(rec, store, sid):
     rec.open_session(sid, {"title": "x", "started_at": 1000.0})
     rec.submit(make_events(1, 10))

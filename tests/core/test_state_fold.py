@@ -92,6 +92,17 @@ def test_minute_series():
     assert state.minutes["orders"] == [3, 0]
     assert state.minutes["entering"] == [200, 200]
     assert state.minutes["online"] == [100, 150]
+    assert state.minutes["units"] == [4, 0]
+    assert state.minutes["refunds"][1] == 399.0
+
+
+def test_second_series():
+    state, _ = fold(hand_session())
+    sec = state.seconds
+    at = {name: {i + sec.base - int(T0): v for i, v in enumerate(sec.data[name]) if v}
+          for name in ("gmv", "orders")}
+    assert at["gmv"] == {21: 399.0, 30: 798.0, 40: 99.0}
+    assert at["orders"] == {21: 1, 30: 1, 40: 1}
 
 
 def test_snapshot_round_trip_continues_identically():

@@ -12,8 +12,9 @@ import sys
 import threading
 import traceback
 from pathlib import Path
+from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QLocale, QSettings, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 log = logging.getLogger("livedesk.console")
@@ -261,21 +262,26 @@ def dispose(widget) -> None:
     gc.collect()
 
 
-def close_on_signals(window) -> None:
-    """Ctrl-C (SIGINT) and SIGTERM close the window as the Quit action does: the session
-    stops, the recorder flushes. A second signal while closing quits at once."""
+def _close_on_signals(close: Callable[[], None], owner: object, what: str) -> None:
+    """SIGINT and SIGTERM call ``close`` (on the event loop); a second one quits at once."""
     import signal
 
     def handler(signum, _frame) -> None:
-        if getattr(window, "_closing_by_signal", False):
+        if getattr(owner, "_closing_by_signal", False):
             log.warning("second %s: quitting now", signal.Signals(signum).name)
             os._exit(128 + signum)
-        window._closing_by_signal = True
-        log.info("%s: closing the console and ending the recording", signal.Signals(signum).name)
-        QTimer.singleShot(0, window.close)
+        owner._closing_by_signal = True
+        log.info("%s: %s", signal.Signals(signum).name, what)
+        QTimer.singleShot(0, close)
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, handler)
+
+
+def close_on_signals(window) -> None:
+    """Ctrl-C (SIGINT) and SIGTERM close the window as the Quit action does: the session
+    stops, the recorder flushes. A second signal while closing quits at once."""
+    _close_on_signals(window.close, window, "closing the console and ending the recording")
 
 
 def quit_on_signals(app: QApplication) -> QTimer:
@@ -284,18 +290,7 @@ def quit_on_signals(app: QApplication) -> QTimer:
 
     Python runs signal handlers only between bytecodes, and ``app.exec()`` is C++: the
     returned timer hands control to Python five times a second so the handler gets to run."""
-    import signal
-
-    def handler(signum, _frame) -> None:
-        if getattr(app, "_closing_by_signal", False):
-            log.warning("second %s: quitting now", signal.Signals(signum).name)
-            os._exit(128 + signum)
-        app._closing_by_signal = True
-        log.info("%s: closing", signal.Signals(signum).name)
-        QTimer.singleShot(0, app.closeAllWindows)
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, handler)
+    _close_on_signals(app.closeAllWindows, app, "closing")
     wake = QTimer(app)
     wake.setInterval(200)
     wake.timeout.connect(lambda: None)

@@ -3,18 +3,14 @@ SIGTERM closes it cleanly with the recording complete (every log seq once, sessi
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from console.recorder import Store
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.apps import start_app, stop_with_signal
 
 
 def _wait_for_events(store: Store, proc: subprocess.Popen, least: int, timeout: float = 60.0):
@@ -34,21 +30,15 @@ def _wait_for_events(store: Store, proc: subprocess.Popen, least: int, timeout: 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_console_records_and_closes_cleanly_on_signal(tmp_path, signum):
     url = f"sqlite:///{tmp_path / 'rec.db'}"
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LIVEDESK_LANG="zh_CN",
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
-    proc = subprocess.Popen([sys.executable, "-m", "console.main", "console", "--simulate",
-                             "--speed", "20", "--db", url],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = start_app(["console", "--simulate", "--speed", "20", "--db", url], tmp_path)
     store = Store(url)
     try:
         _wait_for_events(store, proc, least=300)
-        proc.send_signal(signum)
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    out = stop_with_signal(proc, signum, timeout=60)
     assert proc.returncode == 0, out
     assert "Traceback" not in out, out
     info = store.sessions()[0]

@@ -3,17 +3,13 @@ while it is still trying to reach the console's relay."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.apps import start_app, stop_with_signal
 
 
 def _free_port() -> int:
@@ -24,20 +20,11 @@ def _free_port() -> int:
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_prompter_closes_on_signal(tmp_path, signum):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LIVEDESK_LANG="zh_CN",
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
     url = f"ws://127.0.0.1:{_free_port()}"          # nobody listens: it keeps reconnecting
-    proc = subprocess.Popen([sys.executable, "-m", "console.main", "prompter", "--connect", url,
-                             "--windowed"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    try:
-        time.sleep(4.0)                                  # up, and failing to connect
-        assert proc.poll() is None, proc.stdout.read()
-        proc.send_signal(signum)
-        out, _ = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    proc = start_app(["prompter", "--connect", url, "--windowed"], tmp_path)
+    time.sleep(4.0)                                  # up, and failing to connect
+    if proc.poll() is not None:
+        pytest.fail(proc.stdout.read())
+    out = stop_with_signal(proc, signum)
     assert proc.returncode == 0, out
     assert "Traceback" not in out and "KeyboardInterrupt" not in out, out

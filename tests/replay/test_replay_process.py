@@ -3,19 +3,14 @@ closes it cleanly (exit 0, no process left behind)."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import psutil
 import pytest
 
+from tests.apps import start_app, stop_with_signal
 from tests.replay.recorded import SimRecording
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -30,11 +25,7 @@ def recorded(tmp_path_factory):
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_replay_app_closes_on_signal(tmp_path, recorded, signum):
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LIVEDESK_LANG="zh_CN",
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
-    proc = subprocess.Popen([sys.executable, "-m", "console.main", "replay", "sim", "--db", recorded],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True)
+    proc = start_app(["replay", "sim", "--db", recorded], tmp_path)
     try:
         me = psutil.Process(proc.pid)
         deadline = time.monotonic() + 60
@@ -46,12 +37,11 @@ def test_replay_app_closes_on_signal(tmp_path, recorded, signum):
                        if "spawn_main" in " ".join(c.cmdline())]
             time.sleep(0.2)
         time.sleep(1.0)
-        proc.send_signal(signum)
-        out, _ = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    out = stop_with_signal(proc, signum)
     assert proc.returncode == 0, out
     assert "Traceback" not in out, out
     gone, alive = psutil.wait_procs(seekers, timeout=10)

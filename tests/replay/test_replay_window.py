@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, Qt
 from console import protocol as p
 from console.recorder import Store
 from console.state import SessionState
-from tests.replay.recorded import T0, SimRecording
+from tests.replay.recorded import SimRecording
 from widgets.timeline import LABEL_W
 
 

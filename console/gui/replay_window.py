@@ -116,8 +116,7 @@ class ReplayController(QObject):
     """A frame passed while playing (the play head moved even if no event arrived)."""
 
     def __init__(self, store, session_id: str, *, frame_ms: int = 33, refresh_ms: int = 1000,
-                 max_per_frame: int = 2000, use_seek_process: bool = True,
-                 parent: QObject | None = None) -> None:
+                 max_per_frame: int = 2000, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.session_id = session_id
@@ -126,8 +125,7 @@ class ReplayController(QObject):
         self.feed: ReplayFeed | None = None
         self.placeholder = SessionState()
         self.worker = Worker("replay", self)
-        #: seeks fold in a process of their own (console.replay_seeker) unless turned off
-        self.use_seek_process = use_seek_process
+        #: seeks fold in a process of their own (console.replay_seeker) on a real database
         self.seeker: SeekProcess | None = None
         self.lanes_version = 0
         self.recording = False
@@ -259,7 +257,7 @@ class ReplayController(QObject):
     # ---- Worker side (no Qt, no UI state)
     def _open_feed(self) -> ReplayFeed:
         rp = Replay(self.store, self.session_id).open()
-        url = store_url(self.store) if self.use_seek_process else None
+        url = store_url(self.store)
         if url is not None:
             self.seeker = SeekProcess(url, self.session_id).start()
         return ReplayFeed(rp, rate=1.0, chunk=2000, max_per_tick=self.max_per_frame)

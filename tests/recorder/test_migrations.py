@@ -8,18 +8,26 @@ from console.recorder import Store
 from console.recorder.db import _alembic_config, current_revision, head_revision, make_engine
 
 
+def _database_at(path, revision: str) -> str:
+    """A new SQLite database migrated only up to ``revision``; its URL."""
+    from alembic import command
+
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+        conn.commit()
+    engine.dispose()
+    return url
+
+
 def _first_purchase_key(c: sa.Connection) -> list[str]:
     return sa.inspect(c).get_pk_constraint("first_purchases")["constrained_columns"]
 
 
 def test_upgrade_from_0001_keeps_data_and_keys_first_purchases_by_seq(tmp_path, caplog):
-    from alembic import command
-
-    url = f"sqlite:///{tmp_path / 'old.db'}"
+    url = _database_at(tmp_path / "old.db", "0001")
     engine = make_engine(url)
-    with engine.connect() as conn:
-        command.upgrade(_alembic_config(conn), "0001")
-        conn.commit()
     with engine.begin() as c:
         assert current_revision(c) == "0001"
         c.exec_driver_sql("INSERT INTO sessions (id, title, events, gmv, orders, buyers, "
@@ -94,13 +102,8 @@ def test_0003_down_and_up_again_keeps_first_purchases(db_url, sid):
 
 
 def _database_at_0002(path, first_purchases: int) -> str:
-    from alembic import command
-
-    url = f"sqlite:///{path}"
+    url = _database_at(path, "0002")
     engine = make_engine(url)
-    with engine.connect() as conn:
-        command.upgrade(_alembic_config(conn), "0002")
-        conn.commit()
     with engine.begin() as c:
         c.exec_driver_sql("INSERT INTO first_purchases (session_id, key, seq) "
                           "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "

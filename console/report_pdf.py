@@ -1,7 +1,12 @@
-"""PDF export of a session review (reportlab; built-in CID font for Chinese)."""
+"""PDF export of a session review (reportlab), with an embedded CJK font subset.
+
+Every character is drawn with a subset of a real CJK font (:mod:`console.fonts`) embedded in
+the file, so the review reads the same in every viewer, with or without Asian font packs.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import html
 import os
 from pathlib import Path
@@ -11,20 +16,43 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from console.fonts import register_pdf_font
 from console.replay import LANE_KINDS, LANE_LABELS
 from console.report import CURVES, LANE_COLORS, Review, _datetime, _num
 
-FONT = "STSong-Light"
-_GLYPHS = str.maketrans({"·": "・", "•": "・", "‧": "・", "\u00a0": " "})
+#: the font the story is built with (a first pass uses a standard font to learn the text)
+_FONT: contextvars.ContextVar[str] = contextvars.ContextVar("pdf_font", default="Helvetica")
+_GLYPHS = str.maketrans({"\u00a0": " "})
 
 
 def _g(text) -> str:
-    """Characters the built-in CID font lacks, mapped to ones it has."""
+    """Text for the PDF (non-breaking spaces as plain ones)."""
     return str(text).translate(_GLYPHS)
+
+
+def _story_text(items) -> str:
+    """Every character the flowables of a story will draw (paragraphs, table cells, charts)."""
+    out: list[str] = []
+    stack = list(items)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, Paragraph):
+            out.append(item.text)
+        elif isinstance(item, Table):
+            stack.extend(item._cellvalues)
+        elif isinstance(item, String):
+            out.append(item.text)
+        elif hasattr(item, "contents"):          # Drawing, Group
+            stack.extend(item.contents)
+        elif item is not None and not isinstance(item, (Spacer, PageBreak)):
+            out.append(str(item))
+    return "".join(out)
 
 
 def _t(text) -> str:
@@ -33,15 +61,14 @@ def _t(text) -> str:
 
 
 def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-    return FONT
+    return _FONT.get()
 
 
 def _chart(review: Review, key: str, label: str, width: float, height: float = 42 * mm) -> Drawing:
     font = _font()
     values = review.minutes.get(key, [])
     d = Drawing(width, height)
+    d.initialFontName = font             # not the renderer's default Helvetica (not embedded)
     left, bottom, top = 40, 12, 14
     pw, ph = width - left - 6, height - bottom - top
     n = max(1, len(values))
@@ -68,13 +95,28 @@ def _chart(review: Review, key: str, label: str, width: float, height: float = 4
     return d
 
 
+PAGESIZE = landscape(A4)
+
+
 def export_pdf(review: Review, path: str | os.PathLike) -> Path:
-    font = _font()
+    """Write the review as a PDF; every font in it is an embedded subset."""
     path = Path(path)
-    pagesize = landscape(A4)
-    doc = SimpleDocTemplate(str(path), pagesize=pagesize, leftMargin=12 * mm, rightMargin=12 * mm,
-                            topMargin=12 * mm, bottomMargin=12 * mm,
-                            title=f"直播复盘 {review.session_id}", author="Livedesk")
+    text = _story_text(_story(review))            # a first pass only to learn the characters
+    title = f"直播复盘 {review.session_id}"
+    chosen = _FONT.set(register_pdf_font(text))
+    try:
+        doc = SimpleDocTemplate(str(path), pagesize=PAGESIZE, leftMargin=12 * mm, rightMargin=12 * mm,
+                                topMargin=12 * mm, bottomMargin=12 * mm, title=title, author="Livedesk",
+                                initialFontName=_font())
+        doc.build(_story(review))
+    finally:
+        _FONT.reset(chosen)
+    return path
+
+
+def _story(review: Review) -> list:
+    font = _font()
+    pagesize = PAGESIZE
     h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=20, spaceAfter=4)
     h2 = ParagraphStyle("h2", fontName=font, fontSize=11, leading=14, spaceBefore=8, spaceAfter=4)
     body = ParagraphStyle("b", fontName=font, fontSize=8, leading=10)
@@ -104,7 +146,8 @@ def export_pdf(review: Review, path: str | os.PathLike) -> Path:
     charts = [_chart(review, k, lbl, half) for k, lbl in CURVES]
     grid = [charts[i:i + 2] + ([""] if len(charts[i:i + 2]) == 1 else []) for i in range(0, len(charts), 2)]
     g = Table(grid, colWidths=[half + 3, half + 3])
-    g.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+    g.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 8), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                           ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     story.append(g)
     for sheet, _stem, headers, rows in review.tables():
         if sheet.startswith("分钟"):
@@ -118,10 +161,9 @@ def export_pdf(review: Review, path: str | os.PathLike) -> Path:
         else:
             cw = [width / len(headers)] * len(headers)
         tb = Table(data, colWidths=cw, repeatRows=1)
-        tb.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        tb.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 6.5), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF3FA")),
                                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                 ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
         story.append(tb)
-    doc.build(story)
-    return path
+    return story

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from console import __version__
+from console.resources import sample_plan_path
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
-SAMPLE_PLAN = RESOURCES / "sample_plan.yaml"
+SAMPLE_PLAN = sample_plan_path()
 
 #: command -> (module, function) that runs it with the parsed arguments.
 HANDLERS = {

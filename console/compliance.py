@@ -20,8 +20,9 @@ from typing import Any, Iterable
 import yaml
 
 from console.plan import PlanError, ShowPlan, load_plan, plan_from_dict
+from console.resources import banned_words_path
 
-DEFAULT_WORDS = Path(__file__).resolve().parent.parent / "resources" / "banned_words.yaml"
+DEFAULT_WORDS = banned_words_path()
 SNIPPET = 8  # characters of context either side of a hit
 
 

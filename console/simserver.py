@@ -27,6 +27,7 @@ from websockets.exceptions import ConnectionClosed
 
 from console import protocol as p
 from console.plan import ShowPlan, load_plan
+from console.resources import sample_plan_path
 from console.simulator import Simulator, default_session_id
 
 log = logging.getLogger(__name__)
@@ -45,14 +46,8 @@ SEND_ROUND = 64
 
 
 def default_plan_path() -> Path:
-    """resources/sample_plan.yaml, next to the package (repo checkout or install)."""
-    here = Path(__file__).resolve().parent
-    for cand in (here.parent / "resources" / "sample_plan.yaml",
-                 here / "resources" / "sample_plan.yaml",
-                 Path(sys.prefix) / "share" / "livedesk" / "resources" / "sample_plan.yaml"):
-        if cand.exists():
-            return cand
-    return here.parent / "resources" / "sample_plan.yaml"
+    """The bundled sample plan (``resources/sample_plan.yaml``)."""
+    return sample_plan_path()
 
 
 class _Client:

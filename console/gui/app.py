@@ -17,8 +17,10 @@ from typing import Callable
 from PySide6.QtCore import QCoreApplication, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from console.resources import i18n_dir, sample_plan_path
+
 log = logging.getLogger("livedesk.console")
-I18N_DIR = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+I18N_DIR = i18n_dir()
 
 
 # ---- Translations -------------------------------------------------------------
@@ -212,7 +214,7 @@ def settle_gc(every_s: float | None = GC_FREEZE_EVERY_S) -> None:
 
 
 def default_plan_path() -> str | None:
-    sample = Path(__file__).resolve().parents[2] / "resources" / "sample_plan.yaml"
+    sample = sample_plan_path()
     return str(sample) if sample.exists() else None
 
 

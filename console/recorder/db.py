@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from filelock import FileLock
 from sqlalchemy import event
 
 log = logging.getLogger(__name__)
@@ -82,12 +82,9 @@ def _schema_lock(engine: sa.Engine, conn: sa.Connection):
         if path is None:
             yield
             return
-        with open(path + ".migrate.lock", "a+") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        # filelock: fcntl on POSIX, msvcrt on Windows.
+        with FileLock(path + ".migrate.lock"):
+            yield
     elif backend == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_lock(7412001)"))
         conn.commit()

@@ -17,16 +17,15 @@ Runs in the default test command (``scripts/run-tests.sh``); deselect with ``-m 
 
 from __future__ import annotations
 
-import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests import installed
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,21 +65,6 @@ def package_dir() -> Path:
     return dist
 
 
-def _env(tmp_path: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    env.update(QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path / "home"),
-               XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
-               LIVEDESK_DB_URL=f"sqlite:///{tmp_path / 'console.db'}",
-               LIVEDESK_PLUGINS_CONFIG=str(tmp_path / "plugins.json"), LIVEDESK_LANG="zh_CN")
-    return env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_bundle_contents(package_dir):
     internal = package_dir / "_internal"
     meta = [p for p in internal.iterdir() if p.name.startswith("livedesk")
@@ -98,67 +82,15 @@ def test_bundle_contents(package_dir):
 
 def test_version(package_dir, tmp_path):
     from console import __version__
-    out = subprocess.run([str(package_dir / "livedesk"), "--version"], env=_env(tmp_path),
+    out = subprocess.run([str(package_dir / "livedesk"), "--version"], env=installed.env(tmp_path),
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == f"livedesk {__version__}"
 
 
 def test_simulator_session_recorded_by_the_package(package_dir, tmp_path):
-    exe, env, port = str(package_dir / "livedesk"), _env(tmp_path), _free_port()
-    db = f"sqlite:///{tmp_path / 'smoke.db'}"
-    sim = subprocess.Popen([exe, "simulate", "--port", str(port), "--duration", "8",
-                            "--speed", "5"], env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.5).close()
-                break
-            except OSError:
-                assert sim.poll() is None, sim.stdout.read()
-                assert time.monotonic() < deadline, "simulator did not listen"
-                time.sleep(0.2)
-        rec = subprocess.run([exe, "record", f"ws://127.0.0.1:{port}", "--db", db,
-                              "--duration", "4", "--quiet"], env=env, capture_output=True,
-                             text=True, timeout=60)
-        assert rec.returncode == 0, rec.stdout[-2000:] + rec.stderr[-2000:]
-    finally:
-        if sim.poll() is None:
-            sim.send_signal(signal.SIGINT)
-            try:
-                sim.wait(15)
-            except subprocess.TimeoutExpired:
-                sim.kill()
-                sim.wait()
-    out = subprocess.run([exe, "sessions", "--db", db, "--json"], env=env, capture_output=True,
-                         text=True, timeout=60)
-    assert out.returncode == 0, out.stderr
-    sessions = json.loads(out.stdout)
-    assert len(sessions) == 1 and sessions[0]["events"] > 10, sessions
-    print(f"[package] recorded {sessions[0]['events']} events of {sessions[0]['title']!r}")
+    installed.check_simulator_session_recorded(str(package_dir / "livedesk"), tmp_path)
 
 
 def test_console_starts_offscreen(package_dir, tmp_path):
-    env = _env(tmp_path)
-    log_path = tmp_path / "console.log"
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen([str(package_dir / "livedesk"), "console", "--simulate"],
-                                env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        try:
-            time.sleep(8)
-            alive = proc.poll() is None
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
-    text = log_path.read_text(errors="replace")
-    assert alive, f"the console exited early ({proc.returncode}):\n{text[-3000:]}"
-    assert "Traceback" not in text, text[-3000:]
-    assert "plugin disabled for this run" not in text, text[-3000:]   # bundled plugins load
+    installed.check_console_starts_offscreen(str(package_dir / "livedesk"), tmp_path)

@@ -558,8 +558,10 @@ async def _run(args: Any) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
+        try:
             loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):      # Windows: no loop signal handlers
+            signal.signal(sig, lambda *_: loop.call_soon_threadsafe(stop.set))
     await server.start()
     mode = f"load {server.load_eps:g} events/s" if server.load_eps else f"speed x{server.speed:g}"
     if server.load_eps and server.wait_for_client:

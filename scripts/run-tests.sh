@@ -6,5 +6,7 @@ bash scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen QT_API=pyside6
 echo "== import contract (headless core imports no Qt)"
 .venv/bin/lint-imports
+echo "== portability (no unguarded POSIX-only use: studios run Windows)"
+.venv/bin/python -m tests.portability.checker
 echo "== tests"
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

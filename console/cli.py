@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
-from pathlib import Path
 
 from console import __version__
+from console.logs import log_file, setup_logging
 from console.resources import sample_plan_path
 
 SAMPLE_PLAN = sample_plan_path()
@@ -31,9 +30,18 @@ HANDLERS = {
 GUI_COMMANDS = frozenset({"console", "prompter", "replay"})
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the version, then the log file's path (the packaged app has no terminal)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"livedesk {__version__}\nlog file: {log_file()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="livedesk", description="Livedesk live-commerce console")
-    parser.add_argument("--version", action="version", version=f"livedesk {__version__}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0,
+                        help="show the version and where the log file is, and exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -105,10 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, *, allow_gui: bool = False) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not args.verbose:  # schema checks at every start are not news
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    setup_logging(verbose=bool(args.verbose))
     if not args.command:
         parser.print_help()
         return 2

@@ -29,6 +29,11 @@ TR_NAMES = frozenset({"tr", "_tr"})
 TS_PATH = ROOT / "resources" / "i18n" / "livedesk_zh_CN.ts"
 
 ZH = {
+    # Help → About (widgets/about_dialog.py, console/gui/help_menu.py)
+    "&Help": "帮助(&H)", "About Livedesk…": "关于 Livedesk…", "About Livedesk": "关于 Livedesk",
+    "Control console for brand self-broadcast live commerce.": "品牌自播直播中控台。",
+    "Log file:": "日志文件：", "Recordings:": "录制数据库：", "Runtime:": "运行环境：",
+    "Open log folder": "打开日志文件夹", "(no log file)": "（无日志文件）",
     "&View": "视图(&V)", "Active alerts": "当前告警", "Alert settings": "告警设置", "Alerts": "告警",
     "An internal error occurred": "发生内部错误",
     "Upgrading the recordings database (only once)…": "正在升级录制数据库（仅此一次）…", "Avg order value": "客单价", "Clear card": "取消讲解",

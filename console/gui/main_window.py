@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QLin
 
 from console import protocol as p
 from console.alerts import AlertEngine, Thresholds
+from console.gui.help_menu import add_help_menu, describe_database
 from console.gui.prompter_host import PrompterHost
 from widgets.alerts_panel import AlertSettings, AlertsPanel
 from widgets.conversion_graphs import ConversionGraphs
@@ -226,6 +227,7 @@ class MainWindow(QMainWindow):
         self.alerts.sig_new_alert.connect(self._on_new_alert)
         self.run_of_show.set_images(plan_images(getattr(session, "plan", None)))
         self._build_menu()
+        self.help_menu = add_help_menu(self, describe_database(getattr(session, "recorder", None)))
         self._add_live_hosts()
         self._update_title()
         self._restored = self.restore_layout()

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QTabBar, Q
 from console.gui.main_window import MainWindow
 from console.recorder.store import SessionExistsError
 from console.replay import Replay, ReplayFeed, SessionNotFound
+from console.gui.help_menu import add_help_menu, describe_database
 from console.replay_seeker import SeekProcess, SeekUnavailable, store_url
 from console.state import SessionState
 from widgets.prompter_panel import PrompterPanel
@@ -529,6 +530,7 @@ class ReplayWindow(MainWindow):
             act.triggered.connect(lambda _=False, f=fmt: self._on_export_report(f))
             report.addAction(act)
             self.report_actions[fmt] = act
+        self.help_menu = add_help_menu(self, describe_database(self.store))
 
     def _update_title(self) -> None:
         ctl = getattr(self, "controller", None)

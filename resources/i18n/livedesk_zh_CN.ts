@@ -8,6 +8,10 @@
         <translation>发现 %n 处违禁词</translation>
     </message>
     <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
         <source>&amp;Prompter</source>
         <translation>提词器(&amp;P)</translation>
     </message>
@@ -24,8 +28,20 @@
         <translation>（脚本已结束）</translation>
     </message>
     <message>
+        <source>(no log file)</source>
+        <translation>（无日志文件）</translation>
+    </message>
+    <message>
         <source>A session with this id is already in the library:</source>
         <translation>库中已有相同编号的场次：</translation>
+    </message>
+    <message>
+        <source>About Livedesk</source>
+        <translation>关于 Livedesk</translation>
+    </message>
+    <message>
+        <source>About Livedesk…</source>
+        <translation>关于 Livedesk…</translation>
     </message>
     <message>
         <source>Active alerts</source>
@@ -118,6 +134,10 @@
     <message>
         <source>Connected to OBS</source>
         <translation>已连接 OBS</translation>
+    </message>
+    <message>
+        <source>Control console for brand self-broadcast live commerce.</source>
+        <translation>品牌自播直播中控台。</translation>
     </message>
     <message>
         <source>Copied</source>
@@ -352,6 +372,10 @@
         <translation>Livedesk 提词器</translation>
     </message>
     <message>
+        <source>Log file:</source>
+        <translation>日志文件：</translation>
+    </message>
+    <message>
         <source>Low stock below (share of max)</source>
         <translation>低库存比例</translation>
     </message>
@@ -450,6 +474,10 @@
     <message>
         <source>Online viewers</source>
         <translation>在线人数</translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation>打开日志文件夹</translation>
     </message>
     <message>
         <source>Open prompt panel</source>
@@ -604,6 +632,10 @@
         <translation>就绪</translation>
     </message>
     <message>
+        <source>Recordings:</source>
+        <translation>录制数据库：</translation>
+    </message>
+    <message>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
@@ -654,6 +686,10 @@
     <message>
         <source>Running</source>
         <translation>运行中</translation>
+    </message>
+    <message>
+        <source>Runtime:</source>
+        <translation>运行环境：</translation>
     </message>
     <message>
         <source>SOLD OUT</source>

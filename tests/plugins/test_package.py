@@ -85,7 +85,8 @@ def test_version(package_dir, tmp_path):
     out = subprocess.run([str(package_dir / "livedesk"), "--version"], env=installed.env(tmp_path),
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == f"livedesk {__version__}"
+    assert out.stdout.splitlines()[0] == f"livedesk {__version__}"
+    assert out.stdout.splitlines()[1].startswith("log file: ")
 
 
 def test_simulator_session_recorded_by_the_package(package_dir, tmp_path):

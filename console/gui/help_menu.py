@@ -1,0 +1,41 @@
+"""The Help menu every Livedesk window shares (About: version, log file, recordings)."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMainWindow, QMenu
+
+from console import __version__
+from console.logs import log_file
+from widgets.about_dialog import AboutDialog
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Livedesk", text)
+
+
+def add_help_menu(window: QMainWindow, database: str) -> QMenu:
+    """Append a Help menu to ``window``'s menu bar; ``database`` is shown as where recordings go."""
+    menu = window.menuBar().addMenu(_tr("&Help"))
+    about = QAction(_tr("About Livedesk…"), window)
+    about.setMenuRole(QAction.AboutRole)
+    about.triggered.connect(lambda: show_about(window, database))
+    menu.addAction(about)
+    return menu
+
+
+def describe_database(holder) -> str:
+    """The database a recorder or store writes to, password hidden ('' when there is none)."""
+    url = getattr(getattr(holder, "engine", None), "url", None)
+    return url.render_as_string(hide_password=True) if hasattr(url, "render_as_string") else ""
+
+
+def show_about(window: QMainWindow, database: str) -> AboutDialog:
+    root = logging.getLogger()
+    path = getattr(root, "_livedesk_log_file", None) or log_file()
+    dialog = AboutDialog(__version__, path, database, window)
+    dialog.open()
+    return dialog

@@ -1,6 +1,6 @@
 ; Inno Setup 6 script for Livedesk (Windows installer around the PyInstaller one-folder build).
 ; Build on Windows after PyInstaller:
-;   bash packaging/build.sh            (runs PyInstaller, then ISCC when it is on PATH)
+;   powershell -ExecutionPolicy Bypass -File packaging\windows\build.ps1   (venv, PyInstaller, smoke test, ISCC)
 ; or by hand:
 ;   ISCC.exe /DAppVersion=0.1.0 packaging\windows\livedesk.iss
 ; Input:  dist\livedesk\ (PyInstaller output)   Output: dist\installer\Livedesk-<version>-setup.exe

@@ -19,7 +19,12 @@ def resource_path(*parts: str) -> Path:
     Livedesk is installed as files on disk (a wheel, an editable install or a PyInstaller
     folder), so the package's traversable is a real directory.
     """
-    return Path(str(files(PACKAGE).joinpath(*parts)))
+    return package_file(PACKAGE, *parts)
+
+
+def package_file(package: str, *parts: str) -> Path:
+    """A data file shipped inside a Python package (a plugin's example, the migrations)."""
+    return Path(str(files(package).joinpath(*parts)))
 
 
 def sample_plan_path() -> Path:

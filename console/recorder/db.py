@@ -12,9 +12,11 @@ import sqlalchemy as sa
 from filelock import FileLock
 from sqlalchemy import event
 
+from console.resources import package_file
+
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+MIGRATIONS_DIR = package_file("console.recorder.migrations")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_PAGE_SIZE = 16_384
 #: WAL checkpoint interval in bytes (~40 MB); wal_autocheckpoint counts pages

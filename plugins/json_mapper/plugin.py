@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -27,11 +26,12 @@ import websockets
 
 from console import protocol
 from console.plugins import FEEDS, Plugin, PluginContext
+from console.resources import package_file
 from plugins.json_mapper.mapping import Mapper, Mapping
 
 log = logging.getLogger("livedesk.plugins.json_mapper")
 
-EXAMPLE_MAPPING = Path(__file__).with_name("example_mapping.yaml")
+EXAMPLE_MAPPING = package_file("plugins.json_mapper", "example_mapping.yaml")
 
 
 class MappedFeedServer:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from console import protocol as p
+from console import metrics, protocol as p
 from console.replay import Replay
 from console.report import build_review, export_html
 from console.state import SessionState
@@ -71,3 +71,16 @@ def test_review_adds_up(simulated, tmp_path):
         subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                         str(tmp_path / "p1")], check=True)
         assert (tmp_path / "p1.png").stat().st_size > 10_000
+
+
+def test_session_ended_gmv_is_before_refunds_like_the_fold(simulated):
+    """docs/metrics.md: GMV (the fold's and ``session.ended.gmv``) is the paid amount before
+    refunds; refunds are shown apart."""
+    store, rec = simulated
+    st = rec.state
+    [ended] = [e for e in store.events("sim", 1, None) if e.type == p.SESSION_ENDED]
+    assert st.refunds > 0 and st.refund_amount > 0, "the simulated session should have refunds"
+    assert ended.data["gmv"] == round(st.gmv, 2)
+    assert ended.data["orders"] == st.orders
+    r = build_review(store, "sim")
+    assert r.summary["refund_rate"] == metrics.round_rate(st.refund_amount / st.gmv) > 0

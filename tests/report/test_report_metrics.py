@@ -140,3 +140,20 @@ def test_a_recording_with_snapshots_from_before_separate_baselines_is_refolded()
     assert [(s.sku, s.clicks, s.impressions) for s in old] == \
         [(s.sku, s.clicks, s.impressions) for s in fresh]
     assert all(s.clicks >= 0 for s in old)
+
+
+def test_pdf_shows_the_refund_rate_and_counters(tmp_path):
+    import shutil
+    import subprocess
+
+    from console.report_pdf import export_pdf
+    pdf = export_pdf(build_review(quality_session(), "q"), tmp_path / "q.pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    if "成交金额" not in text:
+        pytest.skip("poppler cannot map the CJK font here (poppler-data missing)")
+    for label in ("退款率 refund rate", "28.57%", "重复订单事件 duplicate order events",
+                  "异常状态变更 bad status transitions"):
+        assert label in text, label

@@ -258,3 +258,28 @@ def test_random_sessions_never_negative_and_never_above_totals(steps, per_produc
     assert sum(s.room_gmv for s in segs) <= state.gmv + 1e-6
     # and exactly the increase of the attributed counter between the push and the last tick
     assert [(s.sku, s.impressions, s.clicks) for s in segs] == expected
+
+
+def test_simulator_session_pushing_a_product_before_its_first_impression():
+    """The same bug in a simulator session: the operator pushes, in the first seconds, a
+    product that has no impressions of its own yet while the room already has some; its
+    segment then started from the room's counters instead of its own zero."""
+    from pathlib import Path
+
+    from console.plan import load_plan
+    from console.simulator import Simulator
+
+    plan = load_plan(Path(__file__).resolve().parents[2] / "resources" / "sample_plan.yaml")
+    sim = Simulator(plan, seed=2, start_ts=T0, autopilot=False)
+    events = sim.step(T0 + 2)
+    fresh = [s for s in sim.order if sim.products[s].impr == 0 and sim.products[s].clicks == 0]
+    assert fresh and sim.c["product_impressions"] > 0, "a product without impressions yet"
+    out, err = sim.handle_command(p.CMD_CARD_PUSH, {"sku": fresh[-1]}, T0 + 2.5)
+    assert err is None
+    events += out + sim.step(T0 + 300)
+    state = fold(events)
+    [seg] = state.segments
+    prod = state.products[fresh[-1]]
+    assert seg.sku == fresh[-1] and prod.impressions > 0 and prod.clicks > 0
+    # the segment runs from the push to the end, and the product had nothing before the push
+    assert (seg.impressions, seg.clicks) == (prod.impressions, prod.clicks)

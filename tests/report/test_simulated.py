@@ -84,3 +84,19 @@ def test_session_ended_gmv_is_before_refunds_like_the_fold(simulated):
     assert ended.data["orders"] == st.orders
     r = build_review(store, "sim")
     assert r.summary["refund_rate"] == metrics.round_rate(st.refund_amount / st.gmv) > 0
+
+
+def test_simulated_segments_never_negative_nor_above_product_totals(simulated):
+    """Issue 17 item 8: a product first pushed before it had impressions of its own got the
+    room's counters as its baseline, and negative clicks once its own counters rose."""
+    store, rec = simulated
+    st = rec.state
+    for seg in st.segments:
+        assert seg.clicks >= 0 and seg.impressions >= 0 and seg.views >= 0, seg
+    for sku, prod in st.products.items():
+        mine = [s for s in st.segments if s.sku == sku]
+        assert sum(s.clicks for s in mine) <= prod.clicks
+        assert sum(s.impressions for s in mine) <= prod.impressions
+    for row in build_review(store, "sim").segments:
+        assert row.clicks >= 0 and row.impressions >= 0 and 0 <= row.ctr <= 1
+    assert st.per_product_counts

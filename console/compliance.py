@@ -1,10 +1,18 @@
 """Advertising-law check (广告法 §9 absolute terms) for scripts and show plans.
 
 Headless: no Qt. The word list is data (``resources/banned_words.yaml``, user
-editable): terms with a category, severity and suggested replacements, plus an
+editable): terms with a category, severity and suggested replacements (per
+matched phrase where the plain term would leave broken text), plus an
 allow-list of ordinary phrases (最近, 第一次 ...), trademarks, and context
-patterns (self-comparison, material content, purchase limits). Context matters:
-a hit inside an allowed phrase, trademark or context match is not reported.
+patterns (self-comparison, material content, purchase limits, consumption
+tips, advice to the buyer ...). Context matters: a hit inside an allowed
+phrase, trademark or context match is not reported.
+
+Text is matched after normalisation (NFKC, so full-width １００％ is 100%;
+lower case; whitespace dropped, so "TOP 1" is top1); hits carry indices into
+the original text. :func:`apply_replacement` is what the editor's one-click
+replacement runs. docs/compliance.md describes the list and its measured
+precision and recall.
 
 ``livedesk check-plan FILE [--words FILE]`` -> :func:`run_check_plan`.
 """
@@ -13,6 +21,8 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -33,6 +43,9 @@ class Term:
     severity: str = "high"
     suggestions: tuple[str, ...] = ()
     context_ok: bool = True
+    #: Longer phrases containing the term, each with its own replacements: when one of them
+    #: is in the text, a replacement takes the whole phrase (全网最低价 -> 超值价, not 超值价价).
+    forms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,15 @@ class Hit:
     suggestions: tuple[str, ...]
     context: str              # snippet around the hit
     severity: str = "high"
+    #: The span a replacement takes: the matched form (全网最低价) or the term itself.
+    replace_start: int = -1
+    replace_end: int = -1
+
+    def __post_init__(self) -> None:
+        if self.replace_start < 0:
+            object.__setattr__(self, "replace_start", self.start)
+        if self.replace_end < 0:
+            object.__setattr__(self, "replace_end", self.end)
 
     def describe(self) -> str:
         sugg = "、".join(self.suggestions) if self.suggestions else "-"
@@ -111,9 +133,22 @@ def words_from_dict(raw: Any, source: str = "<words>") -> WordList:
         sugg = item.get("suggest", item.get("suggestions")) or []
         if isinstance(sugg, str):
             sugg = [sugg]
-        terms.append(Term(str(item["term"]).strip(), str(item.get("category", "绝对化")),
+        term = str(item["term"]).strip()
+        forms = []
+        raw_forms = item.get("forms") or {}
+        if not isinstance(raw_forms, dict):
+            problems.append(f"terms[{i}] ({term}).forms: must map a phrase to its replacements")
+            raw_forms = {}
+        for phrase, fsugg in raw_forms.items():
+            phrase = str(phrase).strip()
+            if normalise(term)[0] not in normalise(phrase)[0]:
+                problems.append(f"terms[{i}] ({term}).forms: {phrase!r} does not contain the term")
+                continue
+            fsugg = [fsugg] if isinstance(fsugg, str) else list(fsugg or [])
+            forms.append((phrase, tuple(str(x) for x in fsugg)))
+        terms.append(Term(term, str(item.get("category", "绝对化")),
                           str(item.get("severity", "high")), tuple(str(s) for s in sugg),
-                          bool(item.get("context_ok", True))))
+                          bool(item.get("context_ok", True)), tuple(forms)))
     allow = raw.get("allow") or {}
     if not isinstance(allow, dict):
         problems.append("allow: must be a mapping")
@@ -135,21 +170,40 @@ def words_from_dict(raw: Any, source: str = "<words>") -> WordList:
 
 
 # ---- Checking -----------------------------------------------------------------
-def _fold(text: str) -> str:
-    """Lower-case ASCII-ish letters while keeping every index where it was."""
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+def normalise(text: str) -> tuple[str, list[int]]:
+    """The text as it is matched, and for each of its characters the index it came from.
+
+    Each character is NFKC-normalised (full-width letters, digits and punctuation become
+    their ASCII forms: １００％ -> 100%, ，-> ,) and lower-cased; whitespace is dropped, so
+    "TOP 1" matches top1. Terms, allow phrases and trademarks are normalised the same way;
+    context patterns see this form of the text.
+    """
+    out: list[str] = []
+    src: list[int] = []
+    for i, c in enumerate(text):
+        for ch in unicodedata.normalize("NFKC", c).lower():
+            if not ch.isspace():
+                out.append(ch)
+                src.append(i)
+    return "".join(out), src
 
 
-def _spans(folded: str, needles: Iterable[str]) -> list[tuple[int, int]]:
+@lru_cache(maxsize=8192)
+def _needle(text: str) -> str:
+    """A term, phrase or trademark as it is matched (normalised once, then cached)."""
+    return normalise(text)[0]
+
+
+def _spans(norm: str, needles: Iterable[str]) -> list[tuple[int, int]]:
     out = []
     for needle in needles:
-        n = _fold(needle)
+        n = _needle(needle)
         if not n:
             continue
-        i = folded.find(n)
+        i = norm.find(n)
         while i >= 0:
             out.append((i, i + len(n)))
-            i = folded.find(n, i + 1)
+            i = norm.find(n, i + 1)
     return out
 
 
@@ -157,15 +211,30 @@ def _covered(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(s <= start and end <= e for s, e in spans)
 
 
+def _form_at(norm: str, start: int, end: int, term: Term) -> tuple[int, int, tuple[str, ...]] | None:
+    """The longest of the term's forms found around the hit at ``start:end`` (normalised)."""
+    best = None
+    tn = norm[start:end]
+    for phrase, sugg in term.forms:
+        fn = _needle(phrase)
+        off = fn.find(tn)
+        s = start - off
+        if off >= 0 and s >= 0 and norm.startswith(fn, s) and (best is None or len(fn) > best[1] - best[0]):
+            best = (s, s + len(fn), sugg)
+    return best
+
+
 def check_text(text: str, words: WordList | None = None) -> list[Hit]:
     """Every banned term in ``text`` that no allow rule excuses, in text order."""
     if not text:
         return []
     words = words or load_words()
-    folded = _fold(text)
+    norm, src = normalise(text)
+    if not norm:
+        return []
     found: list[tuple[int, int, Term]] = []
     for term in words.terms:
-        for s, e in _spans(folded, [term.term]):
+        for s, e in _spans(norm, [term.term]):
             found.append((s, e, term))
     # the longest term wins where terms overlap (全网最低 over 最低 over 最)
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
@@ -178,17 +247,48 @@ def check_text(text: str, words: WordList | None = None) -> list[Hit]:
         taken_until = e
     if not chosen:
         return []
-    exact = _spans(folded, words.allow_phrases) + _spans(folded, words.trademarks)
-    context = [m.span() for _, rx in words.contexts for m in rx.finditer(text)]
+    exact = _spans(norm, words.allow_phrases) + _spans(norm, words.trademarks)
+    context = [m.span() for _, rx in words.contexts for m in rx.finditer(norm)]
     hits = []
     for s, e, term in chosen:
         if _covered(s, e, exact):
             continue
         if term.context_ok and _covered(s, e, context):
             continue
-        snippet = text[max(0, s - SNIPPET):e + SNIPPET].replace("\n", " ")
-        hits.append(Hit(text[s:e], s, e, term.category, term.suggestions, snippet, term.severity))
+        start, end = src[s], src[e - 1] + 1
+        form = _form_at(norm, s, e, term) if term.forms else None
+        if form is not None:
+            rs, re_, sugg = src[form[0]], src[form[1] - 1] + 1, form[2]
+        else:
+            rs, re_, sugg = start, end, term.suggestions
+        snippet = text[max(0, start - SNIPPET):end + SNIPPET].replace("\n", " ")
+        hits.append(Hit(text[start:end], start, end, term.category, sugg, snippet, term.severity,
+                        rs, re_))
     return hits
+
+
+def _overlap(left: str, right: str) -> int:
+    """Length of the longest end of ``left`` that ``right`` starts with."""
+    for k in range(min(len(left), len(right)), 0, -1):
+        if left.endswith(right[:k]):
+            return k
+    return 0
+
+
+def apply_replacement(text: str, hit: Hit, replacement: str) -> str:
+    """``text`` with ``hit`` replaced by ``replacement`` (the editor's one-click replacement).
+
+    The replacement takes the hit's phrase (a form such as 全网最低价 when the word list has
+    one) and never doubles the text around it: where the replacement ends with what follows
+    the phrase, or starts with what precedes it, that part is kept once (全网最低 in 全网最低价
+    replaced by 直播间专属价 gives 直播间专属价, not 直播间专属价价).
+    """
+    before, after = text[:hit.replace_start], text[hit.replace_end:]
+    if replacement:
+        after = after[_overlap(replacement, after):]
+        k = _overlap(before, replacement)
+        before = before[:len(before) - k]
+    return before + replacement + after
 
 
 def _product_terms(phrases: Iterable[str]) -> list[Term]:
@@ -270,4 +370,4 @@ def run_check_plan(args) -> int:
 
 __all__ = ["Hit", "PlanHit", "Term", "WordList", "WordListError", "load_words",
            "words_from_dict", "check_text", "check_plan", "run_check_plan", "plan_from_dict",
-           "DEFAULT_WORDS"]
+           "apply_replacement", "normalise", "DEFAULT_WORDS"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 #: The five funnel stages (五维) in order, with their Chinese names.
 FUNNEL_STAGES = (
@@ -41,6 +43,40 @@ OWNER_LABELS = {
 def ratio(numerator: float, denominator: float) -> float:
     """A rate as a fraction; 0.0 when the denominator is zero."""
     return numerator / denominator if denominator > 0 else 0.0
+
+
+def refund_rate(refund_amount: float, gmv: float) -> float:
+    """退款率 = refund amount / GMV (GMV before refunds)."""
+    return ratio(refund_amount, gmv)
+
+
+def round_half_up(value: float, places: int) -> float:
+    """``value`` rounded to ``places`` decimals, halves away from zero, as written in decimal.
+
+    Python's ``round`` works on the binary value and rounds halves to even, so
+    ``round(2.675, 2)`` is 2.67 and ``round(0.00125, 4)`` is 0.0012; a review read by
+    people should give 2.68 and 0.0013, so the shortest decimal form of the float is
+    rounded instead. Infinities and NaN are returned unchanged.
+    """
+    if not math.isfinite(value):
+        return value
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return float(exact) + 0.0  # + 0.0: no negative zero
+
+
+def round_rate(value: float) -> float:
+    """A rate (fraction) as reports show it: 4 decimals, i.e. 0.01 percentage point."""
+    return round_half_up(value, RATE_PLACES)
+
+
+def round_money(value: float) -> float:
+    """Money (and GPM, UV value, average order value) as reports show it: 2 decimals (fen)."""
+    return round_half_up(value, MONEY_PLACES)
+
+
+#: Decimals of rates and of money in reports and exports (see docs/metrics.md, "Rounding").
+RATE_PLACES = 4
+MONEY_PLACES = 2
 
 
 def gpm(gmv: float, views: float) -> float:

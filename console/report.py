@@ -49,6 +49,7 @@ class ProductRow:
     gpm: float
     refunds: int
     refund_amount: float
+    refund_rate: float            # refund amount / GMV of the product
     plan_stock: int | None
     stock_left: int | None
     sold_out_at: float | None     # seconds from session start
@@ -151,8 +152,13 @@ class Review:
             ("GPM", s["gpm"]), ("UV价值 UV value", s["uv_value"]),
             ("观看-成交转化率 view-to-pay", s["view_to_pay"]), ("创建-成交率 create-to-pay", s["create_to_pay"]),
             ("退款 refunds", s["refunds"]), ("退款金额 refund amount", s["refund_amount"]),
-            ("评论 comments", s["comments"])]]
-        summary_rows += [[f"{r.label} ({r.name})", round(r.value, 4)] for r in self.funnel]
+            ("退款率 refund rate", s["refund_rate"]), ("评论 comments", s["comments"]),
+            ("重复订单事件 duplicate order events", s["duplicate_orders"]),
+            ("异常状态变更 bad status transitions", s["bad_transitions"]),
+            ("无效事件 invalid events", s["invalid_events"]),
+            ("未知事件类型 unknown event types", s["unknown_types"]),
+            ("数据缺口 feed gaps", s["gaps"]), ("缺失事件 missed feed events", s["missed_feed_events"])]]
+        summary_rows += [[f"{r.label} ({r.name})", _rate(r.value)] for r in self.funnel]
         if self.weakest is not None:
             summary_rows.append(["最弱环节 weakest step", f"{self.weakest.label} {self.weakest.value:.1%} "
                                  f"(基准 benchmark {self.weakest.benchmark:.0%})"])
@@ -163,13 +169,13 @@ class Review:
                                     if int((e.ts - self.started_at) // 60) == m)]
                        for m in range(n)]
         prod_rows = [[r.sku, r.title, round(r.on_air_s / 60, 1), r.explanations, r.impressions, r.clicks,
-                      r.orders, r.units, r.buyers, round(r.gmv, 2), round(r.ctr, 4), round(r.ctor, 4),
-                      round(r.gpm, 2), r.refunds, round(r.refund_amount, 2), _blank(r.plan_stock),
-                      r.units, _blank(r.stock_left), _clock(r.sold_out_at)]
+                      r.orders, r.units, r.buyers, _money(r.gmv), _rate(r.ctr), _rate(r.ctor),
+                      _money(r.gpm), r.refunds, _money(r.refund_amount), _rate(r.refund_rate),
+                      _blank(r.plan_stock), r.units, _blank(r.stock_left), _clock(r.sold_out_at)]
                      for r in self.products]
         seg_rows = [[r.index + 1, r.sku, r.title, _clock(r.start_s), round(r.duration_s / 60, 1), r.repops,
-                     r.impressions, r.clicks, r.views, r.orders, r.units, r.buyers, round(r.gmv, 2),
-                     round(r.ctr, 4), round(r.ctor, 4), round(r.gpm, 2), r.refunds]
+                     r.impressions, r.clicks, r.views, r.orders, r.units, r.buyers, _money(r.gmv),
+                     _rate(r.ctr), _rate(r.ctor), _money(r.gpm), r.refunds]
                     for r in self.segments]
         plan_rows = [[_blank(r.planned_pos), _blank(r.actual_pos), r.sku, r.title, _blank(r.planned_min),
                       round(r.actual_min, 1), _blank(r.plan_stock), r.units_sold, _clock(r.sold_out_at),
@@ -177,8 +183,8 @@ class Review:
         moment_rows = [[_MOMENT_LABELS[m.kind], m.minute + 1, _clock(m.minute * 60), _num(m.value),
                         _num(m.change), m.card, m.cause] for m in self.moments]
         cmp_rows = [[("本场 " if r.current else "") + r.session_id, r.title, _datetime(r.started_at),
-                     round(r.duration_s / 60, 1), round(r.gmv, 2), r.orders, r.buyers, r.peak_online,
-                     r.viewers, round(r.gpm, 2), round(r.uv_value, 2)] for r in self.comparison]
+                     round(r.duration_s / 60, 1), _money(r.gmv), r.orders, r.buyers, r.peak_online,
+                     r.viewers, _money(r.gpm), _money(r.uv_value)] for r in self.comparison]
         return [
             ("概览 Summary", "summary", ["项目 item", "数值 value"], summary_rows),
             ("分钟 Minutes", "minutes", ["分钟 minute", "时间 time"] + [lbl for _, lbl in CURVES]
@@ -186,7 +192,8 @@ class Review:
             ("商品 Products", "products", ["SKU", "商品 title", "讲解时长 on-air (min)", "讲解次数 explanations",
                                          "曝光 impressions", "点击 clicks", "订单 orders", "件数 units",
                                          "成交人数 buyers", "成交金额 GMV", "点击率 CTR", "转化率 CTOR", "GPM",
-                                         "退款 refunds", "退款金额 refund amount", "计划库存 plan stock",
+                                         "退款 refunds", "退款金额 refund amount", "退款率 refund rate",
+                                         "计划库存 plan stock",
                                          "已售 sold", "剩余库存 stock left", "售罄时间 sold out at"], prod_rows),
             ("讲解 Segments", "segments", ["#", "SKU", "商品 title", "开始 start", "时长 duration (min)",
                                          "弹卡 re-pops", "曝光 impressions", "点击 clicks", "进入 views",
@@ -210,7 +217,11 @@ _MOMENT_LABELS = {"gmv_peak": "成交高峰 GMV peak", "online_peak": "在线高
 
 
 def _num(v: float):
-    return int(v) if float(v).is_integer() else round(v, 2)
+    return int(v) if float(v).is_integer() else metrics.round_money(v)
+
+
+_rate = metrics.round_rate      # every rate in the review: 4 decimals, halves up
+_money = metrics.round_money    # every amount, GPM, UV value, AOV: 2 decimals, halves up
 
 
 def _blank(v):
@@ -242,6 +253,13 @@ def _product_rows(state: SessionState, start: float) -> list[ProductRow]:
     views: dict[str, int] = {}
     for seg in state.segments:
         views[seg.sku] = views.get(seg.sku, 0) + seg.views
+    # Without per-product counts in the feed, a product's clicks and impressions are those of
+    # its segments (the room's while its card was on air), as the segment scorecard has them.
+    seg_counts: dict[str, list[int]] = {}
+    for seg in state.segments:
+        c = seg_counts.setdefault(seg.sku, [0, 0])
+        c[0] += seg.impressions
+        c[1] += seg.clicks
     order = list(state.run_of_show) + [s for s in state.products if s not in state.run_of_show]
     rows = []
     for sku in order:
@@ -249,12 +267,16 @@ def _product_rows(state: SessionState, start: float) -> list[ProductRow]:
         if pr is None:
             continue
         v = views.get(sku, 0)
+        if state.per_product_counts:
+            impressions, clicks = pr.impressions, pr.clicks
+        else:
+            impressions, clicks = seg_counts.get(sku, (0, 0))
         rows.append(ProductRow(
             sku=sku, title=pr.title, on_air_s=state.on_air(sku), explanations=pr.explanations,
-            impressions=pr.impressions, clicks=pr.clicks, orders=pr.orders, units=pr.units,
-            buyers=pr.buyers, gmv=pr.gmv, views=v, ctr=metrics.ratio(pr.clicks, pr.impressions),
-            ctor=metrics.ratio(pr.buyers, pr.clicks), gpm=metrics.gpm(pr.gmv, v), refunds=pr.refunds,
-            refund_amount=pr.refund_amount,
+            impressions=impressions, clicks=clicks, orders=pr.orders, units=pr.units,
+            buyers=pr.buyers, gmv=pr.gmv, views=v, ctr=metrics.ratio(clicks, impressions),
+            ctor=metrics.ratio(pr.buyers, clicks), gpm=metrics.gpm(pr.gmv, v), refunds=pr.refunds,
+            refund_amount=pr.refund_amount, refund_rate=metrics.refund_rate(pr.refund_amount, pr.gmv),
             plan_stock=plan_stock.get(sku, pr.stock_initial), stock_left=pr.stock,
             sold_out_at=(pr.sold_out_at - start) if pr.sold_out_at is not None else None))
     return rows
@@ -375,22 +397,39 @@ def _compare(store, info, state: SessionState, limit: int) -> list[CompareRow]:
     return rows
 
 
-def build_review(store, session_id: str, compare_limit: int = 5) -> Review:
-    replay = Replay(store, session_id).open()
+def _final_state(replay: Replay) -> SessionState:
+    """The session's end state; folded from the start when the nearest snapshot predates
+    separate segment baselines (its segment clicks and impressions could be wrong)."""
     state = replay.final_state
     assert state is not None
+    if state.legacy_segment_baselines:
+        state = replay.new_state(None)
+        for batch in replay.iter_events(1, replay.last_seq):
+            replay.fold(state, batch)
+    return state
+
+
+def build_review(store, session_id: str, compare_limit: int = 5) -> Review:
+    replay = Replay(store, session_id).open()
+    state = _final_state(replay)
     info = replay.info
     start = state.started_at or replay.start_ts
     end = state.ended_at or state.last_ts or start
     rates = state.funnel()
     weakest = metrics.weakest_step(rates)
     s = state
-    summary = {"gmv": round(s.gmv, 2), "orders": s.orders, "units": s.units, "buyers": s.buyers,
-               "aov": round(s.average_order_value, 2), "peak_online": s.peak_online,
-               "viewers": s.traffic["viewers"], "gpm": round(s.gpm, 2), "uv_value": round(s.uv_value, 2),
-               "view_to_pay": round(s.view_to_pay_rate, 4), "create_to_pay": round(s.create_to_pay_rate, 4),
-               "refunds": s.refunds, "refund_amount": round(s.refund_amount, 2),
-               "comments": s.comment_count, "created": s.created, "cancelled": s.cancelled}
+    c = s.counters
+    summary = {"gmv": _money(s.gmv), "orders": s.orders, "units": s.units, "buyers": s.buyers,
+               "aov": _money(s.average_order_value), "peak_online": s.peak_online,
+               "viewers": s.traffic["viewers"], "gpm": _money(s.gpm), "uv_value": _money(s.uv_value),
+               "view_to_pay": _rate(s.view_to_pay_rate), "create_to_pay": _rate(s.create_to_pay_rate),
+               "refunds": s.refunds, "refund_amount": _money(s.refund_amount),
+               "refund_rate": _rate(metrics.refund_rate(s.refund_amount, s.gmv)),
+               "comments": s.comment_count, "created": s.created, "cancelled": s.cancelled,
+               # what the fold ignored, so a reader can judge the feed's data quality
+               "duplicate_orders": c.duplicate_orders, "bad_transitions": c.bad_transitions,
+               "invalid_events": c.invalid, "unknown_types": c.unknown_types, "gaps": c.gaps,
+               "missed_feed_events": c.missed_feed_events}
     lanes = list(replay.lanes)
     return Review(
         session_id=session_id, title=getattr(info, "title", "") or s.session.get("title", ""),
@@ -500,7 +539,8 @@ def export_html(review: Review, path: str | os.PathLike | None = None) -> str:
                    for k, v in [("成交金额 GMV", f"¥{s['gmv']:,.2f}"), ("订单 orders", s["orders"]),
                                 ("成交人数 buyers", s["buyers"]), ("峰值在线 peak", s["peak_online"]),
                                 ("累计观看 viewers", s["viewers"]), ("GPM", f"{s['gpm']:.1f}"),
-                                ("UV价值", f"{s['uv_value']:.2f}"), ("客单价 AOV", f"{s['aov']:.2f}")])
+                                ("UV价值", f"{s['uv_value']:.2f}"), ("客单价 AOV", f"{s['aov']:.2f}"),
+                                ("退款率 refund rate", f"{s['refund_rate']:.2%}")])
     body = [f"<h1>直播复盘 Session review — {e(review.title or review.session_id)}</h1>",
             f'<p class="meta">{e(review.room)} · {e(review.platform)} · {e(_datetime(review.started_at))} · '
             f'{review.duration_s / 60:.0f} 分钟 · 场次 {e(review.session_id)}</p>',

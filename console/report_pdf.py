@@ -128,10 +128,10 @@ def _story(review: Review) -> list:
                        f"{review.duration_s / 60:.0f} 分钟 ｜ 场次 {_t(review.session_id)}", body),
              Spacer(1, 4)]
     kpi = [["成交金额 GMV", "订单 orders", "成交人数 buyers", "峰值在线 peak", "累计观看 viewers",
-            "GPM", "UV价值", "客单价 AOV"],
+            "GPM", "UV价值", "客单价 AOV", "退款率 refund rate"],
            [f"¥{s['gmv']:,.2f}", s["orders"], s["buyers"], s["peak_online"], s["viewers"],
-            f"{s['gpm']:.1f}", f"{s['uv_value']:.2f}", f"{s['aov']:.2f}"]]
-    t = Table(kpi, colWidths=[width / 8] * 8)
+            f"{s['gpm']:.1f}", f"{s['uv_value']:.2f}", f"{s['aov']:.2f}", f"{s['refund_rate']:.2%}"]]
+    t = Table(kpi, colWidths=[width / len(kpi[0])] * len(kpi[0]))
     t.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 8), ("FONTSIZE", (0, 1), (-1, 1), 12),
                            ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
                            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF3FA"))]))

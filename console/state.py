@@ -127,9 +127,11 @@ class Segment:
     buyers: int = 0
     room_gmv: float = 0.0             # all products, for context
     refunds: int = 0
-    _click_base: int = 0
+    _click_base: int = 0              # the product's own by_sku counters at the push
     _impr_base: int = 0
     _views_base: int = 0
+    _room_click_base: int = 0         # the room counters at the push (feeds without by_sku)
+    _room_impr_base: int = 0
     _buyer_keys: dict = field(default_factory=dict)  # distinct buyers, ordered (a set in order)
 
     def duration(self, now: float) -> float:
@@ -255,6 +257,12 @@ class SessionState:
         # Card and segments
         self.current_sku: str | None = None
         self.segments: list[Segment] = []
+        #: Whether the feed carries per-product counts (``by_sku`` in ``traffic.tick``): then a
+        #: segment's clicks and impressions are its product's own, else the room's.
+        self.per_product_counts = False
+        #: Set by ``from_snapshot`` for a snapshot written before segment baselines were kept
+        #: apart (its segments' clicks and impressions may be wrong; refold from the start).
+        self.legacy_segment_baselines = False
         # Flash sales
         self.flash_sales: dict[str, FlashSale] = {}
         # Comments
@@ -416,6 +424,7 @@ class SessionState:
             "recent_orders": list(islice(reversed(self.recent_orders), keep))[::-1],
             "traffic": self.traffic, "peak_online": self.peak_online,
             "current_sku": self.current_sku, "segments": _rows(Segment, self.segments),
+            "per_product_counts": self.per_product_counts,
             "flash_sales": _rows(FlashSale, self.flash_sales.values()),
             "comment_count": self.comment_count,
             "recent_comments": list(islice(reversed(self.recent_comments), keep))[::-1],
@@ -457,6 +466,14 @@ class SessionState:
             st.flash_sales = {k: FlashSale(**v) for k, v in snap["flash_sales"].items()}
         for seg in st.segments:
             seg._buyer_keys = dict.fromkeys(seg._buyer_keys)
+        if "per_product_counts" in snap:
+            st.per_product_counts = bool(snap["per_product_counts"])
+        else:  # written before the baselines were kept apart: one base held either counter
+            st.legacy_segment_baselines = True
+            st.per_product_counts = any(prod.clicks or prod.impressions
+                                        for prod in st.products.values())
+            for seg in st.segments:
+                seg._room_click_base, seg._room_impr_base = seg._click_base, seg._impr_base
         st._order_fifo = deque(st.order_status)
         for k, v in snap["totals"].items():
             setattr(st, k, v)
@@ -696,10 +713,14 @@ class SessionState:
         prod = self.product(sku)
         prod.explanations += 1
         t = self.traffic
+        # Both baselines are kept: which one counts is decided per tick by whether the feed
+        # carries per-product counts at all, never by whether this product's are still zero
+        # (a product pushed before its first impression would otherwise get the room's
+        # counters as its baseline and negative clicks once its own counters rise).
         new = Segment(index=len(self.segments), sku=sku, start_seq=ev.seq, start_ts=ev.ts,
-                      _click_base=prod.clicks if prod.clicks else t["product_clicks"],
-                      _impr_base=prod.impressions if prod.impressions else t["product_impressions"],
-                      _views_base=t["viewers"])
+                      _click_base=prod.clicks, _impr_base=prod.impressions,
+                      _views_base=t["viewers"], _room_click_base=t["product_clicks"],
+                      _room_impr_base=t["product_impressions"])
         self.segments.append(new)
         self.current_sku = sku
         self._mark(ev.ts, "card", prod.title)
@@ -763,6 +784,7 @@ class SessionState:
             self.seconds.data["clicks"][s] += t["product_clicks"] - prev_clicks
         by_sku = d.get("by_sku")
         if isinstance(by_sku, dict):
+            self.per_product_counts = True
             for sku, counts in by_sku.items():
                 if isinstance(counts, dict):
                     prod = self.product(sku)
@@ -770,14 +792,15 @@ class SessionState:
                     prod.clicks = max(prod.clicks, int(counts.get("clicks", 0) or 0))
         seg = self.current_segment
         if seg is not None:
-            prod = self.products[seg.sku]
-            if prod.clicks or prod.impressions:
-                seg.clicks = prod.clicks - seg._click_base
-                seg.impressions = prod.impressions - seg._impr_base
+            # increases since the push; never below 0 (a feed snapshot may set counters back)
+            if self.per_product_counts:
+                prod = self.products[seg.sku]
+                seg.clicks = max(0, prod.clicks - seg._click_base)
+                seg.impressions = max(0, prod.impressions - seg._impr_base)
             else:
-                seg.clicks = t["product_clicks"] - seg._click_base
-                seg.impressions = t["product_impressions"] - seg._impr_base
-            seg.views = t["viewers"] - seg._views_base
+                seg.clicks = max(0, t["product_clicks"] - seg._room_click_base)
+                seg.impressions = max(0, t["product_impressions"] - seg._room_impr_base)
+            seg.views = max(0, t["viewers"] - seg._views_base)
 
     def _on_comment(self, ev: Event) -> None:
         self.comment_count += 1

@@ -18,7 +18,8 @@ from PySide6.QtGui import QColor, QKeySequence, QShortcut, QSyntaxHighlighter, Q
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
-from console.compliance import CHECKED_CARD_FIELDS, Hit, WordList, check_text, words_for_card
+from console.compliance import (CHECKED_CARD_FIELDS, Hit, WordList, apply_replacement, check_text,
+                                words_for_card)
 
 #: (cue_card key or "script", label); lists are edited one item per line.
 FIELDS = (("selling_points", "Selling points"), ("pitch_lines", "Pitch lines"),
@@ -206,8 +207,7 @@ class ScriptEditor(QWidget):
         fh = self.hits[index]
         edit = self.edits[fh.field]
         lines = edit.toPlainText().split("\n")
-        line = lines[fh.line]
-        lines[fh.line] = line[:fh.hit.start] + replacement + line[fh.hit.end:]
+        lines[fh.line] = apply_replacement(lines[fh.line], fh.hit, replacement)
         edit.setPlainText("\n".join(lines))
         self.run_check()
 

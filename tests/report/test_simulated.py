@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from console import protocol as p
+from console import metrics, protocol as p
 from console.replay import Replay
 from console.report import build_review, export_html
 from console.state import SessionState
@@ -71,3 +71,32 @@ def test_review_adds_up(simulated, tmp_path):
         subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", str(pdf),
                         str(tmp_path / "p1")], check=True)
         assert (tmp_path / "p1.png").stat().st_size > 10_000
+
+
+def test_session_ended_gmv_is_before_refunds_like_the_fold(simulated):
+    """docs/metrics.md: GMV (the fold's and ``session.ended.gmv``) is the paid amount before
+    refunds; refunds are shown apart."""
+    store, rec = simulated
+    st = rec.state
+    [ended] = [e for e in store.events("sim", 1, None) if e.type == p.SESSION_ENDED]
+    assert st.refunds > 0 and st.refund_amount > 0, "the simulated session should have refunds"
+    assert ended.data["gmv"] == round(st.gmv, 2)
+    assert ended.data["orders"] == st.orders
+    r = build_review(store, "sim")
+    assert r.summary["refund_rate"] == metrics.round_rate(st.refund_amount / st.gmv) > 0
+
+
+def test_simulated_segments_never_negative_nor_above_product_totals(simulated):
+    """Issue 17 item 8: a product first pushed before it had impressions of its own got the
+    room's counters as its baseline, and negative clicks once its own counters rose."""
+    store, rec = simulated
+    st = rec.state
+    for seg in st.segments:
+        assert seg.clicks >= 0 and seg.impressions >= 0 and seg.views >= 0, seg
+    for sku, prod in st.products.items():
+        mine = [s for s in st.segments if s.sku == sku]
+        assert sum(s.clicks for s in mine) <= prod.clicks
+        assert sum(s.impressions for s in mine) <= prod.impressions
+    for row in build_review(store, "sim").segments:
+        assert row.clicks >= 0 and row.impressions >= 0 and 0 <= row.ctr <= 1
+    assert st.per_product_counts

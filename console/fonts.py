@@ -146,8 +146,12 @@ def find_cjk_font() -> FontFace:
             "(Debian: fonts-noto-cjk) or set " + ENV_FONT + " to a .ttf/.otf/.ttc file.")
 
 
-def truetype_subset(face: FontFace, text: str) -> bytes:
-    """A TrueType (glyf) font holding the glyphs of ``text`` plus :data:`BASE_CHARS`."""
+def truetype_subset(face: FontFace, text: str, name: str | None = None) -> bytes:
+    """A TrueType (glyf) font holding the glyphs of ``text`` plus :data:`BASE_CHARS`.
+
+    ``name`` becomes the font's own (PostScript and full) name: reportlab keeps one parsed
+    face per such name, so two subsets of one font must not share it.
+    """
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -164,6 +168,14 @@ def truetype_subset(face: FontFace, text: str) -> bytes:
     subsetter.subset(font)
     if "CFF " in font or "CFF2" in font:
         _cff_to_glyf(font)
+    if name:
+        names = font["name"]
+        for record in list(names.names):
+            if record.nameID in (1, 3, 4, 6, 16):
+                names.removeNames(nameID=record.nameID)
+        for name_id in (1, 3, 4, 6):
+            names.setName(name, name_id, 3, 1, 0x409)
+            names.setName(name, name_id, 1, 0, 0)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
@@ -229,7 +241,7 @@ def register_pdf_font(text: str, face: FontFace | None = None) -> str:
         if name is not None:
             return name
         name = f"LivedeskCJK-{key}"
-        pdfmetrics.registerFont(ReportLabTTFont(name, io.BytesIO(truetype_subset(face, chars))))
+        pdfmetrics.registerFont(ReportLabTTFont(name, io.BytesIO(truetype_subset(face, chars, name))))
         for bold in (0, 1):
             for italic in (0, 1):
                 addMapping(name, bold, italic, name)

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from console.feed.server import Rejected, Unsupported
-from plugins.douyin.profile import Profile
+from plugins.douyin.profile import Profile, get_path
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +44,18 @@ READY_GRACE_S = 20.0
 
 # ---- scripts run in the page (parameters come from the profile) -------------------------
 _FIND_ROW = """
-([rowSel, idSel, actionSel, pid, text]) => {
-  for (const el of document.querySelectorAll('[data-livedesk-target]'))
-    el.removeAttribute('data-livedesk-target');
+([rowSel, idSel, actionSel, pid, text, click, disabledCls]) => {
   for (const row of document.querySelectorAll(rowSel)) {
     const input = row.querySelector(idSel);
     const id = input ? (input.value || input.getAttribute('value') || '') : '';
     if (pid !== null && String(id) !== String(pid)) continue;
     for (const b of row.querySelectorAll(actionSel)) {
       if ((b.innerText || b.textContent || '').trim() === text) {
-        b.setAttribute('data-livedesk-target', '1');
-        return {found: true, id: String(id), cls: String(b.className || ''),
-                disabled: !!b.disabled || b.getAttribute('aria-disabled') === 'true'};
+        const cls = String(b.className || '');
+        const disabled = !!b.disabled || b.getAttribute('aria-disabled') === 'true' ||
+                         (disabledCls && cls.includes(disabledCls));
+        if (click && !disabled) b.click();    // found and clicked in one step: a re-render
+        return {found: true, id: String(id), cls, disabled, clicked: !!click && !disabled};
       }
     }
     if (pid !== null) return {found: false, row: true, id: String(id)};
@@ -413,11 +413,14 @@ class BrowserBridge:
         if not live or self._screen_since is None:
             self._clear("patterns_mismatch")
             return
-        last = max([self._screen_since] + [self._stream_last.get(s, 0.0)
-                                           for s in ("orders", "comments", "control_comments")])
-        if now - last > minutes * 60:
+        expected = self.profile.behaviour("expect_live", ["orders", "comments"]) or []
+        missing = [name for name in expected
+                   if now - max(self._screen_since, self._stream_last.get(name, 0.0)) > minutes * 60]
+        if missing:
+            pats = "; ".join(f"{name}: {', '.join(self.profile.stream(name).get('patterns') or [])}"
+                             for name in missing)
             self._raise("patterns_mismatch", WARNING,
-                        f"直播中, 但 {minutes:g} 分钟未收到订单或评论数据: 页面可能已改版, "
+                        f"直播中, 但 {minutes:g} 分钟未收到数据 ({pats}): 页面可能已改版, "
                         "请运行 livedesk douyin doctor")
         else:
             self._clear("patterns_mismatch")
@@ -468,9 +471,10 @@ class BrowserBridge:
             raise Rejected("not logged in: log in with the shop account in the browser window")
         return page
 
-    async def _find_button(self, page: Any, pid: str | None, text: str) -> dict:
+    async def _find_button(self, page: Any, pid: str | None, text: str, click: bool = False) -> dict:
         sel = self.profile.selector
-        args = [sel("product_row"), sel("product_id_in_row"), sel("product_action"), pid, text]
+        args = [sel("product_row"), sel("product_id_in_row"), sel("product_action"), pid, text,
+                click, sel("disabled_class", "isDisabled")]
         found = await page.evaluate(_FIND_ROW, args)
         if found.get("found") or found.get("row") or pid is None:
             return found
@@ -503,20 +507,29 @@ class BrowserBridge:
                         return "already being explained"
                     raise Rejected(f"the 讲解 button of promotion {promotion_id} is not offered now")
                 raise Rejected(f"promotion {promotion_id} is not in the live product list")
-            if found.get("disabled") or sel("disabled_class", "isDisabled") in found.get("cls", ""):
+            if found.get("disabled"):
                 raise Rejected(f"the platform has disabled {text} for this product now")
-            card = self.profile.stream("card")
-            return await self._click_confirmed(page, card, text)
 
-    async def _click_confirmed(self, page: Any, spec: dict, what: str) -> str:
+            async def click() -> None:
+                done = await self._find_button(page, promotion_id, text, click=True)
+                if not done.get("clicked"):
+                    raise Rejected(f"the {text} button went away before it could be clicked")
+
+            return await self._confirmed(page, self.profile.stream("card"), text, click)
+
+    async def _confirmed(self, page: Any, spec: dict, what: str,
+                         act: Callable[[], Any]) -> str:
+        """Run ``act`` and wait for the page's own call (``spec.patterns``) and its answer."""
         patterns = spec.get("patterns") or []
         timeout = float(self.profile.behaviour("card_confirm_s", 3.0))
         try:
             async with page.expect_response(lambda r: any(pt in r.url for pt in patterns),
                                             timeout=timeout * 1000) as info:
-                await page.click('[data-livedesk-target="1"]', timeout=timeout * 1000)
+                await act()
             resp = await info.value
-        except Exception as exc:  # noqa: BLE001 - timeouts and detached buttons
+        except Rejected:
+            raise
+        except Exception as exc:  # noqa: BLE001 - timeouts and pages that went away
             raise Rejected(f"{what}: the page did not confirm within {timeout:g} s "
                            f"({str(exc).splitlines()[0][:120]})") from None
         try:
@@ -525,7 +538,6 @@ class BrowserBridge:
             body = None
         ok = spec.get("ok") or {}
         if isinstance(body, dict) and ok.get("path"):
-            from plugins.douyin.profile import get_path
             if get_path(body, ok["path"]) != ok.get("equals"):
                 msg = get_path(body, spec.get("message") or "msg") or "refused"
                 raise Rejected(f"{what}: the platform refused: {msg}")
@@ -554,12 +566,8 @@ class BrowserBridge:
             cls = await page.locator(send).first.evaluate("el => String(el.className || '')")
             if sel("disabled_class", "isDisabled") in cls:
                 raise Rejected("the platform has disabled sending comments now")
-            await page.evaluate("""(s) => { for (const el of document.querySelectorAll('[data-livedesk-target]'))
-                el.removeAttribute('data-livedesk-target');
-                const b = document.querySelector(s); if (b) b.setAttribute('data-livedesk-target', '1'); }""",
-                                send)
-            return await self._click_confirmed(page, self.profile.stream("comment_sent"),
-                                               "send comment")
+            return await self._confirmed(page, self.profile.stream("comment_sent"), "send comment",
+                                         lambda: page.locator(send).first.click(timeout=3000))
 
     async def set_visible(self, visible: bool) -> bool:
         """Show or minimise the browser window (no-op when headless). True if done."""

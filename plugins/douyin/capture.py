@@ -89,18 +89,26 @@ class CaptureWriter:
 
 
 def read_capture(path: str | Path) -> Iterator[dict]:
-    """The records of a capture file in order; a truncated tail (a crash) ends the iteration."""
+    """The records of a capture file in order (gzip, or plain JSON lines as a studio may send).
+
+    A truncated tail (a crash) ends the iteration; a line that is not JSON is skipped.
+    """
     problems = 0
     with open(path, "rb") as raw:
-        with gzip.GzipFile(fileobj=raw, mode="rb") as gz:
+        gzipped = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        stream = gzip.GzipFile(fileobj=raw, mode="rb") if gzipped else raw
+        with stream:
             while True:
                 try:
-                    line = gz.readline()
+                    line = stream.readline()
                 except (EOFError, OSError, zlib.error):
                     log.warning("capture %s ends early (cut off by a crash?)", path)
                     return
                 if not line:
                     return
+                if not line.strip():
+                    continue
                 try:
                     record: Any = json.loads(line)
                 except ValueError:

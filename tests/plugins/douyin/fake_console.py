@@ -33,7 +33,7 @@ ROOM_ID = "7301234567890123456"
 LOGIN_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>抖店 登录</title></head>
 <body><h1>抖店 · 扫码登录</h1><div id="qr">[二维码]</div>
 <form method="post" action="/login/do"><input type="hidden" name="next" value="__NEXT__">
-<button id="qr-login" type="submit">模拟扫码</button></form></body></html>"""
+<button id="qr-login" type="submit">模拟扫码</button></form>__AUTO__</body></html>"""
 
 CONTROL_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>直播中控台</title>
 <style>
@@ -205,8 +205,9 @@ class FakeState:
 class FakeConsole:
     """The fake consoles on ``http://127.0.0.1:<port>`` (start/stop in a thread)."""
 
-    def __init__(self, poll_ms: int = 300, products: int = 12) -> None:
+    def __init__(self, poll_ms: int = 300, products: int = 12, auto_login: bool = False) -> None:
         self.poll_ms = poll_ms
+        self.auto_login = auto_login       # the login page "scans" by itself after 0.3 s
         self.lock = threading.Lock()
         self.state = FakeState(products)
         self.httpd: ThreadingHTTPServer | None = None
@@ -285,7 +286,9 @@ class FakeConsole:
             st.hits[path] = st.hits.get(path, 0) + 1
         if path == "/login/common":
             nxt = (q.get("redirect") or ["/ffa/buyin/dashboard/live/control"])[0]
-            return self._html(h, LOGIN_HTML.replace("__NEXT__", nxt))
+            auto = "<script>setTimeout(() => document.forms[0].submit(), 300)</script>"
+            return self._html(h, LOGIN_HTML.replace("__NEXT__", nxt)
+                              .replace("__AUTO__", auto if self.auto_login else ""))
         if path in ("/ffa/buyin/dashboard/live/control", "/shop", "/screen/anchor/shop"):
             if not self._logged_in(h):
                 h.send_response(302)

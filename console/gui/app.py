@@ -223,15 +223,22 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
 
     feed = None
     url = getattr(args, "url", None)
-    if simulate:
+    douyin = bool(getattr(args, "douyin", False)) and not simulate
+    if douyin:
+        feed, url = await start_douyin()
+    elif simulate:
         from plugins.simulator import SimulatorFeed
         feed = SimulatorFeed()
         url = await feed.start(plan_path, getattr(args, "seed", None) or 7,
                                getattr(args, "speed", None) or 1.0)
     recorder = open_recorder(getattr(args, "db", None))
     session = make_session(url, plan=plan, token=getattr(args, "token", None), recorder=recorder)
+    if douyin:
+        feed.attach(session)          # the connector's status becomes alerts in the session log
     await session.start()
     win = MainWindow(session, **window_kw)
+    if douyin:
+        add_browser_toggle(win, feed)
     win.prompter_host.plan_path = plan_path
     host = getattr(args, "relay_host", None) or "127.0.0.1"
     try:
@@ -241,6 +248,32 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
         log.warning("prompter relay not started on %s: %s", host, exc)
         win.prompter_host.sig_message.emit(f"prompter relay not started on {host}: {exc}")
     return win, session, feed, recorder
+
+
+async def start_douyin():
+    """The Douyin connector with the settings kept in plugins.json (``douyin``); (feed, url)."""
+    from console.plugins import PluginManager
+    from plugins.douyin import DouyinFeed
+
+    feed = DouyinFeed()
+    saved = PluginManager(discover=False).settings("douyin")   # plugins.json, may be empty
+    url = await feed.open(dict(DouyinFeed.settings, **saved))
+    return feed, url
+
+
+def add_browser_toggle(win, feed) -> None:
+    """View menu: show / minimise the Douyin browser window (it keeps running either way)."""
+    from PySide6.QtGui import QAction
+
+    act = QAction(_tr("Show the Douyin browser window"), win)
+    act.setCheckable(True)
+    act.setChecked(True)
+    act.toggled.connect(lambda on: asyncio.ensure_future(feed.set_browser_visible(on)))
+    menus = [a.menu() for a in win.menuBar().actions() if a.menu() is not None]
+    if menus:
+        menus[0].addSeparator()
+        menus[0].addAction(act)
+    win.douyin_browser_action = act
 
 
 async def shutdown(feed, recorder) -> None:
@@ -350,8 +383,9 @@ def run_console(args) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     plan_path = getattr(args, "plan", None)
     url = getattr(args, "url", None)
-    choose = not getattr(args, "simulate", False) and not url
-    simulate = bool(getattr(args, "simulate", False)) or not url
+    douyin = bool(getattr(args, "douyin", False))
+    choose = not getattr(args, "simulate", False) and not url and not douyin
+    simulate = bool(getattr(args, "simulate", False)) or (not url and not douyin)
     if simulate and not plan_path:
         plan_path = default_plan_path()
     plan = None
@@ -381,6 +415,7 @@ def run_console(args) -> int:
             return 0
         simulate, plan, plan_path = choice.simulate, choice.plan, choice.plan_path
         args.url, args.token = choice.url, choice.token
+        args.douyin = choice.douyin
     try:
         upgrade_database(getattr(args, "db", None))
     except Exception as exc:  # noqa: BLE001 - the recorder reports the same database again

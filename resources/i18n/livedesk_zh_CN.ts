@@ -24,6 +24,10 @@
         <translation>（脚本已结束）</translation>
     </message>
     <message>
+        <source>A browser window opens the Douyin live console and data screen. Scan the QR code with the shop account once; the login stays in a private browser profile on this computer. Livedesk never sees the password.</source>
+        <translation>将打开浏览器窗口进入抖音直播中控台和数据大屏。用店铺账号扫码登录一次即可；登录状态保存在本机仅限当前用户的浏览器配置中，Livedesk 不会接触密码。</translation>
+    </message>
+    <message>
         <source>A session with this id is already in the library:</source>
         <translation>库中已有相同编号的场次：</translation>
     </message>
@@ -720,6 +724,10 @@
         <translation>直播脚本</translation>
     </message>
     <message>
+        <source>Show the Douyin browser window</source>
+        <translation>显示抖音浏览器窗口</translation>
+    </message>
+    <message>
         <source>Space / Enter = got it</source>
         <translation>空格/回车 = 收到</translation>
     </message>
@@ -1014,6 +1022,10 @@
     <message>
         <source>{title} is sold out</source>
         <translation>{title} 已售罄</translation>
+    </message>
+    <message>
+        <source>抖音 Douyin: log in with the shop account</source>
+        <translation>抖音：用店铺账号登录</translation>
     </message>
 </context>
 </TS>

@@ -177,6 +177,7 @@ class FakeState:
     def add_order(self, promotion_index: int, qty: int = 1, status: int = 0,
                   nick: str = "买家") -> str:
         p = self.promotions[promotion_index]
+        p["stock_num"] = max(0, p["stock_num"] - qty)      # the list shows the stock going down
         oid = f"69{len(self.orders) + 1:017d}"
         self.orders.append({"order_id": oid, "order_status": status, "order_ts": int(time.time()),
                             "product_id": p["product_id"], "product_title": p["title"],

@@ -24,6 +24,9 @@ SHOTS = os.environ.get("LIVEDESK_SHOTS")     # a directory: save screenshots the
 
 @pytest.fixture(autouse=True)
 def temp_settings(tmp_path, qapp):
+    if SHOTS:
+        from console.gui.app import install_translator
+        install_translator(qapp)          # LIVEDESK_LANG=zh_CN for the Chinese screenshots
     from PySide6.QtCore import QCoreApplication, QSettings
     QCoreApplication.setOrganizationName("LivedeskTest")
     QCoreApplication.setApplicationName("LivedeskTest")
@@ -36,7 +39,7 @@ def test_start_dialog_offers_douyin(qapp, tmp_path):
     from console.gui.start_dialog import StartDialog
 
     dlg = StartDialog(plan_path="", simulate=True)
-    assert "Douyin" in dlg.radio_douyin.text()
+    assert "抖音" in dlg.radio_douyin.text()
     assert not dlg.btn_start.isEnabled()                 # the simulator needs a plan
     dlg.radio_douyin.setChecked(True)
     assert dlg.btn_start.isEnabled()                     # Douyin brings its own products

@@ -440,7 +440,7 @@ class BrowserBridge:
             with contextlib.suppress(Exception):
                 loc = page.locator(selector)
                 if await loc.count():
-                    await loc.first.click(timeout=1000)
+                    await loc.first.dispatch_event("click", timeout=1000)
 
     # ---- conditions ------------------------------------------------------------------------
     def _raise(self, key: str, level: str, message: str) -> None:

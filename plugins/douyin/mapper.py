@@ -593,6 +593,10 @@ class ConsoleMapper:
                 self.traffic_seen = True
             elif name in extra:
                 self.extra[name] = value
+        for name, path in (spec.get("extra_paths") or {}).items():
+            value = to_num(get_path(body, path))
+            if value is not None:
+                self.extra[name] = value
         return []
 
     def _map_base_info(self, body: Any, t: float, record: dict) -> list[dict]:

@@ -42,6 +42,7 @@ ERROR_MESSAGES = {
     "login_expired": "登录已失效 (平台返回 {code}): 请在浏览器窗口中重新登录",
     "no_permission": "没有这个直播间的数据权限 (平台返回 {code})",
     "wrong_view": "页面视图不对 (平台返回 {code}): 请检查店铺/达人身份",
+    "wrong_room": "直播间 id 不属于这个账号 (平台返回 {code})",
 }
 
 

@@ -347,8 +347,10 @@ class FakeConsole:
                 st.served.setdefault(f"{o['order_id']}:{o['order_status']}", now)
             return {"st": 0, "msg": "", "data": current or None}
         if path.endswith("/core_data"):
-            return {"st": 0, "data": {"core_data": [
-                {"index_name": k, "index_display": k, "value": {"value": v}} for k, v in st.core.items()]}}
+            return {"st": 0, "msg": "", "data": {"pay_amt": {"value": st.core.get("pay_amt", 0)},
+                                                  "core_data": [
+                {"index_name": k, "index_display": k, "value": {"value": v}}
+                for k, v in st.core.items() if k != "pay_amt"]}}
         if path.endswith("/live_base_info"):
             return {"st": 0, "data": {"live_status": st.live_status, "start_time": int(now) - 600}}
         return {"st": 404, "msg": "unknown"}

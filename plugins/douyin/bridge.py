@@ -41,6 +41,7 @@ LINUX_BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/go
                   "/usr/bin/google-chrome-stable", "/usr/bin/microsoft-edge")
 NAV_TIMEOUT_MS = 30_000
 READY_GRACE_S = 20.0
+SCREEN_RETRY_S = 10.0
 
 # ---- scripts run in the page (parameters come from the profile) -------------------------
 _FIND_ROW = """
@@ -170,6 +171,7 @@ class BrowserBridge:
         self._action = asyncio.Lock()
         self._control_since: float | None = None
         self._screen_since: float | None = None
+        self._screen_opened = float("-inf")
         self._stream_last: dict[str, float] = {}
         self._overlay_at = 0.0
         self.visible = not headless
@@ -247,6 +249,7 @@ class BrowserBridge:
         self.control = ctx.pages[0] if ctx.pages else await ctx.new_page()
         self.screen = None
         self._screen_room = None
+        self._screen_opened = float("-inf")
         await self._open_control()
 
     async def _relaunch(self) -> None:
@@ -283,6 +286,10 @@ class BrowserBridge:
         self._raise("page_not_found", CRITICAL, "中控台页面打不开: " + "; ".join(errors))
 
     async def _open_screen(self, room_id: str) -> None:
+        """The 罗盘 home first (the screen alone asks for a login), then the room's screen.
+
+        On a login page it stops there: the watchdog reports it and comes back after the login.
+        """
         spec = self.profile.page("screen")
         if not spec.get("url"):
             return
@@ -292,6 +299,9 @@ class BrowserBridge:
         try:
             for home in spec.get("home") or ():
                 resp = await page.goto(home, wait_until="domcontentloaded")
+                if self._login_page(page.url, "screen"):
+                    self._screen_room = room_id
+                    return
                 if resp is not None and resp.status >= 400:
                     continue
                 ready = spec.get("home_ready") or []
@@ -300,6 +310,9 @@ class BrowserBridge:
                         await page.wait_for_function(_ANY, arg=ready, timeout=15_000)
                 break
             resp = await page.goto(spec["url"].format(room_id=room_id), wait_until="domcontentloaded")
+            if self._login_page(page.url, "screen"):
+                self._screen_room = room_id
+                return
             if resp is not None and resp.status >= 400:
                 raise RuntimeError(f"HTTP {resp.status}")
         except Exception as exc:  # noqa: BLE001
@@ -391,18 +404,35 @@ class BrowserBridge:
         else:
             self._clear("page_not_found")
             await self._observe_card(page)
-        room = self.room_id
-        if room and room != "0" and self._screen_room != room:
-            await self._open_screen(room)
-        elif self.screen is not None and self.screen.is_closed() and room:
-            self._screen_room = None
-        if self.screen is not None and not self.screen.is_closed() and \
-                self._login_page(self.screen.url, "screen"):
-            self._raise("login_needed", WARNING, "罗盘需要登录: 请在浏览器窗口中登录")
+        await self._check_screen(now)
         self._check_patterns(now)
         if now - self._overlay_at >= float(self.profile.behaviour("overlay_s", 3.0)):
             self._overlay_at = now
             await self._close_overlays(page)
+
+    async def _check_screen(self, now: float) -> None:
+        room, screen = self.room_id, self.screen
+        if screen is not None and screen.is_closed():
+            self.screen, self._screen_room = None, None
+            screen = None
+        if screen is not None and self._login_page(screen.url, "screen"):
+            self._raise("screen_login_needed", WARNING,
+                        "罗盘需要登录: 请在浏览器窗口的罗盘页面中登录")
+            self._screen_opened = now
+            return
+        if "screen_login_needed" in self.conditions:
+            self._clear("screen_login_needed")
+            self._screen_room = None            # logged in: open the room's screen again
+            self._screen_opened = float("-inf")
+        marker = str(self.profile.page("screen").get("url") or "").split("?")[0]
+        if screen is not None and self._screen_room and marker and \
+                not screen.url.startswith(marker) and now - self._screen_opened > READY_GRACE_S:
+            self._screen_room = None            # it went elsewhere (a redirect): back to the room
+        if room and room != "0" and self._screen_room != room and \
+                (self._screen_room is None and now - self._screen_opened >= SCREEN_RETRY_S
+                 or self._screen_room is not None):
+            self._screen_opened = now
+            await self._open_screen(room)
 
     def _on_control_url(self, url: str) -> bool:
         return any(url.startswith(u.split("?")[0]) for u in self.profile.page("control").get("urls") or ())
@@ -570,18 +600,42 @@ class BrowserBridge:
                                          lambda: page.locator(send).first.click(timeout=3000))
 
     async def set_visible(self, visible: bool) -> bool:
-        """Show or minimise the browser window (no-op when headless). True if done."""
+        """Minimise or restore the browser window (it keeps working either way). True if done.
+
+        Where the desktop cannot minimise (an X display without a window manager) the window is
+        moved off the screen instead and put back where it was.
+        """
         if self.headless or self.control is None or self._ctx is None:
             return False
         try:
             cdp = await self._ctx.new_cdp_session(self.control)
-            win = await cdp.send("Browser.getWindowForTarget")
-            state = "normal" if visible else "minimized"
-            await cdp.send("Browser.setWindowBounds", {"windowId": win["windowId"],
-                                                       "bounds": {"windowState": state}})
-            if visible:
-                await self.control.bring_to_front()
-            await cdp.detach()
+            try:
+                win = (await cdp.send("Browser.getWindowForTarget"))["windowId"]
+
+                async def bounds() -> dict:
+                    return (await cdp.send("Browser.getWindowBounds", {"windowId": win}))["bounds"]
+
+                async def put(b: dict) -> None:
+                    await cdp.send("Browser.setWindowBounds", {"windowId": win, "bounds": b})
+
+                if not visible:
+                    now = await bounds()
+                    if now.get("windowState") == "normal" and now.get("left", 0) > -5000:
+                        self._bounds = {k: now[k] for k in ("left", "top", "width", "height") if k in now}
+                    await put({"windowState": "minimized"})
+                    await asyncio.sleep(0.3)
+                    if (await bounds()).get("windowState") != "minimized":
+                        await put({"windowState": "normal"})
+                        await put({"left": -32000, "top": 0})
+                else:
+                    if (await bounds()).get("windowState") != "normal":
+                        await put({"windowState": "normal"})
+                    saved = getattr(self, "_bounds", None)
+                    if saved and (await bounds()).get("left", 0) <= -5000:
+                        await put(dict(saved))
+                    await self.control.bring_to_front()
+            finally:
+                await cdp.detach()
         except Exception as exc:  # noqa: BLE001
             log.warning("cannot %s the browser window: %s", "show" if visible else "hide", exc)
             return False

@@ -166,6 +166,7 @@ class FakeState:
                      "follow_anchor_ucnt": 0, "pay_amt": 0}
         self.card_calls: list[dict] = []
         self.sent_comments: list[dict] = []
+        self.compass_separate = False            # the 罗盘 asks for a login of its own
         self.duplicate_polls = False
         self.stale_orders = False
         self._old_orders: list[dict] | None = None
@@ -201,6 +202,10 @@ class FakeState:
             item["content"] = content
         self.messages[kind].append(item)
         return mid
+
+
+def _compass(path: str) -> bool:
+    return path.startswith(("/shop", "/screen", "/compass_api"))
 
 
 class FakeConsole:
@@ -274,9 +279,11 @@ class FakeConsole:
     def _html(self, h, html: str) -> None:
         self._send(h, 200, html.encode(), "text/html; charset=utf-8")
 
-    def _logged_in(self, h) -> bool:
+    def _logged_in(self, h, path: str = "") -> bool:
         cookie = h.headers.get("Cookie") or ""
         with self.lock:
+            if self.state.compass_separate and _compass(path):
+                return f"fake_compass={self.state.token}" in cookie
             return f"fake_sid={self.state.token}" in cookie
 
     def _get(self, h: BaseHTTPRequestHandler) -> None:
@@ -291,7 +298,7 @@ class FakeConsole:
             return self._html(h, LOGIN_HTML.replace("__NEXT__", nxt)
                               .replace("__AUTO__", auto if self.auto_login else ""))
         if path in ("/ffa/buyin/dashboard/live/control", "/shop", "/screen/anchor/shop"):
-            if not self._logged_in(h):
+            if not self._logged_in(h, path):
                 h.send_response(302)
                 h.send_header("Location", f"/login/common?redirect={path}")
                 h.send_header("Content-Length", "0")
@@ -305,7 +312,7 @@ class FakeConsole:
             return self._html(h, html.replace("__POLL__", str(self.poll_ms)).replace("__GEN__", str(gen)))
         if not (path.startswith("/api/") or path.startswith("/compass_api/")):
             return self._send(h, 404, b"not found", "text/plain")
-        if not self._logged_in(h):
+        if not self._logged_in(h, path):
             return self._json(h, {"st": 100704, "msg": "cookie 已失效, 请重新登录", "data": None})
         with self.lock:
             return self._json(h, self._answer(path, q))
@@ -363,8 +370,9 @@ class FakeConsole:
             nxt = (parse_qs(raw).get("next") or ["/ffa/buyin/dashboard/live/control"])[0]
             with self.lock:
                 token = self.state.token
+            name = "fake_compass" if _compass(nxt) else "fake_sid"
             h.send_response(302)
-            h.send_header("Set-Cookie", f"fake_sid={token}; Path=/; Max-Age=86400")
+            h.send_header("Set-Cookie", f"{name}={token}; Path=/; Max-Age=86400")
             h.send_header("Location", nxt)
             h.send_header("Content-Length", "0")
             h.end_headers()

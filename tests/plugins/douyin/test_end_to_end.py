@@ -14,6 +14,7 @@ from console import protocol as p
 from console.pipeline import LiveSession
 from plugins.douyin import DouyinCaptureFeed, DouyinFeed
 from plugins.douyin.capture import read_capture
+from plugins.douyin.profile import Profile, merge
 from tests.plugins.douyin.conftest import fake_profile, needs_chromium
 
 pytestmark = [needs_chromium, pytest.mark.timeout(240)]
@@ -152,6 +153,22 @@ async def test_fake_consoles_to_recording_and_back(fake, tmp_path):
         with fake.lock:
             assert fs.sent_comments[-1] == {"content": "@小鹿 有优惠券吗", "operate_type": 2, "top": True}
 
+        # ---- send a comment as the room, as a reply ----
+        cid = session.send_command("comment.send", {"text": "有的, 下单领券", "reply_to": comment_id})
+        await until(lambda: result_of(session, cid), what="comment.send result")
+        assert result_of(session, cid).type == p.OPERATOR_ACK, result_of(session, cid).data
+        with fake.lock:
+            assert fs.sent_comments[-1] == {"content": "@小鹿 有的, 下单领券", "operate_type": 2,
+                                            "top": False}
+        # ... where the account's console has no comment box: unsupported, with the reason
+        real_profile = feed.bridge.profile
+        feed.bridge.profile = Profile(merge(real_profile.raw, {"selectors": {"comment_box": "#none"}}))
+        cid = session.send_command("comment.send", {"text": "hello"})
+        await until(lambda: result_of(session, cid), what="comment.send without a box")
+        feed.bridge.profile = real_profile
+        err = result_of(session, cid)
+        assert err.data["code"] == "unsupported" and "comment box" in err.data["message"]
+
         # ---- repeated, reversed and stale polls never count twice ----
         orders_before, gmv_before, comments_before = st.orders, st.gmv, len(_comments(st))
         with fake.lock:
@@ -248,5 +265,22 @@ async def test_changed_patterns_are_reported(fake, tmp_path):
                     what="the mismatch to be reported")
         assert "doctor" in feed.alerts["patterns_mismatch"]["message"]
         assert any("msg_feed_v3" in u or "live_trade_flow" in u for u in feed.bridge.unmatched_json)
+    finally:
+        await feed.stop()
+
+
+async def test_the_data_screen_asks_for_its_own_login(fake, tmp_path):
+    with fake.lock:
+        fake.state.compass_separate = True
+        fake.state.add_order(0, qty=1, status=3, nick="a")
+    feed = await start_feed(fake, tmp_path)
+    try:
+        await log_in(feed)
+        await until(lambda: "screen_login_needed" in feed.alerts, what="the 罗盘 login page")
+        assert "login_needed" not in feed.alerts          # no flip-flop with the control page
+        await feed.bridge.screen.click("#qr-login")
+        await until(lambda: "screen_login_needed" not in feed.alerts, what="the 罗盘 login")
+        await until(lambda: len(feed.mapper.orders) == 1, what="orders from the screen")
+        assert "/screen/anchor/shop" in feed.bridge.screen.url
     finally:
         await feed.stop()

@@ -344,9 +344,12 @@ class BrowserBridge:
                 body = {"_text": (await response.text())[:20000]}
             except Exception:  # noqa: BLE001
                 return
+        try:
+            on_screen = self.screen is not None and response.frame.page == self.screen
+        except Exception:  # noqa: BLE001 - a response without a frame (service worker)
+            on_screen = False
         record = {"t": t, "url": response.url, "status": response.status, "stream": stream,
-                  "page": "screen" if self.screen is not None and response.frame.page == self.screen
-                  else "control", "body": body}
+                  "page": "screen" if on_screen else "control", "body": body}
         with contextlib.suppress(Exception):
             post = response.request.post_data
             if post:

@@ -257,7 +257,14 @@ async def start_douyin():
 
     feed = DouyinFeed()
     saved = PluginManager(discover=False).settings("douyin")   # plugins.json, may be empty
-    url = await feed.open(dict(DouyinFeed.settings, **saved))
+    try:
+        url = await feed.open(dict(DouyinFeed.settings, **saved))
+    except Exception as exc:
+        from PySide6.QtWidgets import QMessageBox
+        log.error("the Douyin connector did not start: %s", exc)
+        QMessageBox.critical(None, "Livedesk", _tr("The Douyin connector could not start") +
+                             f":\n{exc}")
+        raise
     return feed, url
 
 

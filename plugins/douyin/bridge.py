@@ -466,7 +466,7 @@ class BrowserBridge:
                                              sel("product_action"), sel("clear_text", "取消讲解")])
         if self._action.locked():
             return
-        self.on_card_seen(pid or None if pid is not None else None)
+        self.on_card_seen(pid or None)
 
     async def _close_overlays(self, page: Any) -> None:
         for selector in self.profile.selector("overlays", []) or []:

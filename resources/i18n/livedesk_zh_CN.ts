@@ -772,6 +772,10 @@
         <translation>建议替换</translation>
     </message>
     <message>
+        <source>The Douyin connector could not start</source>
+        <translation>抖音连接无法启动</translation>
+    </message>
+    <message>
         <source>The feed URL has no host</source>
         <translation>数据源地址缺少主机</translation>
     </message>

@@ -141,3 +141,21 @@ def test_console_runs_on_the_fake_douyin_consoles(qapp, tmp_path, monkeypatch):
     assert result["latency"] < 1.0
     assert result["rows"] >= 7 and result["toggle"]
     assert result["card_call"]["promotion_id"] == "3600002"
+
+
+def test_a_missing_browser_is_told_to_the_operator(qapp, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from console.gui.app import start_douyin
+    from plugins.douyin.bridge import BrowserMissing
+
+    config = tmp_path / "plugins.json"
+    config.write_text(json.dumps({"plugins": {"douyin": {"settings": {
+        "browser_path": str(tmp_path / "no-such-browser"), "capture_dir": str(tmp_path / "c"),
+        "user_data_dir": str(tmp_path / "b")}}}}), encoding="utf-8")
+    monkeypatch.setenv("LIVEDESK_PLUGINS_CONFIG", str(config))
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a[2]))
+    with pytest.raises(BrowserMissing):
+        asyncio.run(start_douyin())
+    assert shown and "no-such-browser" in shown[0] and "Douyin" in shown[0]

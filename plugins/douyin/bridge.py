@@ -172,6 +172,7 @@ class BrowserBridge:
         self._control_since: float | None = None
         self._screen_since: float | None = None
         self._screen_opened = float("-inf")
+        self._control_attempt = float("-inf")
         self._stream_last: dict[str, float] = {}
         self._overlay_at = 0.0
         self.visible = not headless
@@ -266,6 +267,7 @@ class BrowserBridge:
         return any(pat in url for pat in self.profile.page(page).get("login_url_contains") or ())
 
     async def _open_control(self) -> None:
+        self._control_attempt = self.clock()
         urls = list(self.profile.page("control").get("urls") or ())
         if self.control_url:
             urls = [self.control_url] + [u for u in urls if u != self.control_url]
@@ -281,8 +283,7 @@ class BrowserBridge:
                 continue
             self.control_url = url
             self._control_since = self.clock()
-            self._clear("page_not_found")
-            return
+            return                              # page_not_found clears once its list shows
         self._raise("page_not_found", CRITICAL, "中控台页面打不开: " + "; ".join(errors))
 
     async def _open_screen(self, room_id: str) -> None:
@@ -399,6 +400,9 @@ class BrowserBridge:
             if not self._on_control_url(url):
                 await self._open_control()
                 return
+        if "page_not_found" in self.conditions and now - self._control_attempt >= SCREEN_RETRY_S:
+            await self._open_control()          # try again every 10 s (network back, page fixed)
+            return
         ready = self.profile.page("control").get("ready") or []
         if ready and not await page.evaluate(_ANY, ready):
             if self._control_since and now - self._control_since > READY_GRACE_S:

@@ -284,3 +284,52 @@ async def test_the_data_screen_asks_for_its_own_login(fake, tmp_path):
         assert "/screen/anchor/shop" in feed.bridge.screen.url
     finally:
         await feed.stop()
+
+
+async def test_a_control_page_that_is_gone_is_reported(fake, tmp_path):
+    feed = DouyinFeed()
+    profile = fake_profile(fake)
+    profile = profile.with_pages({"control": {"urls": [fake.base + "/ffa/moved/away"]}})
+    await feed.open({"headless": True, "user_data_dir": str(tmp_path / "browser"),
+                     "capture": False}, profile=profile)
+    try:
+        await until(lambda: "page_not_found" in feed.alerts, what="page_not_found")
+        assert "HTTP 404" in feed.alerts["page_not_found"]["message"]
+        assert feed.alerts["page_not_found"]["level"] == "critical"
+    finally:
+        await feed.stop()
+
+
+async def test_started_by_the_plugin_manager(tmp_path, monkeypatch):
+    """The `douyin` entry point through the PluginManager, settings from plugins.json."""
+    import yaml
+
+    from console.plugins import PluginManager
+    from tests.plugins.douyin.fake_console import FakeConsole
+
+    fake = FakeConsole(auto_login=True).start()
+    override = tmp_path / "douyin.yaml"
+    override.write_text(yaml.safe_dump({"version": 1, "pages": fake.pages(),
+                                        "behaviour": {"poll_s": 0.3}}), encoding="utf-8")
+    monkeypatch.setenv("LIVEDESK_DOUYIN_PROFILE", str(override))
+    m = PluginManager(tmp_path / "plugins.json")
+    assert "douyin" in m.entries and "douyin_capture" in m.entries
+    m.set_enabled("douyin", True)
+    m.set_settings("douyin", {"headless": True, "user_data_dir": str(tmp_path / "browser"),
+                              "capture_dir": str(tmp_path / "cap")})
+    try:
+        assert await m.start("douyin"), m.problems
+        feed = m.entries["douyin"].obj
+        assert feed.url.startswith("ws://127.0.0.1:")
+        session = LiveSession(feed.url)
+        feed.attach(session)
+        await session.start()
+        try:
+            await until(lambda: len(session.state.products) == 12, what="products")
+        finally:
+            await session.stop()
+    finally:
+        await m.stop_all()
+        fake.stop()
+    assert m.problems == []
+    assert list((tmp_path / "cap").glob("douyin-*.jsonl.gz"))

@@ -333,3 +333,25 @@ async def test_started_by_the_plugin_manager(tmp_path, monkeypatch):
         fake.stop()
     assert m.problems == []
     assert list((tmp_path / "cap").glob("douyin-*.jsonl.gz"))
+
+
+async def test_card_push_refused_by_the_platform(fake, tmp_path):
+    """Not live: the page's setcurrent answers 当前用户未开播; the console gets that reason."""
+    from console.feed.server import Rejected
+
+    with fake.lock:
+        fake.state.live_status = 4
+    feed = await start_feed(fake, tmp_path)
+    try:
+        await log_in(feed)
+        await until(lambda: len(feed.mapper.products) == 12, what="products")
+        assert feed.bridge.room_id == "0"
+        with pytest.raises(Rejected, match="当前用户未开播"):
+            await feed._command("card.push", {"sku": "QM-004"})
+        assert feed.mapper.current_sku is None            # nothing is on air
+        with fake.lock:
+            assert fake.state.card_calls[-1]["promotion_id"] == "3600004"
+            assert fake.state.current is None
+        assert feed.bridge.screen is None                  # no room: no data screen opened
+    finally:
+        await feed.stop()

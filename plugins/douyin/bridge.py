@@ -42,6 +42,7 @@ LINUX_BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/go
 NAV_TIMEOUT_MS = 30_000
 READY_GRACE_S = 20.0
 SCREEN_RETRY_S = 10.0
+RELAUNCH_BACKOFF_S = 5.0
 
 # ---- scripts run in the page (parameters come from the profile) -------------------------
 _FIND_ROW = """
@@ -267,11 +268,13 @@ class BrowserBridge:
         return any(pat in url for pat in self.profile.page(page).get("login_url_contains") or ())
 
     async def _open_control(self) -> None:
+        """The first control page address that loads logged in; if every one asks for a login,
+        the first one's login page (the operator logs in there)."""
         self._control_attempt = self.clock()
         urls = list(self.profile.page("control").get("urls") or ())
         if self.control_url:
             urls = [self.control_url] + [u for u in urls if u != self.control_url]
-        errors = []
+        errors, wants_login = [], None
         for url in urls:
             try:
                 resp = await self.control.goto(url, wait_until="domcontentloaded")
@@ -281,9 +284,19 @@ class BrowserBridge:
             if resp is not None and resp.status >= 400:
                 errors.append(f"{url}: HTTP {resp.status}")
                 continue
+            if self._login_page(self.control.url):
+                wants_login = wants_login or url
+                continue
             self.control_url = url
             self._control_since = self.clock()
             return                              # page_not_found clears once its list shows
+        if wants_login is not None:
+            self.control_url = wants_login
+            self._control_since = self.clock()
+            if not self._login_page(self.control.url):
+                with contextlib.suppress(Exception):
+                    await self.control.goto(wants_login, wait_until="domcontentloaded")
+            return
         self._raise("page_not_found", CRITICAL, "中控台页面打不开: " + "; ".join(errors))
 
     async def _open_screen(self, room_id: str) -> None:
@@ -372,6 +385,7 @@ class BrowserBridge:
                 raise
             except BrowserMissing as exc:
                 log.error("%s", exc)
+                await asyncio.sleep(RELAUNCH_BACKOFF_S)    # the condition is raised; try again later
             except Exception as exc:  # noqa: BLE001 - keep watching whatever a check hit
                 if self._closed.is_set() or "closed" in str(exc).lower():
                     self._closed.set()

@@ -99,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     pro.add_argument("--screen", type=int, default=None)
     pro.add_argument("--windowed", action="store_true")
 
-    importlib.import_module("plugins.douyin.cli").add_parser(sub)
+    try:   # the Douyin connector's commands (plugins/douyin; absent in a trimmed install)
+        importlib.import_module("plugins.douyin.cli").add_parser(sub)
+    except ImportError as exc:  # pragma: no cover - the bundled plugin is always there
+        logging.getLogger(__name__).debug("no douyin commands: %s", exc)
 
     rpl = sub.add_parser("replay", help="replay and review recorded sessions")
     rpl.add_argument("session", nargs="?")

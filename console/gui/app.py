@@ -95,6 +95,12 @@ def install_excepthook() -> None:
 
 
 # ---- Entry point -----------------------------------------------------------------------
+def default_plan_path_sample() -> Path:
+    """The bundled sample plan (the CLI's --plan default)."""
+    from console import cli
+    return Path(cli.SAMPLE_PLAN).resolve()
+
+
 def _load_plan(path: str | None):
     from console.plan import PlanError, load_plan
     if not path:
@@ -391,6 +397,8 @@ def run_console(args) -> int:
     plan_path = getattr(args, "plan", None)
     url = getattr(args, "url", None)
     douyin = bool(getattr(args, "douyin", False))
+    if douyin and plan_path and Path(plan_path).resolve() == default_plan_path_sample():
+        plan_path = None      # the simulator's demo plan is only a default: Douyin lists its own products
     choose = not getattr(args, "simulate", False) and not url and not douyin
     simulate = bool(getattr(args, "simulate", False)) or (not url and not douyin)
     if simulate and not plan_path:

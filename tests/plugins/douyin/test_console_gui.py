@@ -159,3 +159,27 @@ def test_a_missing_browser_is_told_to_the_operator(qapp, tmp_path, monkeypatch):
     with pytest.raises(BrowserMissing):
         asyncio.run(start_douyin())
     assert shown and "no-such-browser" in shown[0] and "Douyin" in shown[0]
+
+
+def test_console_douyin_flag_skips_the_demo_plan(qapp, tmp_path, monkeypatch):
+    """`livedesk console --douyin`: no start dialog, and the simulator's sample plan (the --plan
+    default) is not used: the products come from Douyin."""
+    import sys
+
+    from console import cli
+    from console.gui import app as gui_app
+    import console.gui.start_dialog as sd
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(sd, "ask_start", lambda args: pytest.fail("the dialog must not show"))
+    seen = {}
+
+    async def fake_start(args, plan, plan_path, simulate, **kw):
+        seen.update(plan=plan, plan_path=plan_path, simulate=simulate, douyin=args.douyin)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(gui_app, "start_console", fake_start)
+    args = cli.build_parser().parse_args(["console", "--douyin", "--db",
+                                          f"sqlite:///{tmp_path / 'r.db'}"])
+    assert gui_app.run_console(args) == 1
+    assert seen == {"plan": None, "plan_path": None, "simulate": False, "douyin": True}

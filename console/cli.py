@@ -26,6 +26,7 @@ HANDLERS = {
     "console": ("console.gui.app", "run_console"),
     "prompter": ("console.gui.prompter", "run_prompter"),
     "replay": ("console.gui.replay_window", "run_replay"),
+    "douyin": ("plugins.douyin.cli", "run_douyin"),
 }
 GUI_COMMANDS = frozenset({"console", "prompter", "replay"})
 
@@ -87,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     con = sub.add_parser("console", help="the operator console window")
     con.add_argument("--simulate", action="store_true", help="run on the built-in simulator")
     con.add_argument("--url", default=None, help="feed URL (ws://...)")
+    con.add_argument("--douyin", action="store_true",
+                     help="run on the Douyin consoles in your browser (log in with the shop account)")
     con.add_argument("--token", default=None)
     con.add_argument("--plan", default=str(SAMPLE_PLAN))
     con.add_argument("--db", default=None)
@@ -103,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     pro.add_argument("--token", default=None)
     pro.add_argument("--screen", type=int, default=None)
     pro.add_argument("--windowed", action="store_true")
+
+    try:   # the Douyin connector's commands (plugins/douyin; absent in a trimmed install)
+        importlib.import_module("plugins.douyin.cli").add_parser(sub)
+    except ImportError as exc:  # pragma: no cover - the bundled plugin is always there
+        logging.getLogger(__name__).debug("no douyin commands: %s", exc)
 
     rpl = sub.add_parser("replay", help="replay and review recorded sessions")
     rpl.add_argument("session", nargs="?")

@@ -208,6 +208,11 @@ ZH = {
     'Start a live session': '开始直播场次',
     'Built-in simulator (rehearsal, no real viewers)': '内置模拟器（彩排，无真实观众）',
     'Live feed URL': '直播数据源地址',
+    '抖音 Douyin: log in with the shop account': '抖音：用店铺账号登录',
+    'A browser window opens the Douyin live console and data screen. Scan the QR code with the shop account once; the login stays in a private browser profile on this computer. Livedesk never sees the password.':
+        '将打开浏览器窗口进入抖音直播中控台和数据大屏。用店铺账号扫码登录一次即可；登录状态保存在本机仅限当前用户的浏览器配置中，Livedesk 不会接触密码。',
+    'Show the Douyin browser window': '显示抖音浏览器窗口',
+    'The Douyin connector could not start': '抖音连接无法启动',
     'URL': '地址',
     'Token': '令牌',
     'optional': '可选',

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 DEBIAN_PACKAGES=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
                  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
                  libxcb-randr0 libxcb-render-util0 libxcb-image0
-                 fonts-noto-cjk fontconfig xvfb xauth postgresql poppler-utils)
+                 fonts-noto-cjk fontconfig xvfb xauth postgresql poppler-utils chromium)
 # Wanted but not required: the OBS overlay's integration test runs against a real OBS Studio
 # when it is installed, and otherwise against a protocol-faithful fake (and says so).
 OPTIONAL_PACKAGES=(obs-studio)

@@ -97,6 +97,12 @@ def install_excepthook() -> None:
 
 
 # ---- Entry point -----------------------------------------------------------------------
+def default_plan_path_sample() -> Path:
+    """The bundled sample plan (the CLI's --plan default)."""
+    from console import cli
+    return Path(cli.SAMPLE_PLAN).resolve()
+
+
 def _load_plan(path: str | None):
     from console.plan import PlanError, load_plan
     if not path:
@@ -225,15 +231,22 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
 
     feed = None
     url = getattr(args, "url", None)
-    if simulate:
+    douyin = bool(getattr(args, "douyin", False)) and not simulate
+    if douyin:
+        feed, url = await start_douyin()
+    elif simulate:
         from plugins.simulator import SimulatorFeed
         feed = SimulatorFeed()
         url = await feed.start(plan_path, getattr(args, "seed", None) or 7,
                                getattr(args, "speed", None) or 1.0)
     recorder = open_recorder(getattr(args, "db", None))
     session = make_session(url, plan=plan, token=getattr(args, "token", None), recorder=recorder)
+    if douyin:
+        feed.attach(session)          # the connector's status becomes alerts in the session log
     await session.start()
     win = MainWindow(session, **window_kw)
+    if douyin:
+        add_browser_toggle(win, feed)
     win.prompter_host.plan_path = plan_path
     host = getattr(args, "relay_host", None) or "127.0.0.1"
     try:
@@ -243,6 +256,39 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
         log.warning("prompter relay not started on %s: %s", host, exc)
         win.prompter_host.sig_message.emit(f"prompter relay not started on {host}: {exc}")
     return win, session, feed, recorder
+
+
+async def start_douyin():
+    """The Douyin connector with the settings kept in plugins.json (``douyin``); (feed, url)."""
+    from console.plugins import PluginManager
+    from plugins.douyin import DouyinFeed
+
+    feed = DouyinFeed()
+    saved = PluginManager(discover=False).settings("douyin")   # plugins.json, may be empty
+    try:
+        url = await feed.open(dict(DouyinFeed.settings, **saved))
+    except Exception as exc:
+        from PySide6.QtWidgets import QMessageBox
+        log.error("the Douyin connector did not start: %s", exc)
+        QMessageBox.critical(None, "Livedesk", _tr("The Douyin connector could not start") +
+                             f":\n{exc}")
+        raise
+    return feed, url
+
+
+def add_browser_toggle(win, feed) -> None:
+    """View menu: show / minimise the Douyin browser window (it keeps running either way)."""
+    from PySide6.QtGui import QAction
+
+    act = QAction(_tr("Show the Douyin browser window"), win)
+    act.setCheckable(True)
+    act.setChecked(True)
+    act.toggled.connect(lambda on: asyncio.ensure_future(feed.set_browser_visible(on)))
+    menus = [a.menu() for a in win.menuBar().actions() if a.menu() is not None]
+    if menus:
+        menus[0].addSeparator()
+        menus[0].addAction(act)
+    win.douyin_browser_action = act
 
 
 async def shutdown(feed, recorder) -> None:
@@ -352,8 +398,11 @@ def run_console(args) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     plan_path = getattr(args, "plan", None)
     url = getattr(args, "url", None)
-    choose = not getattr(args, "simulate", False) and not url
-    simulate = bool(getattr(args, "simulate", False)) or not url
+    douyin = bool(getattr(args, "douyin", False))
+    if douyin and plan_path and Path(plan_path).resolve() == default_plan_path_sample():
+        plan_path = None      # the simulator's demo plan is only a default: Douyin lists its own products
+    choose = not getattr(args, "simulate", False) and not url and not douyin
+    simulate = bool(getattr(args, "simulate", False)) or (not url and not douyin)
     if simulate and not plan_path:
         plan_path = default_plan_path()
     plan = None
@@ -383,6 +432,7 @@ def run_console(args) -> int:
             return 0
         simulate, plan, plan_path = choice.simulate, choice.plan, choice.plan_path
         args.url, args.token = choice.url, choice.token
+        args.douyin = choice.douyin
     try:
         upgrade_database(getattr(args, "db", None))
     except Exception as exc:  # noqa: BLE001 - the recorder reports the same database again

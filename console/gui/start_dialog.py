@@ -1,4 +1,5 @@
-"""Session start: choose the feed (built-in simulator or a ws:// URL with token) and the show plan.
+"""Session start: choose the feed (built-in simulator, the Douyin consoles in the operator's
+browser, or a ws:// URL with token) and the show plan.
 
 Shown by ``livedesk console`` when neither ``--simulate`` nor ``--url`` is given, before anything
 is live (so a modal dialog is fine here). The plan is validated as soon as it is chosen, with
@@ -33,6 +34,7 @@ class StartChoice:
     token: str | None
     plan_path: str | None
     plan: ShowPlan | None
+    douyin: bool = False
 
 
 def feed_url_problem(url: str) -> str | None:
@@ -55,7 +57,7 @@ class StartDialog(QDialog):
     """The choice was re-checked: True when Start is possible."""
 
     def __init__(self, plan_path: str | None = None, url: str | None = None,
-                 token: str | None = None, simulate: bool = True,
+                 token: str | None = None, simulate: bool = True, douyin: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("start_dialog")
@@ -69,11 +71,22 @@ class StartDialog(QDialog):
         feed_box = QGroupBox(_tr("Feed"))
         feed = QVBoxLayout(feed_box)
         self.radio_sim = QRadioButton(_tr("Built-in simulator (rehearsal, no real viewers)"))
+        self.radio_douyin = QRadioButton(_tr("抖音 Douyin: log in with the shop account"))
         self.radio_url = QRadioButton(_tr("Live feed URL"))
         group = QButtonGroup(self)
         group.addButton(self.radio_sim)
+        group.addButton(self.radio_douyin)
         group.addButton(self.radio_url)
         feed.addWidget(self.radio_sim)
+        feed.addWidget(self.radio_douyin)
+        self.douyin_hint = QLabel(_tr(
+            "A browser window opens the Douyin live console and data screen. Scan the QR code "
+            "with the shop account once; the login stays in a private browser profile on this "
+            "computer. Livedesk never sees the password."))
+        self.douyin_hint.setObjectName("muted")
+        self.douyin_hint.setWordWrap(True)
+        self.douyin_hint.setContentsMargins(24, 0, 0, 4)
+        feed.addWidget(self.douyin_hint)
         feed.addWidget(self.radio_url)
         form = QFormLayout()
         form.setContentsMargins(24, 0, 0, 0)
@@ -120,8 +133,12 @@ class StartDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
 
-        (self.radio_sim if simulate or not url else self.radio_url).setChecked(True)
+        if douyin:
+            self.radio_douyin.setChecked(True)
+        else:
+            (self.radio_sim if simulate or not url else self.radio_url).setChecked(True)
         self.radio_sim.toggled.connect(self._on_changed)
+        self.radio_douyin.toggled.connect(self._on_changed)
         self.url.textChanged.connect(self._on_changed)
         self.plan_path.editingFinished.connect(self._on_plan_changed)
         self.btn_browse.clicked.connect(self._on_browse)
@@ -130,11 +147,13 @@ class StartDialog(QDialog):
     # ---- Public API
     def choice(self) -> StartChoice:
         simulate = self.radio_sim.isChecked()
+        douyin = self.radio_douyin.isChecked()
+        use_url = self.radio_url.isChecked()
         path = self.plan_path.text().strip() or None
         return StartChoice(simulate=simulate,
-                           url=None if simulate else self.url.text().strip(),
-                           token=None if simulate else (self.token.text().strip() or None),
-                           plan_path=path, plan=self.plan)
+                           url=self.url.text().strip() if use_url else None,
+                           token=(self.token.text().strip() or None) if use_url else None,
+                           plan_path=path, plan=self.plan, douyin=douyin)
 
     def validate_plan(self) -> bool:
         """Load and validate the plan file now; list its problems. True if usable."""
@@ -176,6 +195,7 @@ class StartDialog(QDialog):
     # ---- Slots
     def _on_changed(self, *args) -> None:
         url_mode = self.radio_url.isChecked()
+        self.douyin_hint.setEnabled(self.radio_douyin.isChecked())
         self.url.setEnabled(url_mode)
         self.token.setEnabled(url_mode)
         problem = feed_url_problem(self.url.text()) if url_mode else None
@@ -210,7 +230,8 @@ def ask_start(args: Any, parent: QWidget | None = None) -> StartChoice | None:
     """Show the dialog (modal: nothing is live yet); None if the operator quit."""
     dialog = StartDialog(plan_path=getattr(args, "plan", None), url=getattr(args, "url", None),
                          token=getattr(args, "token", None),
-                         simulate=not getattr(args, "url", None), parent=parent)
+                         simulate=not getattr(args, "url", None),
+                         douyin=bool(getattr(args, "douyin", False)), parent=parent)
     if dialog.exec() != QDialog.Accepted:
         return None
     return dialog.choice()

@@ -32,6 +32,10 @@
         <translation>（无日志文件）</translation>
     </message>
     <message>
+        <source>A browser window opens the Douyin live console and data screen. Scan the QR code with the shop account once; the login stays in a private browser profile on this computer. Livedesk never sees the password.</source>
+        <translation>将打开浏览器窗口进入抖音直播中控台和数据大屏。用店铺账号扫码登录一次即可；登录状态保存在本机仅限当前用户的浏览器配置中，Livedesk 不会接触密码。</translation>
+    </message>
+    <message>
         <source>A session with this id is already in the library:</source>
         <translation>库中已有相同编号的场次：</translation>
     </message>
@@ -756,6 +760,10 @@
         <translation>直播脚本</translation>
     </message>
     <message>
+        <source>Show the Douyin browser window</source>
+        <translation>显示抖音浏览器窗口</translation>
+    </message>
+    <message>
         <source>Space / Enter = got it</source>
         <translation>空格/回车 = 收到</translation>
     </message>
@@ -798,6 +806,10 @@
     <message>
         <source>Suggestion</source>
         <translation>建议替换</translation>
+    </message>
+    <message>
+        <source>The Douyin connector could not start</source>
+        <translation>抖音连接无法启动</translation>
     </message>
     <message>
         <source>The feed URL has no host</source>
@@ -1050,6 +1062,10 @@
     <message>
         <source>{title} is sold out</source>
         <translation>{title} 已售罄</translation>
+    </message>
+    <message>
+        <source>抖音 Douyin: log in with the shop account</source>
+        <translation>抖音：用店铺账号登录</translation>
     </message>
 </context>
 </TS>

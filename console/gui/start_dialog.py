@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QRadioButton, QVBoxLayout, QWidget)
 
@@ -33,6 +33,7 @@ class StartChoice:
     token: str | None
     plan_path: str | None
     plan: ShowPlan | None
+    autopilot: bool = True
 
 
 def feed_url_problem(url: str) -> str | None:
@@ -55,7 +56,7 @@ class StartDialog(QDialog):
     """The choice was re-checked: True when Start is possible."""
 
     def __init__(self, plan_path: str | None = None, url: str | None = None,
-                 token: str | None = None, simulate: bool = True,
+                 token: str | None = None, simulate: bool = True, autopilot: bool = True,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("start_dialog")
@@ -74,6 +75,14 @@ class StartDialog(QDialog):
         group.addButton(self.radio_sim)
         group.addButton(self.radio_url)
         feed.addWidget(self.radio_sim)
+        self.autopilot = QCheckBox(_tr("Simulator autopilot: pushes cards and starts flash sales "
+                                       "by itself (steps aside after your own push)"))
+        self.autopilot.setChecked(autopilot)
+        self.autopilot.setContentsMargins(24, 0, 0, 0)
+        auto_row = QHBoxLayout()
+        auto_row.setContentsMargins(24, 0, 0, 0)
+        auto_row.addWidget(self.autopilot)
+        feed.addLayout(auto_row)
         feed.addWidget(self.radio_url)
         form = QFormLayout()
         form.setContentsMargins(24, 0, 0, 0)
@@ -134,7 +143,8 @@ class StartDialog(QDialog):
         return StartChoice(simulate=simulate,
                            url=None if simulate else self.url.text().strip(),
                            token=None if simulate else (self.token.text().strip() or None),
-                           plan_path=path, plan=self.plan)
+                           plan_path=path, plan=self.plan,
+                           autopilot=simulate and self.autopilot.isChecked())
 
     def validate_plan(self) -> bool:
         """Load and validate the plan file now; list its problems. True if usable."""
@@ -178,6 +188,7 @@ class StartDialog(QDialog):
         url_mode = self.radio_url.isChecked()
         self.url.setEnabled(url_mode)
         self.token.setEnabled(url_mode)
+        self.autopilot.setEnabled(not url_mode)
         problem = feed_url_problem(self.url.text()) if url_mode else None
         self.url_problem.setText(problem or "")
         self.url_problem.setVisible(bool(problem))
@@ -210,10 +221,28 @@ def ask_start(args: Any, parent: QWidget | None = None) -> StartChoice | None:
     """Show the dialog (modal: nothing is live yet); None if the operator quit."""
     dialog = StartDialog(plan_path=getattr(args, "plan", None), url=getattr(args, "url", None),
                          token=getattr(args, "token", None),
-                         simulate=not getattr(args, "url", None), parent=parent)
+                         simulate=not getattr(args, "url", None),
+                         autopilot=getattr(args, "autopilot", True) is not False, parent=parent)
     if dialog.exec() != QDialog.Accepted:
         return None
     return dialog.choice()
 
 
-__all__ = ["StartDialog", "StartChoice", "ask_start", "feed_url_problem"]
+async def ask_start_async(args: Any, parent: QWidget | None = None) -> StartChoice | None:
+    """The same dialog while the event loop runs (File → New session): opened with ``open()``
+    and awaited, so no nested event loop is started."""
+    import asyncio
+    dialog = StartDialog(plan_path=getattr(args, "plan", None), url=getattr(args, "url", None),
+                         token=getattr(args, "token", None),
+                         simulate=not getattr(args, "url", None),
+                         autopilot=getattr(args, "autopilot", True) is not False, parent=parent)
+    done: asyncio.Future = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(lambda result: done.done() or done.set_result(result))
+    dialog.open()
+    result = await done
+    choice = dialog.choice() if result == QDialog.Accepted else None
+    dialog.deleteLater()
+    return choice
+
+
+__all__ = ["StartDialog", "StartChoice", "ask_start", "ask_start_async", "feed_url_problem"]

@@ -25,9 +25,13 @@ def make_window(session, qtbot):
 def test_intents_become_commands_and_recorded_events(session, qtbot):
     win = make_window(session, qtbot)
     win.run_of_show._on_push_position(2)
-    win.run_of_show._on_clear()
+    session.script.feed(session.script.ev(2, p.CARD_PUSHED, sku="LD-002"))
+    win.run_of_show._on_clear()                          # asks first (issue 16)
+    qtbot.mouseClick(win.run_of_show.confirm_box.ok_button, Qt.LeftButton)
+    session.script.feed(session.script.ev(3, p.CARD_CLEARED, sku="LD-002"))
     win.run_of_show.list.setCurrentRow(0)
     qtbot.mouseClick(win.run_of_show.btn_flash, Qt.LeftButton)
+    qtbot.mouseClick(win.run_of_show.flash_dialog.start_button, Qt.LeftButton)
     win.inventory.rows["LD-003"].spin.setValue(777)
     qtbot.mouseClick(win.inventory.rows["LD-003"].button, Qt.LeftButton)
     assert session.commands == [
@@ -105,7 +109,9 @@ def test_close_stops_session(session, qtbot):
     win.show()
     closed = []
     win.sig_closed.connect(lambda: closed.append(True))
-    win.close()
+    win.close()                       # live: asks first (issue 16)
+    assert not session.stopped and win.isVisible()
+    qtbot.mouseClick(win.confirm_box.ok_button, Qt.LeftButton)
     assert session.stopped and closed == [True]
     assert "双11" in win.windowTitle()
 
@@ -116,7 +122,7 @@ def test_close_with_running_loop(session, qtbot):
     win.show()
 
     async def go():
-        win.close()
+        win.close_now()               # a confirmed quit (or Ctrl-C in the terminal)
         for _ in range(5):
             await asyncio.sleep(0)
     asyncio.run(go())

@@ -53,6 +53,8 @@ class RunOfShow(QWidget):
     """Start a flash sale: (sku, deal_price, stock, duration_s)."""
     sig_reorder = Signal(list)
     """The operator reordered the run-of-show: new list of SKUs."""
+    sig_card_changed = Signal(str, str)
+    """The card on air changed: (sku or "" when cleared, who: operator/automation/platform/simulator)."""
 
     time_dependent = True
 
@@ -64,6 +66,7 @@ class RunOfShow(QWidget):
         self.undo_stack: list[list[str]] = []
         self._order: list[str] = []
         self._signature: tuple | None = None
+        self._seen_card: tuple | None = None       # (current sku, segment count) last reported
         self.read_only = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -124,6 +127,7 @@ class RunOfShow(QWidget):
     # ---- Public API
     def set_state(self, state) -> None:
         self.state = state
+        self._seen_card = None
         self._order = []
         self._signature = None
 
@@ -175,6 +179,13 @@ class RunOfShow(QWidget):
         if st is None:
             return
         self.refreshes += 1
+        card = (st.current_sku, len(st.segments))
+        if card != self._seen_card:
+            first = self._seen_card is None
+            self._seen_card = card
+            if not first:
+                by = st.card_by if st.current_sku else getattr(st, "cleared_by", None)
+                self.sig_card_changed.emit(st.current_sku or "", by or "")
         order = list(st.run_of_show)
         if order != self._order or self.list.count() != len(order):
             self._rebuild(order)

@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
         self.run_of_show.sig_clear_card.connect(self._on_clear_card)
         self.run_of_show.sig_start_flash.connect(self._on_start_flash)
         self.run_of_show.sig_reorder.connect(self._on_reorder)
+        self.run_of_show.sig_card_changed.connect(self._on_card_changed)
         self.inventory.sig_set_stock.connect(self._on_set_stock)
         self.inventory.sig_end_flash.connect(self._on_end_flash)
         self.cue_bar.sig_send_cue.connect(self._on_send_cue)
@@ -376,7 +377,7 @@ class MainWindow(QMainWindow):
         settings.setMenuRole(QAction.PreferencesRole)
         settings.triggered.connect(self._on_settings)
         quit_ = QAction(_tr("Quit"), self)
-        quit_.setShortcut(QKeySequence.Quit)
+        quit_.setShortcut(QKeySequence("Ctrl+Q"))     # also on Windows (no standard Quit key)
         quit_.setMenuRole(QAction.QuitRole)
         quit_.triggered.connect(self._on_quit)
         for action in (new, end, None, settings, None, quit_):
@@ -553,6 +554,22 @@ class MainWindow(QMainWindow):
 
     def _on_set_stock(self, sku: str, available: int) -> str:
         return self.session.send_command(p.CMD_INVENTORY_SET, {"sku": sku, "available": int(available)})
+
+    def _on_card_changed(self, sku: str, by: str) -> None:
+        """Say so when the card on air changed by someone else than this console's operator
+        (the simulator's autopilot, a platform rule, the platform's own tools)."""
+        if by in ("", "operator"):
+            return
+        from widgets.run_of_show import pushed_by_label
+        who = pushed_by_label(by)
+        who = who[:1].upper() + who[1:]
+        if sku:
+            prod = self.session.state.products.get(sku)
+            text = _tr("{who} put 「{title}」 on air").format(
+                who=who, title=prod.title if prod is not None else sku)
+        else:
+            text = _tr("{who} took the card off air").format(who=who)
+        self.status.showMessage("ⓘ " + text, 15000)
 
     def _on_reorder(self, order: list) -> None:
         self.session.append_local(p.OPERATOR_REORDER, {"order": list(order)})

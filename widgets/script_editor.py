@@ -121,7 +121,7 @@ class ScriptEditor(QWidget):
         buttons.addWidget(self.apply_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel(_tr("Advertising-law check (广告法)")))
+        layout.addWidget(QLabel(_tr("Advertising-law check")))
         layout.addWidget(self.hit_list, 1)
         layout.addLayout(replace_row)
         layout.addLayout(buttons)

@@ -119,7 +119,9 @@ class CueBar(QToolBar):
         lab.setObjectName("muted")
         lay.addWidget(lab)
         self.buttons = {}
-        for kind, text in (("link", "上链接"), ("urge", "催单"), ("perks", "讲福利")):
+        # the cue sent is the caption the operator clicked, in the interface language
+        for kind, text in (("link", _tr("Put the link up")), ("urge", _tr("Push for orders")),
+                           ("perks", _tr("Talk about the perks"))):
             b = QPushButton(text)
             b.clicked.connect(lambda _=False, t=text, k=kind: self.sig_send_cue.emit(t, k))
             lay.addWidget(b)
@@ -127,7 +129,8 @@ class CueBar(QToolBar):
         self.stock_spin = QSpinBox()
         self.stock_spin.setRange(1, 100_000)
         self.stock_spin.setValue(20)
-        self.stock_spin.setPrefix("库存只剩 ")
+        self.stock_spin.setPrefix(_tr("Only {n} left").split("{n}")[0])
+        self.stock_spin.setSuffix(_tr("Only {n} left").split("{n}")[-1])
         self.btn_stock = QPushButton(_tr("Send"))
         self.btn_stock.clicked.connect(self._on_stock_cue)
         lay.addWidget(self.stock_spin)
@@ -158,7 +161,7 @@ class CueBar(QToolBar):
                 self.stock_spin.setValue(max(1, prod.stock))
 
     def _on_stock_cue(self) -> None:
-        self.sig_send_cue.emit(f"库存只剩 {self.stock_spin.value()}", "stock")
+        self.sig_send_cue.emit(_tr("Only {n} left").format(n=self.stock_spin.value()), "stock")
 
     def _on_free(self) -> None:
         text = self.free.text().strip()

@@ -127,6 +127,7 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         lay.addWidget(self.buttons)
         self.database.textChanged.connect(self._validate)
+        self.digits.toggled.connect(self._validate)
         self._validate()
 
     # ---- Public API

@@ -61,7 +61,8 @@ def test_reorder_and_cues_are_local_events(session, qtbot):
     win.cue_bar.free.setText("讲一下尺码")
     qtbot.keyClick(win.cue_bar.free, Qt.Key_Return)
     cues = [(e.data["text"], e.data["kind"]) for e in events_of(session, p.OPERATOR_CUE)]
-    assert cues == [("上链接", "link"), ("库存只剩 20", "stock"), ("讲一下尺码", "free")]
+    # English mode: the captions (上链接 … in Chinese); free text as typed
+    assert cues == [("Put the link up", "link"), ("Only 20 left", "stock"), ("讲一下尺码", "free")]
     assert session.state.cue["text"] == "讲一下尺码"
 
 

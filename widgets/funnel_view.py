@@ -65,7 +65,6 @@ class FunnelView(QWidget):
                 rlabel = _tr(RATE_LABELS.get(rname, rates[key][1]))
                 rl = QLabel(f"   ↓ {rlabel}")
                 rl.setObjectName("muted")
-                rl.setWordWrap(True)       # a narrow dock wraps the line instead of cutting it
                 grid.addWidget(rl, row, 0, 1, 3)
                 self.rate_labels[rname] = rl
                 row += 1

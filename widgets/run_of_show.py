@@ -7,7 +7,7 @@ from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QKeySequence, QPainter, QPixmap
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
 from widgets.air_keys import AirShortcuts
@@ -84,7 +84,8 @@ class RunOfShow(QWidget):
         # Enter on the selected card or a double-click (itemActivated covers both)
         self.list.itemActivated.connect(lambda item: self._on_push(item.data(SKU_ROLE)))
         lay.addWidget(self.list, 1)
-        row = QHBoxLayout()
+        row = QGridLayout()
+        row.setSpacing(4)
         self.btn_push = QPushButton(_tr("Push card"))
         self.btn_push.setObjectName("primary")
         self.btn_push.setToolTip(_tr("Push the selected card (or double-click); keys 1-9 push by position"))
@@ -96,9 +97,10 @@ class RunOfShow(QWidget):
         self.btn_flash.setObjectName("flash")
         self.btn_flash.setToolTip(_tr("Flash sale on the product on air (asks first)") + "  [Ctrl+F]")
         self.btn_undo = QPushButton(_tr("Undo reorder"))
-        for b in (self.btn_push, self.btn_clear, self.btn_prev, self.btn_next, self.btn_flash,
-                  self.btn_undo):
-            row.addWidget(b)
+        # two rows of three: the run of show stays narrow enough for a 1366-pixel screen
+        for i, b in enumerate((self.btn_push, self.btn_flash, self.btn_clear, self.btn_prev,
+                               self.btn_next, self.btn_undo)):
+            row.addWidget(b, i // 3, i % 3)
         lay.addLayout(row)
         self.results = QLabel()
         self.results.setObjectName("muted")

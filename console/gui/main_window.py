@@ -7,9 +7,9 @@ import inspect
 import logging
 import time
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QHBoxLayout, QLabel, QLineEdit,
                                QMainWindow, QMessageBox, QPushButton, QScrollArea, QSpinBox,
                                QToolBar, QWidget)
 
@@ -170,6 +170,30 @@ class CueBar(QToolBar):
             self.free.clear()
 
 
+class DockScroll(QScrollArea):
+    """A tall panel in its dock: at most ``tall`` px of minimum height (it scrolls below its own
+    minimum instead of squashing its fields) and the panel's own minimum width up to ``wide``
+    (followed as its contents change), so it never needs to scroll sideways."""
+
+    def __init__(self, widget: QWidget, tall: int, wide: int) -> None:
+        super().__init__()
+        self.tall, self.wide = tall, wide
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setWidget(widget)
+        widget.installEventFilter(self)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = self.widget().minimumSizeHint()
+        bar = self.verticalScrollBar().sizeHint().width()
+        return QSize(min(hint.width() + bar, self.wide), min(hint.height(), self.tall))
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if obj is self.widget() and event.type() == QEvent.LayoutRequest:
+            self.updateGeometry()            # its minimum width may have grown (longer texts)
+        return super().eventFilter(obj, event)
+
+
 class MainWindow(QMainWindow):
     """The operator's console. ``session`` follows the LiveSession API (docs/dev/contracts.md)."""
 
@@ -188,7 +212,7 @@ class MainWindow(QMainWindow):
         self.now = now or self.session_now
         self._clock_anchor = (-1, 0.0, 0.0)   # (state version, state.last_ts, monotonic)
         self.setObjectName("livedesk_main")
-        self.resize(1600, 1000)
+        self.resize(*self.DEFAULT_SIZE)
         self.settings = AppSettings.load()
         self.thresholds = Thresholds()
         self.settings.apply_thresholds(self.thresholds)
@@ -220,7 +244,7 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._dock("run_of_show", _tr("Run of show"), self.run_of_show, Qt.LeftDockWidgetArea)
         self._dock("orders", _tr("Orders"), self.orders, Qt.RightDockWidgetArea)
-        self._dock("funnel", _tr("Funnel"), self.funnel, Qt.LeftDockWidgetArea)
+        self._dock("funnel", _tr("Funnel"), self.funnel, Qt.LeftDockWidgetArea, scroll=True)
         self._dock("alerts", _tr("Alerts"), self.alerts, Qt.RightDockWidgetArea)
         settings_scroll = QScrollArea()
         settings_scroll.setWidgetResizable(True)
@@ -249,6 +273,7 @@ class MainWindow(QMainWindow):
         self.apply_settings(self.settings)
         self._update_title()
         self._restored = self.restore_layout()
+        self._fitted = False
         # ---- Timers
         self.alert_timer = QTimer(self)
         self.alert_timer.setInterval(1000)
@@ -289,6 +314,24 @@ class MainWindow(QMainWindow):
             self.session.append_local(type_, data, source="system")
         return out
 
+    DEFAULT_SIZE = (1600, 1000)
+
+    def fit_to(self, available) -> None:
+        """Fit the window into ``available`` (a screen's available geometry, a QRect): never
+        larger than it (less the frame), never partly off it. The panels' minimum sizes allow
+        1280×680 (a 1366×768 laptop with a task bar)."""
+        frame_w = max(0, self.frameGeometry().width() - self.geometry().width())
+        frame_h = max(0, self.frameGeometry().height() - self.geometry().height())
+        w = min(max(self.width(), 1), available.width() - frame_w)
+        h = min(max(self.height(), 1), available.height() - frame_h)
+        if (w, h) != (self.width(), self.height()):
+            self.resize(w, h)
+        geo = self.frameGeometry()
+        x = min(max(geo.x(), available.x()), available.right() + 1 - geo.width())
+        y = min(max(geo.y(), available.y()), available.bottom() + 1 - geo.height())
+        if (x, y) != (geo.x(), geo.y()):
+            self.move(max(available.x(), x), max(available.y(), y))
+
     def save_layout(self) -> None:
         s = QSettings()
         s.beginGroup(self.SETTINGS_GROUP)
@@ -315,16 +358,24 @@ class MainWindow(QMainWindow):
         self.plugins_host = PluginsHost(self)     # plugin list dock; runs integrations
 
     TALL_PANEL = 200   # px: a panel needing more height than this scrolls inside its dock
+    WIDE_PANEL = 480   # px: such a panel keeps its own minimum width up to this (no sideways scroll)
 
-    def _dock(self, name: str, title: str, widget: QWidget, area) -> QDockWidget:
+    def _dock(self, name: str, title: str, widget: QWidget, area,
+              scroll: bool | None = None) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name}")
-        if widget.minimumSizeHint().height() > self.TALL_PANEL:
+        content = widget
+        if scroll is None:
+            scroll = widget.minimumSizeHint().height() > self.TALL_PANEL \
+                and not getattr(widget, "scrolls_itself", False)
+        if scroll:
             # A dock's minimum height adds up with the others in its column (tabbed docks too):
-            # one tall panel would make the window taller than the screen and squash the rest.
-            # An explicit minimum overrides the layout's; the operator can enlarge or float it.
-            widget.setMinimumHeight(self.TALL_PANEL)
-        dock.setWidget(widget)
+            # one tall panel would make the window taller than the screen. It scrolls inside its
+            # dock instead, at its own minimum size, so its fields are never squashed or overlap
+            # (the operator can enlarge or float the dock).
+            content = DockScroll(widget, self.TALL_PANEL, self.WIDE_PANEL)
+            content.setObjectName(f"scroll_{name}")
+        dock.setWidget(content)
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
                          | QDockWidget.DockWidgetClosable)
         self.addDockWidget(area, dock)
@@ -605,6 +656,11 @@ class MainWindow(QMainWindow):
     # ---- Qt events
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
+        if not self._fitted:
+            self._fitted = True          # the screen it opens on (a restored size may not fit)
+            screen = self.screen()
+            if screen is not None:
+                self.fit_to(screen.availableGeometry())
         if not self._sized and not self._restored:
             self._sized = True
             self._size_default()

@@ -204,6 +204,7 @@ class MainWindow(QMainWindow):
     """The operator ended the session (File → End session); the window stays open."""
 
     SETTINGS_GROUP = "main_window"
+    LIVE = True        # a live session (File, Live and Help menus; the replay window is not)
 
     def __init__(self, session, *, now=None, sound: bool = True, start_clock: bool = True,
                  parent: QWidget | None = None) -> None:
@@ -269,7 +270,8 @@ class MainWindow(QMainWindow):
         self.run_of_show.set_images(plan_images(getattr(session, "plan", None)))
         self._build_menu()
         self._add_live_hosts()
-        self._build_help_menu()
+        if self.LIVE:
+            self._build_help_menu()
         self.apply_settings(self.settings)
         self._update_title()
         self._restored = self.restore_layout()
@@ -383,8 +385,10 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_menu(self) -> None:
-        self._build_file_menu()
-        self._build_live_menu()
+        self.live_actions: dict[str, QAction] = {}
+        if self.LIVE:
+            self._build_file_menu()
+            self._build_live_menu()
         view = self.menuBar().addMenu(_tr("&View"))
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
@@ -447,7 +451,6 @@ class MainWindow(QMainWindow):
         (they never fire from a text field), so the menu shows them without owning them."""
         menu = self.menuBar().addMenu(_tr("&Live"))
         ros = self.run_of_show
-        self.live_actions = {}
         for name, text, slot in (
                 ("next", _tr("Push next card"), ros._on_next),
                 ("prev", _tr("Push previous card"), ros._on_prev),
@@ -481,7 +484,9 @@ class MainWindow(QMainWindow):
         self.alert_settings.reload()
         self.alerts.sound = settings.sound
         self.run_of_show.set_hotkeys(settings.hotkeys, digits=settings.digit_keys)
-        self.prompter_host.screen = None if settings.prompter_screen < 0 else settings.prompter_screen
+        host = getattr(self, "prompter_host", None)      # none in the replay window
+        if host is not None:
+            host.screen = None if settings.prompter_screen < 0 else settings.prompter_screen
         keys = settings.hotkeys
         for name in ("next", "prev", "clear", "flash"):
             action = self.live_actions.get(name)
@@ -724,7 +729,8 @@ class MainWindow(QMainWindow):
     def is_live(self) -> bool:
         """A session is running here: started by the feed, not ended (by the feed or End session)."""
         st = self.session.state
-        return not self.session_ended and st.started_at is not None and st.ended_at is None
+        return self.LIVE and not self.session_ended and st.started_at is not None \
+            and st.ended_at is None
 
     def close_now(self) -> None:
         """Close without asking (Ctrl-C / SIGTERM from the terminal: the operator asked there)."""

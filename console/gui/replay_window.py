@@ -403,6 +403,7 @@ class ReplayWindow(MainWindow):
     """A report export finished: the path written (or an error message)."""
 
     SETTINGS_GROUP = "replay_window"
+    LIVE = False       # no File/Live/Help session menus, closing never asks
     HIDDEN_DOCKS = ("alert_settings", "script_editor", "plugins")   # live-only, if present
 
     def __init__(self, store, session_id: str, *, start: bool = True, refresh_ms: int = 1000,

@@ -29,6 +29,19 @@ os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("LIVEDESK_LANG", "zh_CN")
 
 
+def virtual_screen(width: int, height: int) -> None:
+    """Give the offscreen platform one screen of this size (its default is 800x800, and the
+    console fits itself to the screen it opens on). Call before the QApplication exists."""
+    import json
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") != "offscreen":
+        return                                  # a real display, or a configured one
+    config = Path(tempfile.mkdtemp(prefix="livedesk-screen-")) / "screen.json"
+    config.write_text(json.dumps({"screens": [{
+        "name": f"{width}x{height}", "x": 0, "y": 0, "width": width, "height": height,
+        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+
+
 def main(out: str | None = None, size: tuple[int, int] = (1600, 1000), extras: bool = False) -> Path:
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
@@ -159,26 +172,21 @@ def live(out: str | None = None, seconds: float = 12.0) -> Path:
 if __name__ == "__main__":
     argv = sys.argv[1:]
     if argv and argv[0] == "--sizes":
-        import json
         import subprocess
         folder = ROOT / "docs" / "screenshots" / "sizes"
-        tmp = Path(tempfile.mkdtemp(prefix="livedesk-screens-"))
         for lang in ("en", "zh_CN"):
             for w, h in ((1366, 768), (1920, 1080)):
-                # the offscreen platform with one virtual screen of that size
-                config = tmp / f"screen-{w}x{h}.json"
-                config.write_text(json.dumps({"screens": [{
-                    "name": f"{w}x{h}", "x": 0, "y": 0, "width": w, "height": h,
-                    "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
                 subprocess.run([sys.executable, __file__, "--size", f"{w}x{h}",
                                 str(folder / f"console-{w}x{h}-{lang}.png")], check=True,
-                               env=dict(os.environ, LIVEDESK_LANG=lang,
-                                        QT_QPA_PLATFORM=f"offscreen:configfile={config}"))
+                               env=dict(os.environ, LIVEDESK_LANG=lang))
     elif argv and argv[0] == "--size":
         w, h = (int(v) for v in argv[1].split("x"))
+        virtual_screen(w, h)                    # the window opens on a screen of that size
         main(argv[2] if len(argv) > 2 else None, size=(w, h), extras=True)
     elif argv and argv[0] == "--live":
+        virtual_screen(1920, 1080)
         live(argv[1] if len(argv) > 1 else None)
     else:
+        virtual_screen(1920, 1080)
         main(argv[0] if argv else None)
 

@@ -564,8 +564,9 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["run_of_show"], self.docks["orders"]], [400, 500], Qt.Horizontal)
         self.resizeDocks([self.docks["orders"], self.docks["alerts"]],
                          [int(column * 0.64), int(column * 0.36)], Qt.Vertical)
+        top = 0.56 if h >= 900 else 0.6          # a short screen: the run of show first
         self.resizeDocks([self.docks["run_of_show"], self.docks["funnel"]],
-                         [int(column * 0.56), int(column * 0.44)], Qt.Vertical)
+                         [int(column * top), int(column * (1 - top))], Qt.Vertical)
         self.resizeDocks([self.docks["inventory"]], [inventory], Qt.Vertical)
 
     def _tidy_tab_bars(self) -> None:

@@ -289,7 +289,7 @@ ZH = {
     # funnel stages and rates (translated through a table in widgets/funnel_view.py)
     "Room impressions": "直播间曝光", "Entered (viewers)": "进入(观看)", "Product impressions": "商品曝光",
     "Product clicks": "商品点击", "Buyers": "成交", "Impression-to-entry rate": "曝光-进入率",
-    "Product impression rate": "商品曝光率",
+    "Product impression rate": "商品曝光率", "Pushed (who)": "弹讲解记录（操作者）",
 }
 
 

@@ -194,8 +194,8 @@ class RunOfShow(QWidget):
         now = self.now()
         nxt = st.next_sku()
         products = st.products
-        signature = (tuple(order), st.current_sku, getattr(st, "card_by", None), nxt, int(now),
-                     id(st.plan),
+        signature = (tuple(order), st.current_sku, getattr(st, "card_by", None), len(st.segments),
+                     nxt, int(now), id(st.plan),
                      len(st.command_results),
                      st.command_results[-1].get("command_id") if st.command_results else None,
                      len(st.pending_commands),
@@ -206,6 +206,11 @@ class RunOfShow(QWidget):
         self._signature = signature
         plan_products = {p.get("sku"): p for p in (st.plan or {}).get("products", [])
                          if isinstance(p, dict)}
+        pushes: dict[str, list[str]] = {}          # sku -> "12:01:02 operator", newest last
+        for seg in st.segments:
+            by = pushed_by_label(getattr(seg, "pushed_by", ""))
+            pushes.setdefault(seg.sku, []).append(
+                datetime.fromtimestamp(seg.start_ts).strftime("%H:%M:%S") + (f"  {by}" if by else ""))
         for i in range(self.list.count()):
             item = self.list.item(i)
             sku = item.data(SKU_ROLE)
@@ -235,6 +240,10 @@ class RunOfShow(QWidget):
                     + "  ·  ".join(b for b in line2 if b))
             if item.text() != text:
                 item.setText(text)
+            history = pushes.get(sku)
+            tip = (_tr("Pushed (who)") + ":\n" + "\n".join(history[-8:])) if history else ""
+            if item.toolTip() != tip:
+                item.setToolTip(tip)
             icon_key = (sku, prod.title)
             if item.data(Qt.UserRole + 2) != icon_key:
                 item.setData(Qt.UserRole + 2, icon_key)

@@ -58,6 +58,18 @@ def ui_language() -> str:
     return "zh_CN" if QLocale.system().language() == QLocale.Chinese else "en"
 
 
+def settings_database() -> str | None:
+    """The recording database chosen in Settings (a path becomes a sqlite:/// URL), or None for
+    the default; ``--db`` on the command line and ``LIVEDESK_DB_URL`` win over it."""
+    from console.gui.settings import AppSettings
+    if os.environ.get("LIVEDESK_DB_URL"):
+        return None
+    db = AppSettings.load().database
+    if not db:
+        return None
+    return db if "://" in db else "sqlite:///" + str(Path(db).expanduser().resolve())
+
+
 def install_translator(app: QCoreApplication, lang: str | None = None) -> QTranslator | None:
     lang = lang or ui_language()
     if lang.startswith("en"):
@@ -381,8 +393,7 @@ def run_console(args) -> int:
     install_translator(app)
     install_excepthook()
     if getattr(args, "db", None) is None:
-        from console.gui.settings import AppSettings
-        args.db = AppSettings.load().database or None      # Settings → Recording database
+        args.db = settings_database()                      # Settings → Recording database
     if choose:
         # Neither --simulate nor --url: ask for the feed and the plan (nothing is live yet, so
         # this dialog may be modal); the plan is validated in the dialog.

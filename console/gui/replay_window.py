@@ -727,6 +727,9 @@ def run_replay(args) -> int:
     apply_theme(app)
     install_translator(app)
     install_excepthook()
+    if getattr(args, "db", None) is None:             # Settings → Recording database
+        from console.gui.app import settings_database
+        args.db = settings_database()
     upgrade_database(getattr(args, "db", None))     # once, with a busy dialog, if needed
     store = Store(getattr(args, "db", None))
     sid = getattr(args, "session", None)

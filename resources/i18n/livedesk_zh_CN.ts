@@ -868,6 +868,10 @@
         <translation>弹出所选商品讲解卡（或双击）；数字键 1-9 按位置弹讲解</translation>
     </message>
     <message>
+        <source>Pushed (who)</source>
+        <translation>弹讲解记录（操作者）</translation>
+    </message>
+    <message>
         <source>Put the link up</source>
         <translation>上链接</translation>
     </message>

@@ -211,6 +211,9 @@ def test_run_of_show_and_status_bar_say_who_pushed_the_card(session, qtbot):
     push(session, win, "LD-004", dt=9)                   # pushed in the platform's own tools
     assert "ON AIR (by platform)" in win.run_of_show.list.item(3).text()
     assert [s.pushed_by for s in session.state.segments] == ["operator", "simulator", "platform"]
+    tip = win.run_of_show.list.item(1).toolTip()            # each card's pushes, with who
+    assert "Pushed (who)" in tip and tip.rstrip().endswith("operator")
+    assert win.run_of_show.list.item(2).toolTip().rstrip().endswith("simulator autopilot")
     teardown_window(win)
 
 
@@ -236,3 +239,39 @@ def test_console_has_no_autopilot_option(monkeypatch):
     except RuntimeError:
         pass
     assert seen == {"autopilot": False}
+
+
+def test_new_session_asks_for_the_feed_again_without_a_nested_loop(qapp, qtbot):
+    """File → New session: after the window closed, the start dialog is opened and awaited on
+    the running event loop (the console then starts the chosen session in a new window)."""
+    import asyncio
+    import types
+
+    import qasync
+
+    from console.gui.start_dialog import StartDialog, ask_start_async
+    from console.simserver import default_plan_path
+
+    args = types.SimpleNamespace(plan=str(default_plan_path()), url=None, token=None,
+                                 autopilot=False)
+    quit_on_last = qapp.quitOnLastWindowClosed()
+    qapp.setQuitOnLastWindowClosed(False)        # as the console sets it
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+
+    async def go():
+        task = asyncio.ensure_future(ask_start_async(args))
+        await asyncio.sleep(0.2)
+        dialog = next(w for w in qapp.topLevelWidgets() if isinstance(w, StartDialog) and w.isVisible())
+        assert not dialog.autopilot.isChecked()           # --no-autopilot carries over
+        dialog._on_start()
+        return await asyncio.wait_for(task, 5)
+
+    try:
+        choice = loop.run_until_complete(go())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+        qapp.setQuitOnLastWindowClosed(quit_on_last)
+    assert choice is not None and choice.simulate and choice.plan is not None
+    assert choice.autopilot is False

@@ -106,3 +106,18 @@ def test_prompter_screen_setting_is_used(session, qtbot):
     finally:
         panel.close()
         win.prompter_host.panel_window = None
+
+
+def test_database_setting_is_where_console_and_replay_record_and_read(tmp_path, monkeypatch):
+    from console.gui.app import settings_database
+    monkeypatch.delenv("LIVEDESK_DB_URL", raising=False)
+    assert settings_database() is None                          # default: the user data folder
+    settings = AppSettings.load()
+    settings.database = str(tmp_path / "shows.db")
+    settings.save()
+    assert settings_database() == f"sqlite:///{tmp_path / 'shows.db'}"
+    settings.database = "postgresql+psycopg://live@db.example/livedesk"
+    settings.save()
+    assert settings_database() == "postgresql+psycopg://live@db.example/livedesk"
+    monkeypatch.setenv("LIVEDESK_DB_URL", "sqlite:///elsewhere.db")
+    assert settings_database() is None                          # the environment wins

@@ -75,3 +75,19 @@ def test_chinese_mode_translates_the_same_texts(session, qtbot, qapp):
         assert QCoreApplication.translate("Livedesk", "Only {n} left").format(n=5) == "库存只剩 5"
     finally:
         qapp.removeTranslator(translator)
+
+
+def test_timeline_and_report_lanes_never_show_wire_names():
+    """The replay timeline and the exported reports name commands and who pushed a card."""
+    from console.eventlog import Event
+    from console.replay import _lane_label
+    titles = {"LD-001": "轻薄羽绒服"}
+    labels = [_lane_label(Event(1, 0.0, p.OPERATOR_COMMAND, {"command_id": "c", "name": name,
+                                                             "args": {"sku": "LD-001"}}), titles)
+              for name in sorted(p.COMMANDS)]
+    labels.append(_lane_label(Event(2, 0.0, p.OPERATOR_REORDER, {"order": ["LD-001"]}), titles))
+    for label in labels:
+        assert not any(wire in label for wire in p.COMMANDS | {p.OPERATOR_REORDER}), label
+    assert "push card 轻薄羽绒服" in labels[sorted(p.COMMANDS).index("card.push")]
+    pushed = _lane_label(Event(3, 0.0, p.CARD_PUSHED, {"sku": "LD-001", "by": "autopilot"}), titles)
+    assert pushed == "轻薄羽绒服 (模拟器 simulator)"

@@ -516,8 +516,11 @@ class MainWindow(QMainWindow):
 
     def _on_about(self) -> None:
         from console import __version__
-        QMessageBox.about(self, _tr("About Livedesk"),
-                          f"Livedesk {__version__}\n" + _tr("Live-commerce control console"))
+        box = QMessageBox(QMessageBox.Information, _tr("About Livedesk"),
+                          f"Livedesk {__version__}\n" + _tr("Live-commerce control console"),
+                          QMessageBox.Close, self)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.open()                        # no nested event loop while the show runs
 
     def _on_live_menu(self) -> None:
         live = not self.session_ended

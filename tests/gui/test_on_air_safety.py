@@ -50,6 +50,9 @@ def test_esc_and_air_keys_typed_in_text_fields_do_not_touch_the_card(session, qt
     win.run_of_show.list.setFocus()
     qtbot.keyClick(win.run_of_show.list, Qt.Key_Escape)
     assert session.commands == []
+    # out of the text fields the air keys work again
+    qtbot.keyClick(win.run_of_show.list, Qt.Key_3)
+    assert session.commands == [("card.push", {"sku": "LD-003"})]
     teardown_window(win)
 
 

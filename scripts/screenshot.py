@@ -110,8 +110,9 @@ def _extras(app, win, path: Path) -> None:
     shot(win.run_of_show.flash_dialog, "flash-dialog")
     win.run_of_show.flash_dialog.reject()
     win._on_settings()
-    win.settings_dialog.tabs.setCurrentIndex(2)
-    shot(win.settings_dialog, "settings")
+    for i, tab in enumerate(("settings", "settings-hotkeys", "settings-alerts")):
+        win.settings_dialog.tabs.setCurrentIndex(i)
+        shot(win.settings_dialog, tab)
     win.settings_dialog.reject()
 
 

@@ -68,9 +68,11 @@ class AlertEngine:
 
     # ---- Conditions -----------------------------------------------------------
     @staticmethod
-    def _alert(key, kind, level, message, value, threshold, sku=None) -> dict:
+    def _alert(key, kind, level, message, value, threshold, sku=None, **extra) -> dict:
+        # ``message`` is a Chinese sentence for the log and reports; the console builds its own
+        # (translated) text from kind, value, threshold, sku and the extra fields (baseline, base)
         return {"key": key, "kind": kind, "level": level, "sku": sku, "message": message,
-                "value": value, "threshold": threshold}
+                "value": value, "threshold": threshold, **extra}
 
     def _stock(self, state, now: float, out: dict) -> None:
         th = self.thresholds
@@ -108,7 +110,7 @@ class AlertEngine:
             out["online_drop"] = self._alert(
                 "online_drop", "online_drop", WARNING,
                 f"在线人数下降 {drop:.0%}: {current} (此前约 {baseline:.0f})",
-                current, round(baseline * (1 - th.online_drop), 1))
+                current, round(baseline * (1 - th.online_drop), 1), baseline=round(baseline, 1))
 
     def _rates(self, state, out: dict) -> None:
         th = self.thresholds
@@ -128,14 +130,14 @@ class AlertEngine:
                 out["ctr_drop"] = self._alert(
                     "ctr_drop", "ctr_drop", WARNING,
                     f"商品点击率下降: {ctr:.1%} (本场 {base_ctr:.1%})", round(ctr, 4),
-                    round(base_ctr * (1 - th.rate_drop), 4))
+                    round(base_ctr * (1 - th.rate_drop), 4), base=round(base_ctr, 4))
         if clicks >= th.rate_min_clicks and base_ctor > 0:
             ctor = metrics.ratio(orders, clicks)
             if ctor < base_ctor * (1 - th.rate_drop):
                 out["ctor_drop"] = self._alert(
                     "ctor_drop", "ctor_drop", WARNING,
                     f"点击-成交转化率下降: {ctor:.1%} (本场 {base_ctor:.1%})", round(ctor, 4),
-                    round(base_ctor * (1 - th.rate_drop), 4))
+                    round(base_ctor * (1 - th.rate_drop), 4), base=round(base_ctor, 4))
 
     def _feed(self, data_age: float | None, feed_state: str | None, out: dict) -> None:
         th = self.thresholds

@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--db", default=None)
     con.add_argument("--seed", type=int, default=7)
     con.add_argument("--speed", type=float, default=1.0)
+    con.add_argument("--no-autopilot", dest="autopilot", action="store_false",
+                     help="with --simulate: the simulator does not push cards or start flash "
+                          "sales by itself (only the operator does)")
     con.add_argument("--relay-port", type=int, default=0, help="prompter relay port (0 = any)")
     con.add_argument("--relay-host", default="127.0.0.1",
                      help="prompter relay address (loopback; another address serves other machines)")

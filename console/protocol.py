@@ -68,9 +68,10 @@ LOCAL_EVENT_TYPES = frozenset({
 CMD_CARD_PUSH = "card.push"
 CMD_CARD_CLEAR = "card.clear"
 CMD_FLASH_START = "flash.start"
+CMD_FLASH_END = "flash.end"
 CMD_INVENTORY_SET = "inventory.set"
 CMD_COMMENT_PIN = "comment.pin"
-COMMANDS = frozenset({CMD_CARD_PUSH, CMD_CARD_CLEAR, CMD_FLASH_START,
+COMMANDS = frozenset({CMD_CARD_PUSH, CMD_CARD_CLEAR, CMD_FLASH_START, CMD_FLASH_END,
                       CMD_INVENTORY_SET, CMD_COMMENT_PIN})
 
 #: Required ``data`` fields and their accepted Python types, per feed event type.
@@ -102,6 +103,7 @@ COMMAND_ARGS: dict[str, dict[str, tuple[type, ...]]] = {
     CMD_CARD_CLEAR: {},
     CMD_FLASH_START: {"sku": _STR, "deal_price": _NUM, "stock": (int,),
                       "duration_s": _NUM},
+    CMD_FLASH_END: {"flash_id": _STR},
     CMD_INVENTORY_SET: {"sku": _STR, "available": (int,)},
     CMD_COMMENT_PIN: {"comment_id": _STR},
 }

@@ -72,10 +72,21 @@ class WindowBuyers(IndexedBuyers):
         self.first_seq = first_seq
 
 
+#: Operator commands and who pushed a card, as the lanes (timeline, reports) name them: never
+#: the wire names such as card.push
+COMMAND_LABELS = {p.CMD_CARD_PUSH: "弹讲解 push card", p.CMD_CARD_CLEAR: "取消讲解 clear card",
+                  p.CMD_FLASH_START: "开秒杀 start flash sale", p.CMD_FLASH_END: "结束秒杀 end flash sale",
+                  p.CMD_INVENTORY_SET: "改库存 set stock", p.CMD_COMMENT_PIN: "置顶评论 pin comment"}
+PUSHED_BY_LABELS = {"operator": "中控 operator", "autopilot": "模拟器 simulator",
+                    "automation": "自动规则 automation", "platform": "平台 platform"}
+
+
 def _lane_label(ev: Event, titles: dict[str, str]) -> str:
     d = ev.data
     if ev.type == p.CARD_PUSHED:
-        return titles.get(d.get("sku", ""), d.get("sku", ""))
+        title = titles.get(d.get("sku", ""), d.get("sku", ""))
+        by = PUSHED_BY_LABELS.get(d.get("by", ""))
+        return f"{title} ({by})" if by else title
     if ev.type == p.FLASH_STARTED:
         return f"秒杀开始 {titles.get(d.get('sku', ''), d.get('sku', ''))} ¥{d.get('deal_price', '')}"
     if ev.type == p.FLASH_ENDED:
@@ -85,9 +96,13 @@ def _lane_label(ev: Event, titles: dict[str, str]) -> str:
     if ev.type == p.OPERATOR_CUE:
         return str(d.get("text", "cue"))
     if ev.type == p.OPERATOR_COMMAND:
-        return f"{d.get('name', '')} {d.get('args', {}).get('sku', '')}".strip()
+        name, args = d.get("name", ""), d.get("args") or {}
+        sku = args.get("sku", "")
+        return f"{COMMAND_LABELS.get(name, name)} {titles.get(sku, sku)}".strip()
     if ev.type == p.OPERATOR_ERROR:
-        return "error: " + str(d.get("message", ""))
+        return "指令失败 command failed: " + str(d.get("message", ""))
+    if ev.type == p.OPERATOR_REORDER:
+        return "调整排品 reorder"
     return ev.type
 
 

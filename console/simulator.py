@@ -195,12 +195,12 @@ class Simulator:
             self._ap_next = ts + MANUAL_PAUSE_S
             self._ap_flash_at = None
             self._ap_repop_at = ts + MANUAL_PAUSE_S
-            self._push(prod.sku, ts, out)
+            self._push(prod.sku, ts, out, by="operator")
         elif name == p.CMD_CARD_CLEAR:
             self._ap_pause_until = ts + MANUAL_PAUSE_S
             self._ap_next = ts + MANUAL_PAUSE_S
             self._ap_flash_at = None
-            self._clear(ts, out)
+            self._clear(ts, out, by="operator")
         elif name == p.CMD_FLASH_START:
             prod = self.products.get(args["sku"])
             if prod is None:
@@ -216,7 +216,12 @@ class Simulator:
                 return out, "duration_s must be between 0 and 3600 seconds"
             if any(f.sku == prod.sku for f in self.flashes.values()):
                 return out, f"a flash sale is already running for {prod.sku}"
-            self._start_flash(prod.sku, deal, stock, dur, ts, out)
+            self._start_flash(prod.sku, deal, stock, dur, ts, out, by="operator")
+        elif name == p.CMD_FLASH_END:
+            fl = self.flashes.get(args["flash_id"])
+            if fl is None:
+                return out, f"no running flash sale {args['flash_id']!r}"
+            self._end_flash(fl, ts, "operator", out)
         elif name == p.CMD_INVENTORY_SET:
             prod = self.products.get(args["sku"])
             if prod is None:
@@ -602,14 +607,15 @@ class Simulator:
                     self._end_flash(fl, ts, "voided_stock_out", out)
 
     def _start_flash(self, sku: str, deal: float, stock: int, duration: float, ts: float,
-                     out: list[dict]) -> None:
+                     out: list[dict], by: str = "autopilot") -> None:
         self._flash_n += 1
         fid = f"F{self._flash_n:04d}"
         fl = _Flash(fid, sku, deal, stock, ts, round(ts + duration, 3))
         self.flashes[fid] = fl
         self._emit(out, ts, p.FLASH_STARTED, {"flash_id": fid, "sku": sku, "deal_price": deal,
                                               "stock": stock, "ends_at": fl.ends_at,
-                                              "started_at": ts, "duration_s": duration})
+                                              "started_at": ts, "duration_s": duration,
+                                              "by": by})
 
     def _end_flash(self, fl: _Flash, ts: float, reason: str, out: list[dict]) -> None:
         if self.flashes.pop(fl.flash_id, None) is None:
@@ -617,17 +623,18 @@ class Simulator:
         self._emit(out, ts, p.FLASH_ENDED, {"flash_id": fl.flash_id, "sku": fl.sku,
                                             "reason": reason, "sold": max(0, fl.sold)})
 
-    def _push(self, sku: str, ts: float, out: list[dict]) -> None:
+    def _push(self, sku: str, ts: float, out: list[dict], by: str = "autopilot") -> None:
         if sku != self.current_sku:
             self.card_since = ts
         self.current_sku = sku
         pr = self.products[sku]
-        self._emit(out, ts, p.CARD_PUSHED, {"sku": sku, "title": pr.title, "price": pr.price})
+        self._emit(out, ts, p.CARD_PUSHED, {"sku": sku, "title": pr.title, "price": pr.price,
+                                            "by": by})
 
-    def _clear(self, ts: float, out: list[dict]) -> None:
+    def _clear(self, ts: float, out: list[dict], by: str = "autopilot") -> None:
         prev = self.current_sku
         self.current_sku = None
-        self._emit(out, ts, p.CARD_CLEARED, {"sku": prev} if prev else {})
+        self._emit(out, ts, p.CARD_CLEARED, dict({"sku": prev} if prev else {}, by=by))
 
     def _autopilot(self, t: float, out: list[dict]) -> None:
         if t < self._ap_pause_until:

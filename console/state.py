@@ -127,6 +127,7 @@ class Segment:
     buyers: int = 0
     room_gmv: float = 0.0             # all products, for context
     refunds: int = 0
+    pushed_by: str = ""               # operator | automation | platform | simulator (card_pusher)
     _click_base: int = 0              # the product's own by_sku counters at the push
     _impr_base: int = 0
     _views_base: int = 0
@@ -256,6 +257,8 @@ class SessionState:
         self.peak_online = 0
         # Card and segments
         self.current_sku: str | None = None
+        self.card_by: str | None = None    # who put the current card on air (card_pusher)
+        self.cleared_by: str | None = None # who took the last card off air
         self.segments: list[Segment] = []
         #: Whether the feed carries per-product counts (``by_sku`` in ``traffic.tick``): then a
         #: segment's clicks and impressions are its product's own, else the room's.
@@ -423,7 +426,8 @@ class SessionState:
                                                self.order_status.values()))},
             "recent_orders": list(islice(reversed(self.recent_orders), keep))[::-1],
             "traffic": self.traffic, "peak_online": self.peak_online,
-            "current_sku": self.current_sku, "segments": _rows(Segment, self.segments),
+            "current_sku": self.current_sku, "card_by": self.card_by,
+            "cleared_by": self.cleared_by, "segments": _rows(Segment, self.segments),
             "per_product_counts": self.per_product_counts,
             "flash_sales": _rows(FlashSale, self.flash_sales.values()),
             "comment_count": self.comment_count,
@@ -481,6 +485,9 @@ class SessionState:
         st.traffic = dict(snap["traffic"])
         st.peak_online = snap["peak_online"]
         st.current_sku = snap["current_sku"]
+        seg = st.current_segment
+        st.card_by = snap.get("card_by", seg.pushed_by if seg is not None else None)
+        st.cleared_by = snap.get("cleared_by")
         st.comment_count = snap["comment_count"]
         st.recent_comments.extend(snap["recent_comments"])
         st.pinned_comment = snap["pinned_comment"]
@@ -562,7 +569,7 @@ class SessionState:
     def _on_session_started(self, ev: Event) -> None:
         d = ev.data
         self.session.update({k: d[k] for k in ("session_id", "room", "title", "currency",
-                                                "platform") if k in d})
+                                                "platform", "simulated") if k in d})
         started = d.get("started_at", ev.ts)
         if self.started_at is None or not self.minutes["gmv"]:
             self.started_at = float(started)
@@ -703,9 +710,28 @@ class SessionState:
         elif available > 0:
             prod.sold_out_at = None
 
+    def card_pusher(self, ev: Event, command: str) -> str:
+        """Who did a card or flash-sale event: ``operator`` (this console's command, or a feed
+        that says ``by: operator``), ``automation`` (a platform rule), ``simulator`` (the
+        simulator's autopilot) or ``platform`` (done outside Livedesk, in the platform's tools)."""
+        by = ev.data.get("by")
+        if by == "operator":
+            return "operator"
+        if by == "autopilot":
+            return "simulator"
+        if by in ("automation", "platform"):
+            return by
+        sku = ev.data.get("sku")
+        for cmd in self.pending_commands.values():   # sent here, not acknowledged yet
+            if cmd.get("name") == command and (command == p.CMD_CARD_CLEAR
+                                               or (cmd.get("args") or {}).get("sku") == sku):
+                return "operator"
+        return "simulator" if self.session.get("simulated") else "platform"
+
     def _on_card_pushed(self, ev: Event) -> None:
         sku = ev.data["sku"]
         seg = self.current_segment
+        self.card_by = self.card_pusher(ev, p.CMD_CARD_PUSH)
         if seg is not None and seg.sku == sku:
             seg.repops += 1  # re-popping the same card keeps the segment going
             return
@@ -720,7 +746,7 @@ class SessionState:
         new = Segment(index=len(self.segments), sku=sku, start_seq=ev.seq, start_ts=ev.ts,
                       _click_base=prod.clicks, _impr_base=prod.impressions,
                       _views_base=t["viewers"], _room_click_base=t["product_clicks"],
-                      _room_impr_base=t["product_impressions"])
+                      _room_impr_base=t["product_impressions"], pushed_by=self.card_by)
         self.segments.append(new)
         self.current_sku = sku
         self._mark(ev.ts, "card", prod.title)
@@ -729,6 +755,8 @@ class SessionState:
         if self._close_segment(ev.ts):
             self._mark(ev.ts, "card_clear", "")
         self.current_sku = None
+        self.card_by = None
+        self.cleared_by = self.card_pusher(ev, p.CMD_CARD_CLEAR)
 
     def _close_segment(self, ts: float) -> bool:
         seg = self.current_segment

@@ -1,8 +1,13 @@
-"""Console screenshots (offscreen, zh_CN, 1600x1000).
+"""Console screenshots (offscreen; LIVEDESK_LANG picks the language, zh_CN by default).
 
     .venv/bin/python scripts/screenshot.py [PATH]          scripted mid-session -> docs/screenshots/console.png
     .venv/bin/python scripts/screenshot.py --live [PATH]   the real app on the built-in simulator
                                                            -> docs/screenshots/console-live.png
+    .venv/bin/python scripts/screenshot.py --sizes         the scripted session on a 1366x768 and a
+                                                           1920x1080 screen, in English and Chinese,
+                                                           with the cue-card editor, Plugins dock,
+                                                           flash-sale and settings dialogs
+                                                           -> docs/screenshots/sizes/*.png
 
 The scripted one is deterministic (console/gui/demo.py). The live one runs exactly what
 ``livedesk console --simulate`` runs (simulator, LiveSession, recorder into a temporary database,
@@ -24,7 +29,20 @@ os.environ.setdefault("QT_API", "pyside6")
 os.environ.setdefault("LIVEDESK_LANG", "zh_CN")
 
 
-def main(out: str | None = None) -> Path:
+def virtual_screen(width: int, height: int) -> None:
+    """Give the offscreen platform one screen of this size (its default is 800x800, and the
+    console fits itself to the screen it opens on). Call before the QApplication exists."""
+    import json
+    if os.environ.get("QT_QPA_PLATFORM", "offscreen") != "offscreen":
+        return                                  # a real display, or a configured one
+    config = Path(tempfile.mkdtemp(prefix="livedesk-screen-")) / "screen.json"
+    config.write_text(json.dumps({"screens": [{
+        "name": f"{width}x{height}", "x": 0, "y": 0, "width": width, "height": height,
+        "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
+    os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+
+
+def main(out: str | None = None, size: tuple[int, int] = (1600, 1000), extras: bool = False) -> Path:
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -47,7 +65,9 @@ def main(out: str | None = None) -> Path:
     sess.log.append_local(p.OPERATOR_ACK, {"command_id": "c1"})
     sess.append_local(p.OPERATOR_CUE, {"text": "库存只剩 20", "kind": "stock"})
     win.check_alerts(now)
-    win.resize(1600, 1000)
+    if size == (1600, 1000):
+        win.resize(*size)
+    # else: opened at its default size on the virtual screen --size gives it (it fits itself)
     win.show()
     for _ in range(3):
         app.processEvents()
@@ -57,11 +77,43 @@ def main(out: str | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     win.grab().save(str(path))
     print(path)
+    if extras:
+        _extras(app, win, path)
     from console.gui.app import dispose
     win._stopped = True
     win.close()
     dispose(win)
     return path
+
+
+def _extras(app, win, path: Path) -> None:
+    """The docks and dialogs that were squashed before issue 16, at the same window size."""
+    def shot(widget, name: str) -> None:
+        for _ in range(3):
+            app.processEvents()
+        out = path.with_name(path.stem + f"-{name}.png")
+        widget.grab().save(str(out))
+        print(out)
+
+    host = win.prompter_host
+    host.editor.select("LD-003")
+    dock = win.docks["script_editor"]
+    dock.show()
+    dock.raise_()
+    shot(win, "cue-cards")
+    plugins = win.docks.get("plugins")
+    if plugins is not None:
+        plugins.show()
+        plugins.raise_()
+        shot(win, "plugins")
+    win.run_of_show._on_flash()
+    shot(win.run_of_show.flash_dialog, "flash-dialog")
+    win.run_of_show.flash_dialog.reject()
+    win._on_settings()
+    for i, tab in enumerate(("settings", "settings-hotkeys", "settings-alerts")):
+        win.settings_dialog.tabs.setCurrentIndex(i)
+        shot(win.settings_dialog, tab)
+    win.settings_dialog.reject()
 
 
 def live(out: str | None = None, seconds: float = 12.0) -> Path:
@@ -106,7 +158,7 @@ def live(out: str | None = None, seconds: float = 12.0) -> Path:
         win.grab().save(str(path))
         closed = asyncio.Event()
         win.sig_closed.connect(closed.set)
-        win.close()
+        win.close_now()
         await asyncio.wait_for(closed.wait(), 20)
         await win.prompter_host.stop()
         await shutdown(feed, recorder)
@@ -120,8 +172,22 @@ def live(out: str | None = None, seconds: float = 12.0) -> Path:
 
 if __name__ == "__main__":
     argv = sys.argv[1:]
-    if argv and argv[0] == "--live":
+    if argv and argv[0] == "--sizes":
+        import subprocess
+        folder = ROOT / "docs" / "screenshots" / "sizes"
+        for lang in ("en", "zh_CN"):
+            for w, h in ((1366, 768), (1920, 1080)):
+                subprocess.run([sys.executable, __file__, "--size", f"{w}x{h}",
+                                str(folder / f"console-{w}x{h}-{lang}.png")], check=True,
+                               env=dict(os.environ, LIVEDESK_LANG=lang))
+    elif argv and argv[0] == "--size":
+        w, h = (int(v) for v in argv[1].split("x"))
+        virtual_screen(w, h)                    # the window opens on a screen of that size
+        main(argv[2] if len(argv) > 2 else None, size=(w, h), extras=True)
+    elif argv and argv[0] == "--live":
+        virtual_screen(1920, 1080)
         live(argv[1] if len(argv) > 1 else None)
     else:
+        virtual_screen(1920, 1080)
         main(argv[0] if argv else None)
 

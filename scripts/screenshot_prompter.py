@@ -11,7 +11,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "prompter")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "prompter"), str(ROOT / "scripts")]
+from screenshot import virtual_screen  # noqa: E402
+
+virtual_screen(1920, 1080)            # the console window fits the screen it opens on
 
 from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
@@ -79,7 +82,7 @@ def editor_screenshot(d: Driver, path: Path) -> Path:
     dock.resize(520, 900)
     for _ in range(3):
         QApplication.processEvents()
-    dock.widget().grab().save(str(path))
+    host.editor.grab().save(str(path))     # the whole editor (the dock scrolls it when short)
     win._stopped = True
     win.close()
     return path

@@ -51,6 +51,42 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
 
 
+def alert_text(alert: dict, state=None) -> str:
+    """An alert in the interface language, built from its kind and figures (the recorded
+    ``message`` is one fixed language and is only the fallback for kinds not known here)."""
+    kind = alert.get("kind")
+    sku = alert.get("sku")
+    prod = state.products.get(sku) if state is not None and sku else None
+    title = (prod.title if prod is not None else None) or sku or ""
+    value = alert.get("value")
+    try:
+        if kind == "sold_out":
+            return _tr("{title} is sold out").format(title=title)
+        if kind == "low_stock":
+            return _tr("{title}: low stock, {n} left").format(title=title, n=value)
+        if kind == "sellout_eta":
+            return _tr("{title} sells out in about {m:.1f} min").format(title=title,
+                                                                          m=float(value) / 60)
+        if kind == "online_drop":
+            base = alert.get("baseline")
+            if base:
+                return _tr("Online viewers down {drop:.0%}: {now} (about {base:.0f} before)").format(
+                    drop=1 - float(value) / float(base), now=value, base=float(base))
+            return _tr("Online viewers dropping: {now}").format(now=value)
+        if kind in ("ctr_drop", "ctor_drop"):
+            what = _tr("Product click rate") if kind == "ctr_drop" else _tr("Click-to-order rate")
+            base = alert.get("base")
+            tail = (" (" + _tr("session") + f" {float(base):.1%})") if base else ""
+            return _tr("{what} dropping: {value:.1%}").format(what=what, value=float(value)) + tail
+        if kind == "feed_down":
+            return _tr("Feed connection lost ({state})").format(state=_tr(str(value)))
+        if kind == "stale":
+            return _tr("No data for {s:.0f} s").format(s=float(value))
+    except (TypeError, ValueError, ZeroDivisionError):
+        pass
+    return str(alert.get("message") or kind or "")
+
+
 class AlertsPanel(QWidget):
     """Active alerts first, then the recent history; beeps once per new warning."""
 
@@ -121,53 +157,85 @@ class AlertsPanel(QWidget):
         when = datetime.fromtimestamp(a.get("ts", 0)).strftime("%H:%M:%S")
         level = a.get("level", "info")
         mark = "●" if active else "○"
-        item = QListWidgetItem(f"{mark} {when}  {a.get('message', '')}")
+        item = QListWidgetItem(f"{mark} {when}  {alert_text(a, self.state)}")
         colour = LEVEL_COLOURS.get(level, "#e6e8ee") if active else "#8a92a6"
         item.setForeground(QBrush(QColor(colour)))
         self.list.addItem(item)
 
 
 class AlertSettings(QWidget):
-    """Edits :class:`console.alerts.Thresholds` in place; emits sig_changed."""
+    """Edits :class:`console.alerts.Thresholds` in place; shares are shown as percentages."""
 
     # ---- Signals
     sig_changed = Signal()
     """A threshold was edited."""
 
-    LABELS = {"low_stock_fraction": "Low stock below (share of max)",
+    LABELS = {"low_stock_fraction": "Low stock below (% of the most stock)",
               "low_stock_units": "Low stock below (units)",
               "sellout_minutes": "Sell-out within (min)",
-              "online_drop": "Online drop (share)",
+              "online_drop": "Online viewers drop by (%)",
               "online_window_s": "Online baseline window (s)",
               "online_min": "Ignore rooms below (viewers)",
-              "rate_drop": "CTR/CTOR drop (share)",
+              "rate_drop": "CTR/CTOR drop by (%)",
               "rate_window_min": "Rate window (min)",
               "rate_min_impressions": "Min impressions",
               "rate_min_clicks": "Min clicks",
               "stale_s": "Data stale after (s)"}
+    #: Thresholds stored as fractions (0.10) and edited as percentages (10 %)
+    PERCENT = frozenset({"low_stock_fraction", "online_drop", "rate_drop"})
 
     def __init__(self, thresholds, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.thresholds = thresholds
         form = QFormLayout(self)
         form.setContentsMargins(8, 6, 8, 6)
+        form.setFieldGrowthPolicy(QFormLayout.ExpandingFieldsGrow)
         self.editors = {}
         for f in fields(thresholds):
             value = getattr(thresholds, f.name)
-            if isinstance(value, int):
+            if f.name in self.PERCENT:
+                ed = QDoubleSpinBox()
+                ed.setDecimals(0)
+                ed.setRange(0, 100)
+                ed.setSingleStep(5)
+                ed.setSuffix(" %")
+            elif isinstance(value, int):
                 ed = QSpinBox()
                 ed.setRange(0, 1_000_000)
-                ed.setValue(value)
             else:
                 ed = QDoubleSpinBox()
-                ed.setDecimals(2)
+                ed.setDecimals(1)
                 ed.setRange(0, 100_000)
-                ed.setSingleStep(0.05 if value < 1 else 1)
-                ed.setValue(value)
+                ed.setSingleStep(0.5 if value < 10 else 1)
+            ed.setMinimumWidth(90)
+            self.editors[f.name] = ed
+            self._show(f.name, value)
             ed.valueChanged.connect(lambda v, name=f.name: self._on_changed(name, v))
             form.addRow(_tr(self.LABELS.get(f.name, f.name)), ed)
-            self.editors[f.name] = ed
+
+    # ---- Public API
+    def values(self) -> dict:
+        """The thresholds as entered (fractions for the percentage fields)."""
+        out = {}
+        for name, ed in self.editors.items():
+            v = ed.value()
+            out[name] = round(v / 100.0, 4) if name in self.PERCENT else v
+        return out
+
+    def reload(self) -> None:
+        """Show the thresholds object's current values (after the Settings dialog changed it)."""
+        for name in self.editors:
+            self._show(name, getattr(self.thresholds, name))
+
+    # ---- Internals
+    def _show(self, name: str, value) -> None:
+        ed = self.editors[name]
+        blocker = ed.blockSignals(True)
+        ed.setValue(value * 100.0 if name in self.PERCENT else value)
+        ed.blockSignals(blocker)
 
     def _on_changed(self, name: str, value) -> None:
-        setattr(self.thresholds, name, value)
+        if self.thresholds is None:
+            return
+        setattr(self.thresholds, name, round(value / 100.0, 4) if name in self.PERCENT else value)
         self.sig_changed.emit()

@@ -16,6 +16,13 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
 
 
+#: Funnel stages and rates in the interface language (zh_CN: 直播间曝光 … 点击-成交转化率)
+STAGE_LABELS = {"room_impressions": "Room impressions", "viewers": "Entered (viewers)",
+                "product_impressions": "Product impressions", "product_clicks": "Product clicks",
+                "buyers": "Buyers"}
+RATE_LABELS = {"entry_rate": "Impression-to-entry rate", "impression_rate": "Product impression rate",
+               "ctr": "Product click rate", "ctor": "Click-to-order rate"}
+
 OWNER = {"operator": "Operator (cover, traffic, card visibility)",
          "host": "Host (call to action)",
          "offer_and_host": "Offer and host (price, closing, trust)"}
@@ -41,7 +48,7 @@ class FunnelView(QWidget):
         rates = {r[3]: r for r in metrics.FUNNEL_RATES}   # keyed by denominator stage
         row = 0
         for key, zh in metrics.FUNNEL_STAGES:
-            name = QLabel(zh)
+            name = QLabel(_tr(STAGE_LABELS.get(key, zh)))
             count = QLabel("0")
             count.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
             count.setStyleSheet("font-weight: bold;")
@@ -54,7 +61,8 @@ class FunnelView(QWidget):
             self.stage_bars[key] = bar
             row += 1
             if key in rates:
-                rname, rlabel = rates[key][0], rates[key][1]
+                rname = rates[key][0]
+                rlabel = _tr(RATE_LABELS.get(rname, rates[key][1]))
                 rl = QLabel(f"   ↓ {rlabel}")
                 rl.setObjectName("muted")
                 grid.addWidget(rl, row, 0, 1, 3)
@@ -88,7 +96,7 @@ class FunnelView(QWidget):
         rates = st.funnel()
         weakest = metrics.weakest_step(rates)
         self.weakest = weakest
-        labels = dict((r[0], r[1]) for r in metrics.FUNNEL_RATES)
+        labels = {r[0]: _tr(RATE_LABELS.get(r[0], r[1])) for r in metrics.FUNNEL_RATES}
         for r in rates:
             flag = r.value < r.benchmark
             colour = "#ff4040" if weakest is not None and r.name == weakest.name else (

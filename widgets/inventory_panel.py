@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import (QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
+from widgets.confirm_box import confirm
 from widgets.frame_clock import set_text
 from widgets.level_bar import LevelBar
 
@@ -55,20 +56,44 @@ class _Row:
         self.rate.setObjectName("muted")
         self.eta = QLabel()
         self.flash = QLabel()
+        self.end_flash = QPushButton("■ " + _tr("End"))
+        self.end_flash.setObjectName("end_flash")
+        self.end_flash.setToolTip(_tr("End this flash sale now (asks first)"))
+        self.end_flash.clicked.connect(lambda: panel._on_end_flash(sku))
+        self.end_flash.hide()
+        flash_box = QWidget()
+        flash_lay = QHBoxLayout(flash_box)
+        flash_lay.setContentsMargins(0, 0, 0, 0)
+        flash_lay.addWidget(self.flash, 1)
+        flash_lay.addWidget(self.end_flash)
+        self.mode = QComboBox()
+        self.mode.addItem(_tr("set to"), "set")
+        self.mode.addItem(_tr("add"), "add")
+        self.mode.setToolTip(_tr("Set the available stock to N, or add N to it"))
         self.spin = QSpinBox()
         self.spin.setRange(0, 1_000_000)
         self.spin.setSingleStep(10)
-        self.spin.setMaximumWidth(80)
+        self.spin.setMinimumWidth(80)
+        self.spin.setToolTip(_tr("Units; Enter applies"))
+        self.spin.lineEdit().returnPressed.connect(lambda: panel._on_apply(self))
+        self.mode.currentIndexChanged.connect(lambda _i: panel._on_mode_changed(self))
         self.button = QPushButton(_tr("Restock"))
         self.button.setToolTip(_tr("Set available stock for this product"))
-        self.button.clicked.connect(lambda: panel._on_set_stock(sku, self.spin.value()))
-        for c, w in enumerate((self.title, self.bar, self.stock, self.rate, self.eta, self.flash,
-                               self.spin, self.button)):
+        self.button.clicked.connect(lambda: panel._on_apply(self))
+        for c, w in enumerate((self.title, self.bar, self.stock, self.rate, self.eta, flash_box,
+                               self.mode, self.spin, self.button)):
             grid.addWidget(w, r, c)
         self.level = None
         self._spin_seeded = False
-        self.spin.setVisible(not panel.read_only)
-        self.button.setVisible(not panel.read_only)
+        self.flash_id: str | None = None
+        for w in (self.mode, self.spin, self.button):
+            w.setVisible(not panel.read_only)
+
+    def amount(self) -> int:
+        return int(self.spin.value())
+
+    def adding(self) -> bool:
+        return self.mode.currentData() == "add"
 
 
 class InventoryPanel(QWidget):
@@ -77,6 +102,8 @@ class InventoryPanel(QWidget):
     # ---- Signals
     sig_set_stock = Signal(str, int)
     """Operator sets available stock: (sku, available)."""
+    sig_end_flash = Signal(str)
+    """Operator ends a running flash sale early: (flash_id)."""
 
     time_dependent = True
 
@@ -87,6 +114,7 @@ class InventoryPanel(QWidget):
         self.refreshes = 0
         self.rows: dict[str, _Row] = {}
         self.read_only = False
+        self.confirm_box = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
@@ -99,7 +127,8 @@ class InventoryPanel(QWidget):
         self.grid.setHorizontalSpacing(10)
         self.grid.setVerticalSpacing(4)
         for c, head in enumerate((_tr("Product"), _tr("Stock"), "", _tr("Rate/min"),
-                                  _tr("Sell-out ETA"), _tr("Flash sale"), "", "")):
+                                  _tr("Sell-out ETA"), _tr("Flash sale"), _tr("Restock"), "",
+                                  "")):
             lab = QLabel(head)
             lab.setObjectName("muted")
             self.grid.addWidget(lab, 0, c)
@@ -117,8 +146,9 @@ class InventoryPanel(QWidget):
         """Replay: show stock but offer no restock (no sig_set_stock)."""
         self.read_only = bool(on)
         for row in self.rows.values():
-            row.spin.setVisible(not on)
-            row.button.setVisible(not on)
+            for w in (row.mode, row.spin, row.button):
+                w.setVisible(not on)
+            row.end_flash.setVisible(False)
         self.blockSignals(on)
 
     def refresh(self) -> None:
@@ -168,10 +198,54 @@ class InventoryPanel(QWidget):
                      "color: #b89cff; font-weight: bold;")
         else:
             set_text(row.flash, "")
-        if not row._spin_seeded and prod.stock is not None:
+        row.flash_id = fs.flash_id if fs is not None else None
+        show_end = fs is not None and not self.read_only
+        if row.end_flash.isVisibleTo(self) != show_end:
+            row.end_flash.setVisible(show_end)
+        if not row._spin_seeded and prod.stock is not None and not row.adding():
             row.spin.setValue(max(prod.stock_initial or 0, prod.stock))
             row._spin_seeded = True
 
     # ---- Slots
+    def _on_apply(self, row: _Row) -> None:
+        """Restock from the row's box: set the stock to N, or add N to what is there."""
+        if self.read_only:
+            return
+        n = row.amount()
+        if row.adding():
+            prod = self.state.products.get(row.sku) if self.state is not None else None
+            current = prod.stock if prod is not None and prod.stock is not None else 0
+            if n <= 0:
+                return
+            self._on_set_stock(row.sku, current + n)
+            row.spin.setValue(0)
+        else:
+            self._on_set_stock(row.sku, n)
+
+    def _on_mode_changed(self, row: _Row) -> None:
+        if row.adding():
+            row.spin.setValue(0)
+            row.button.setToolTip(_tr("Add this many units to the available stock"))
+        else:
+            prod = self.state.products.get(row.sku) if self.state is not None else None
+            if prod is not None and prod.stock is not None:
+                row.spin.setValue(prod.stock)
+            row.button.setToolTip(_tr("Set available stock for this product"))
+
     def _on_set_stock(self, sku: str, available: int) -> None:
         self.sig_set_stock.emit(sku, int(available))
+
+    def _on_end_flash(self, sku: str) -> None:
+        """End the product's running flash sale early, after a confirmation that names it."""
+        st = self.state
+        fs = st.active_flash(sku) if st is not None else None
+        if fs is None or self.read_only:
+            return
+        prod = st.products.get(sku)
+        title = prod.title if prod is not None else sku
+        flash_id = fs.flash_id
+        self.confirm_box = confirm(
+            self, _tr("End flash sale"),
+            _tr("End the flash sale now?") + f"\n\n⚡ {title}  ({sku})  ¥{fs.deal_price:g}  "
+            + _tr("sold") + f" {fs.sold}/{fs.stock}",
+            _tr("End flash sale"), lambda: self.sig_end_flash.emit(flash_id))

@@ -142,8 +142,10 @@ class OrderRowsView(QAbstractScrollArea):
     """
 
     ROW_H = 22
-    WIDTHS = (64, 60, 0, 40, 84, 60)      # 0: the product column takes the rest
+    WIDTHS = (64, 60, 0, 40, 84, 60)      # minimums; 0: the product column takes the rest
     RIGHT = (3, 4)
+    #: the widest content of each fixed column (the status column: its translated words)
+    SAMPLES = ("00:00:00", "张****", "", "999", "¥99,999.00", "")
 
     def __init__(self, model: OrderModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,6 +158,7 @@ class OrderRowsView(QAbstractScrollArea):
             sig.connect(self._on_rows_changed)
         model.rowsInserted.connect(self._on_rows_inserted)
         self._static: dict[tuple, QStaticText] = {}
+        self._widths: tuple[int, ...] | None = None
         pal = self.palette()
         self._colours = (pal.base().color(), pal.alternateBase().color(), pal.text().color(),
                          QColor("#8a92a6"))
@@ -187,10 +190,31 @@ class OrderRowsView(QAbstractScrollArea):
         bar.setRange(0, max(0, self.model.rowCount() - visible))
         bar.setPageStep(visible)
 
+    def column_widths(self) -> tuple[int, ...]:
+        """Fixed column widths that fit their header and content in the current font (so a
+        status such as "cancelled" or "已取消" is never cut); 0 for the product column."""
+        if self._widths is None:
+            fm = self.fontMetrics()
+            statuses = list(self.model._status_text.values())
+            out = []
+            for c, minimum in enumerate(self.WIDTHS):
+                if minimum == 0:
+                    out.append(0)
+                    continue
+                texts = [self.model._headers[c], self.SAMPLES[c]] + (statuses if c == 5 else [])
+                out.append(max(minimum, max(fm.horizontalAdvance(t) for t in texts) + 14))
+            self._widths = tuple(out)
+        return self._widths
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        super().changeEvent(event)
+        self._widths = None                  # font or style changed: measure again
+
     def _columns(self, width: int) -> list[tuple[int, int]]:
-        fixed = sum(self.WIDTHS)
+        widths = self.column_widths()
+        fixed = sum(widths)
         out, x = [], 0
-        for w in self.WIDTHS:
+        for w in widths:
             w = w or max(60, width - fixed)
             out.append((x, w))
             x += w

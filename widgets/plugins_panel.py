@@ -19,8 +19,8 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox,
+from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from console.plugins import FEEDS, INTEGRATIONS, PANELS, PluginContext, PluginManager
@@ -49,6 +49,7 @@ class PluginsPanel(QWidget):
     """Discovered plugins with an on/off box each, and the OBS connection form."""
 
     COLUMNS = 4   # plugin (check box), kind, status, message
+    scrolls_itself = True   # the window docks it as it is (its body scrolls inside)
 
     # ---- Signals
     sig_toggle = Signal(str, bool)
@@ -61,9 +62,20 @@ class PluginsPanel(QWidget):
         self.manager: PluginManager | None = None
         self.rows: dict[str, int] = {}
         self._shape: tuple = ()
-        lay = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        body = QWidget()
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+        # a short dock scrolls instead of crushing the list and the OBS fields
+        self.setMinimumHeight(160)
+        lay = QVBoxLayout(body)
         lay.setContentsMargins(6, 6, 6, 6)
         self.table = QTableWidget(0, self.COLUMNS, self)
+        self.table.setMinimumHeight(110)
         self.table.setHorizontalHeaderLabels([_tr("Plugin"), _tr("Kind"), _tr("Status"),
                                               _tr("Message")])
         self.table.verticalHeader().setVisible(False)
@@ -80,6 +92,7 @@ class PluginsPanel(QWidget):
         # ---- OBS connection (password -> system keyring)
         self.obs_box = QGroupBox(_tr("OBS connection"), self)
         form = QFormLayout(self.obs_box)
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
         self.obs_host = QLineEdit(self.obs_box)
         self.obs_port = QSpinBox(self.obs_box)
         self.obs_port.setRange(1, 65535)
@@ -91,6 +104,9 @@ class PluginsPanel(QWidget):
         self.obs_password.returnPressed.connect(self._on_obs_save)
         self.obs_message = QLabel(self.obs_box)
         self.obs_message.setWordWrap(True)
+        self.obs_message.setMinimumWidth(220)
+        for field in (self.obs_host, self.obs_port, self.obs_password):
+            field.setMinimumWidth(160)
         form.addRow(_tr("Address"), self.obs_host)
         form.addRow(_tr("Port"), self.obs_port)
         form.addRow(_tr("Password"), self.obs_password)

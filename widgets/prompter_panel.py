@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent, QTransform
+from PySide6.QtGui import (QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPaintEvent,
+                           QResizeEvent, QTransform)
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
 from console.state import SessionState
+from widgets.alerts_panel import alert_text
 
 try:  # the compliance check is optional decoration on the script (headless module)
     from console.compliance import check_text, load_words
@@ -35,6 +37,7 @@ FLASH_ENDING_S = 30            # host alert when a flash sale has less than this
 SCROLL_STEP = 10               # px/s per Up/Down press
 MAX_SPEED = 400
 FONT_STEP = 0.1
+JUMP_HOLD_FRAMES = 6           # frames a jump to a section is re-applied while Qt lays out
 FONT_MIN, FONT_MAX = 0.5, 2.5
 FONTS = '"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif'
 HOST_ALERT_KINDS = frozenset({"sold_out", "stockout", "low_stock", "flash_ending", "flash_end",
@@ -173,6 +176,8 @@ class PrompterPanel(QWidget):
         self._words = None
         self._rendering = False
         self._unit = None
+        self._pending_jump: str | None = None   # a section to keep on top (jump_to)
+        self._jump_frames = 0
         self.setObjectName("PrompterPanel")
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAutoFillBackground(True)
@@ -211,7 +216,9 @@ class PrompterPanel(QWidget):
         self.cue_label = _CueBanner(self)
         self.cue_label.setParent(self._content)
         self.cue_label.setObjectName("cue")
-        self.cue_label.setWordWrap(True)
+        # one line, always in the layout (empty without a cue): a cue arriving must not push
+        # the product and the script down while the host reads them
+        self.cue_label.setWordWrap(False)
         self.cue_label.setTextFormat(Qt.TextFormat.RichText)
         col.addWidget(self.cue_label)
         row = QHBoxLayout()
@@ -298,9 +305,13 @@ class PrompterPanel(QWidget):
         self._render_mirror()
 
     def set_font_scale(self, scale: float) -> None:
+        anchor = self._top_section()
         self.settings.font_scale = round(min(FONT_MAX, max(FONT_MIN, scale)), 2)
         self._apply_style()
         self._save()
+        # the script is rebuilt at the new size: keep the host on the card being read
+        self._pending_jump, self._jump_frames = anchor, JUMP_HOLD_FRAMES
+        self.refresh(force=True)
 
     def set_theme(self, name: str) -> None:
         if name in THEMES:
@@ -319,21 +330,52 @@ class PrompterPanel(QWidget):
         self._dirty = True
 
     def scroll_by(self, pixels: float) -> None:
+        self._pending_jump = None            # the host scrolls: stop holding a jump
         bar = self.script_area.verticalScrollBar()
         self._scroll_pos = min(float(bar.maximum()), max(0.0, self._scroll_pos + pixels))
         bar.setValue(int(self._scroll_pos))
         self._dirty = True
 
     def jump_to(self, sku: str | None) -> None:
-        """Scroll the script so this product's section is at the top."""
+        """Scroll the script so this product's section is at the top.
+
+        The sections are laid out first at their current style (a font change or a rebuild
+        leaves stale positions until Qt's next layout pass), so the jump lands on this product's
+        card and not on whatever was at that height before."""
         lab = self._sections.get(sku) if sku else None
         if lab is None:
             return
-        self._script_body.layout().activate()
+        self._settle_script_layout()
         bar = self.script_area.verticalScrollBar()
         self._scroll_pos = float(min(bar.maximum(), lab.y()))
         bar.setValue(int(self._scroll_pos))
+        # Qt may still lay the script out again (first show, a resize, a restyle): hold the
+        # jump for a few frames so the section stays on top once the positions are final
+        if self._pending_jump != sku:
+            self._pending_jump, self._jump_frames = sku, JUMP_HOLD_FRAMES
         self._dirty = True
+
+    def _settle_script_layout(self) -> None:
+        body, layout = self._script_body, self._script_layout
+        for lab in self._sections.values():
+            lab.ensurePolished()
+        width = self.script_area.viewport().width()
+        if width > 0:
+            height = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else \
+                layout.totalSizeHint().height()
+            height = max(height, self.script_area.viewport().height())
+            if body.size().width() != width or body.size().height() != height:
+                body.resize(width, height)
+        layout.activate()
+
+    def _top_section(self) -> str | None:
+        """The product whose section is at the top of the script view (the one being read)."""
+        value = self.script_area.verticalScrollBar().value()
+        for sku, lab in self._sections.items():
+            if lab.y() <= value < lab.y() + max(1, lab.height()) + self._script_layout.spacing():
+                return sku
+        st = self._state
+        return st.current_sku if st is not None else None
 
     def displayed_texts(self) -> dict[str, str]:
         """Plain text of what the panel shows (tests, remote/local comparison)."""
@@ -371,12 +413,19 @@ class PrompterPanel(QWidget):
                 self._countdown_text = text
                 self._update_from_state(st)
                 changed = True
+        if self._pending_jump is not None:
+            if self._pending_jump in self._sections:
+                self.jump_to(self._pending_jump)
+                changed = True
+            self._jump_frames -= 1
+            if self._jump_frames <= 0:
+                self._pending_jump = None
         phase = int(now * 4) % 2 if self._pending_cue() is not None else -1
         if phase != self._flash_phase:
             self._flash_phase = phase
             self._paint_cue()
             changed = True
-        if not self.paused and self.settings.scroll_speed > 0:
+        if not self.paused and self.settings.scroll_speed > 0 and self._pending_jump is None:
             bar = self.script_area.verticalScrollBar()
             if self._scroll_pos < bar.maximum():
                 self.scroll_by(self.settings.scroll_speed * min(dt, 0.2))
@@ -426,7 +475,11 @@ class PrompterPanel(QWidget):
         plan = self._plan_product(sku)
         offer = plan.get("offer") or {}
         if prod is None:
-            self.title_label.setText(html.escape(tr("Waiting for the first product card…")))
+            if st.segments:           # cards were on air: this is a clear, not the start
+                waiting = tr("No card on air")
+            else:
+                waiting = tr("Waiting for the first product card…")
+            self.title_label.setText(html.escape(waiting))
             self.price_label.setText("")
             self.offer_label.setText("")
             self.stock_label.setText("–")
@@ -485,7 +538,7 @@ class PrompterPanel(QWidget):
         # alerts: host-facing vs operator
         host, ops = [], []
         for alert in st.active_alerts.values():
-            msg = alert.get("message") or alert.get("kind") or ""
+            msg = alert_text(alert, st)
             if alert.get("audience") == "host" or alert.get("kind") in HOST_ALERT_KINDS:
                 host.append(msg)
             elif alert.get("audience") != "operator_only":
@@ -503,26 +556,46 @@ class PrompterPanel(QWidget):
         self.operator_alert_label.setText(html.escape(tr("Operator: ") + "  ·  ".join(ops)) if ops else "")
         self._paint_cue()
 
+    def _cue_font(self, size: int) -> QFont:
+        font = QFont(self.cue_label.font())
+        font.setPixelSize(size)
+        font.setBold(True)
+        return font
+
     def _paint_cue(self) -> None:
         st = self._state
         t = THEMES[self.settings.theme]
         cue = st.cue if st is not None else None
+        self.cue_label.setFixedHeight(QFontMetrics(self._cue_font(self._px(60))).height()
+                                      + 2 * self._px(10) + 8)
         if not cue or not cue.get("text"):
-            self.cue_label.hide()
+            self.cue_label.setText("")
+            self.cue_label.setStyleSheet("background: transparent; border: 4px solid transparent;")
             return
-        self.cue_label.show()
         pending = self._pending_cue() is not None
+        room = self.cue_label.width() - 2 * self._px(10) - 16
         if pending:
             on = self._flash_phase != 1
             bg, fg = (t.cue_a, "#000000") if on else (t.cue_b, t.cue_a)
-            hint = html.escape(tr("Space / Enter = got it"))
-            self.cue_label.setText(f'▶ {html.escape(cue["text"])}&nbsp;&nbsp; '
-                                   f'<span style="font-size:{self._px(28)}px">{hint}</span>')
+            hint = tr("Space / Enter = got it")
+            room -= QFontMetrics(self._cue_font(self._px(28))).horizontalAdvance(hint + "    ")
+            text = self._elide(cue["text"], self._px(60), room)
+            self.cue_label.setText(f'▶ {html.escape(text)}&nbsp;&nbsp; '
+                                   f'<span style="font-size:{self._px(28)}px">{html.escape(hint)}</span>')
             self.cue_label.setStyleSheet(f"background:{bg}; color:{fg}; border:4px solid {t.cue_a};")
         else:
-            self.cue_label.setText(f'✓ {html.escape(cue["text"])}')
-            self.cue_label.setStyleSheet(f"background:{t.panel}; color:{t.dim}; border:2px solid {t.panel};"
+            done = tr("host acknowledged")
+            text = self._elide(cue["text"], self._px(30), room - 200)
+            self.cue_label.setText(f'✓ {html.escape(text)}&nbsp;&nbsp; '
+                                   f'<span style="font-size:{self._px(24)}px">({html.escape(done)})</span>')
+            self.cue_label.setStyleSheet(f"background:{t.panel}; color:{t.dim}; border:4px solid {t.panel};"
                                          f"font-size:{self._px(30)}px")
+
+    def _elide(self, text: str, size: int, room: int) -> str:
+        """The cue cut to one line of ``room`` pixels at ``size`` (the banner never wraps)."""
+        if room < 80:
+            return text
+        return QFontMetrics(self._cue_font(size)).elidedText(text, Qt.TextElideMode.ElideRight, room)
 
     # ---- Script sections ----------------------------------------------------------------
     def _ensure_sections(self, st: SessionState) -> None:

@@ -6,11 +6,30 @@ import time
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget,
+from PySide6.QtGui import QBrush, QColor, QIcon, QKeySequence, QPainter, QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QLabel, QListWidget,
                                QListWidgetItem, QPushButton, QVBoxLayout, QWidget)
 
+from widgets.air_keys import AirShortcuts
+from widgets.confirm_box import confirm
+from widgets.flash_sale_dialog import FlashSaleDialog
+
 SKU_ROLE = Qt.UserRole + 1
+#: The key that takes the card off air (asks first); Esc never does.
+CLEAR_KEYS = "Ctrl+Del"
+
+
+def command_label(name: str) -> str:
+    """An operator command as the operator reads it (never the wire name such as card.push)."""
+    return {"card.push": _tr("Push card"), "card.clear": _tr("Clear card"),
+            "flash.start": _tr("Flash sale"), "flash.end": _tr("End flash sale"),
+            "inventory.set": _tr("Set stock"), "comment.pin": _tr("Pin comment")}.get(name, name)
+
+
+def pushed_by_label(by: str | None) -> str:
+    """Who put a card on air: operator, automation, platform or simulator."""
+    return {"operator": _tr("operator"), "automation": _tr("automation"),
+            "platform": _tr("platform"), "simulator": _tr("simulator autopilot")}.get(by or "", by or "")
 
 
 def _tr(text: str) -> str:
@@ -34,6 +53,8 @@ class RunOfShow(QWidget):
     """Start a flash sale: (sku, deal_price, stock, duration_s)."""
     sig_reorder = Signal(list)
     """The operator reordered the run-of-show: new list of SKUs."""
+    sig_card_changed = Signal(str, str)
+    """The card on air changed: (sku or "" when cleared, who: operator/automation/platform/simulator)."""
 
     time_dependent = True
 
@@ -45,6 +66,7 @@ class RunOfShow(QWidget):
         self.undo_stack: list[list[str]] = []
         self._order: list[str] = []
         self._signature: tuple | None = None
+        self._seen_card: tuple | None = None       # (current sku, segment count) last reported
         self.read_only = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -62,19 +84,23 @@ class RunOfShow(QWidget):
         # Enter on the selected card or a double-click (itemActivated covers both)
         self.list.itemActivated.connect(lambda item: self._on_push(item.data(SKU_ROLE)))
         lay.addWidget(self.list, 1)
-        row = QHBoxLayout()
+        row = QGridLayout()
+        row.setSpacing(4)
         self.btn_push = QPushButton(_tr("Push card"))
         self.btn_push.setObjectName("primary")
         self.btn_push.setToolTip(_tr("Push the selected card (or double-click); keys 1-9 push by position"))
         self.btn_clear = QPushButton(_tr("Clear card"))
+        self.btn_clear.setToolTip(_tr("Take the card off air (asks first)") + f"  [{CLEAR_KEYS}]")
         self.btn_prev = QPushButton("◀ " + _tr("Prev"))
         self.btn_next = QPushButton(_tr("Next") + " ▶")
         self.btn_flash = QPushButton("⚡ " + _tr("Flash sale"))
         self.btn_flash.setObjectName("flash")
+        self.btn_flash.setToolTip(_tr("Flash sale on the product on air (asks first)") + "  [Ctrl+F]")
         self.btn_undo = QPushButton(_tr("Undo reorder"))
-        for b in (self.btn_push, self.btn_clear, self.btn_prev, self.btn_next, self.btn_flash,
-                  self.btn_undo):
-            row.addWidget(b)
+        # two rows of three: the run of show stays narrow enough for a 1366-pixel screen
+        for i, b in enumerate((self.btn_push, self.btn_flash, self.btn_clear, self.btn_prev,
+                               self.btn_next, self.btn_undo)):
+            row.addWidget(b, i // 3, i % 3)
         lay.addLayout(row)
         self.results = QLabel()
         self.results.setObjectName("muted")
@@ -84,28 +110,26 @@ class RunOfShow(QWidget):
         self.btn_clear.clicked.connect(self._on_clear)
         self.btn_prev.clicked.connect(self._on_prev)
         self.btn_next.clicked.connect(self._on_next)
-        self.btn_flash.clicked.connect(lambda: self._on_flash(self.selected_sku()))
+        self.btn_flash.clicked.connect(self._on_flash)
         self.btn_undo.clicked.connect(self._on_undo)
-        # ---- Hotkeys (window-wide; line edits keep their own keys)
-        self.shortcuts = []
-        for n in range(1, 10):
-            sc = QShortcut(QKeySequence(str(n)), self)
-            sc.setContext(Qt.WindowShortcut)
-            sc.activated.connect(lambda n=n: self._on_push_position(n))
-            self.shortcuts.append(sc)
-        for keys, slot in (("Ctrl+Z", self._on_undo), ("PgDown", self._on_next),
-                           ("PgUp", self._on_prev), ("Esc", self._on_clear),
-                           ("Ctrl+F", lambda: self._on_flash(self.selected_sku())),
-                           ("Ctrl+Up", lambda: self._on_move(-1)),
+        self.flash_dialog: FlashSaleDialog | None = None
+        self.confirm_box = None
+        # ---- Hotkeys (window-wide, but never while a text field has the focus)
+        self.air_keys = AirShortcuts(self)
+        self.digit_keys = [self.air_keys.add(str(n), lambda n=n: self._on_push_position(n))
+                           for n in range(1, 10)]
+        self.keys = {name: self.air_keys.add(keys, slot) for name, keys, slot in (
+            ("next", "PgDown", self._on_next), ("prev", "PgUp", self._on_prev),
+            ("clear", CLEAR_KEYS, self._on_clear), ("flash", "Ctrl+F", self._on_flash))}
+        for keys, slot in (("Ctrl+Z", self._on_undo), ("Ctrl+Up", lambda: self._on_move(-1)),
                            ("Ctrl+Down", lambda: self._on_move(1))):
-            sc = QShortcut(QKeySequence(keys), self)
-            sc.setContext(Qt.WindowShortcut)
-            sc.activated.connect(slot)
-            self.shortcuts.append(sc)
+            self.air_keys.add(keys, slot)
+        self.shortcuts = self.air_keys.shortcuts
 
     # ---- Public API
     def set_state(self, state) -> None:
         self.state = state
+        self._seen_card = None
         self._order = []
         self._signature = None
 
@@ -116,9 +140,15 @@ class RunOfShow(QWidget):
         for b in (self.btn_push, self.btn_clear, self.btn_prev, self.btn_next, self.btn_flash,
                   self.btn_undo):
             b.setVisible(not on)
-        for sc in self.shortcuts:
-            sc.setEnabled(not on)
+        self.air_keys.set_enabled(not on)
         self.blockSignals(on)       # no intent can leave a read-only run of show
+
+    def set_hotkeys(self, keys: dict[str, str], digits: bool = True) -> None:
+        """Rebind the air keys (Settings): next, prev, clear, flash; digits 1-9 on or off."""
+        for name, sc in self.keys.items():
+            if keys.get(name):
+                sc.setKey(QKeySequence(keys[name]))
+        self.air_keys.set_digits(digits)
 
     def set_images(self, images: dict[str, QPixmap]) -> None:
         """Product images by SKU (loaded by the caller; the widget does no I/O). Products without
@@ -151,13 +181,21 @@ class RunOfShow(QWidget):
         if st is None:
             return
         self.refreshes += 1
+        card = (st.current_sku, len(st.segments))
+        if card != self._seen_card:
+            first = self._seen_card is None
+            self._seen_card = card
+            if not first:
+                by = st.card_by if st.current_sku else getattr(st, "cleared_by", None)
+                self.sig_card_changed.emit(st.current_sku or "", by or "")
         order = list(st.run_of_show)
         if order != self._order or self.list.count() != len(order):
             self._rebuild(order)
         now = self.now()
         nxt = st.next_sku()
         products = st.products
-        signature = (tuple(order), st.current_sku, nxt, int(now), id(st.plan),
+        signature = (tuple(order), st.current_sku, getattr(st, "card_by", None), len(st.segments),
+                     nxt, int(now), id(st.plan),
                      len(st.command_results),
                      st.command_results[-1].get("command_id") if st.command_results else None,
                      len(st.pending_commands),
@@ -168,6 +206,11 @@ class RunOfShow(QWidget):
         self._signature = signature
         plan_products = {p.get("sku"): p for p in (st.plan or {}).get("products", [])
                          if isinstance(p, dict)}
+        pushes: dict[str, list[str]] = {}          # sku -> "12:01:02 operator", newest last
+        for seg in st.segments:
+            by = pushed_by_label(getattr(seg, "pushed_by", ""))
+            pushes.setdefault(seg.sku, []).append(
+                datetime.fromtimestamp(seg.start_ts).strftime("%H:%M:%S") + (f"  {by}" if by else ""))
         for i in range(self.list.count()):
             item = self.list.item(i)
             sku = item.data(SKU_ROLE)
@@ -189,13 +232,18 @@ class RunOfShow(QWidget):
                      _tr("on air") + f" {_mmss(air)}", _tr("explained") + f" {prod.explanations}×"]
             tag = ""
             if sku == st.current_sku:
-                tag = "● " + _tr("ON AIR") + "  "
+                by = pushed_by_label(getattr(st, "card_by", None))
+                tag = "● " + _tr("ON AIR") + (f" ({_tr('by')} {by})" if by else "") + "  "
             elif sku == nxt:
                 tag = "→ " + _tr("NEXT") + "  "
             text = (f"{i + 1}. {tag}{prod.title}\n    " + "  ·  ".join(bits) + "\n    "
                     + "  ·  ".join(b for b in line2 if b))
             if item.text() != text:
                 item.setText(text)
+            history = pushes.get(sku)
+            tip = (_tr("Pushed (who)") + ":\n" + "\n".join(history[-8:])) if history else ""
+            if item.toolTip() != tip:
+                item.setToolTip(tip)
             icon_key = (sku, prod.title)
             if item.data(Qt.UserRole + 2) != icon_key:
                 item.setData(Qt.UserRole + 2, icon_key)
@@ -213,8 +261,7 @@ class RunOfShow(QWidget):
         self._update_buttons()
 
     def _update_buttons(self, *args) -> None:
-        fs_sku = self.selected_sku()
-        self.btn_flash.setEnabled(bool(fs_sku and self.plan_offer(fs_sku).get("flash_price")))
+        self.btn_flash.setEnabled(bool(self.flash_target()))
         self.btn_undo.setEnabled(bool(self.undo_stack))
 
     # ---- Internals
@@ -267,9 +314,9 @@ class RunOfShow(QWidget):
         for res in list(st.command_results)[-3:][::-1]:
             when = datetime.fromtimestamp(res["ts"]).strftime("%H:%M:%S")
             if res["ok"]:
-                parts.append(f"<span style='color:#35c27a'>✓ {when} {res['name']}</span>")
+                parts.append(f"<span style='color:#35c27a'>✓ {when} {command_label(res['name'])}</span>")
             else:
-                parts.append(f"<span style='color:#ff4040'>✗ {when} {res['name']}: "
+                parts.append(f"<span style='color:#ff4040'>✗ {when} {command_label(res['name'])}: "
                              f"{res.get('message', '')}</span>")
         pending = len(st.pending_commands)
         if pending:
@@ -318,6 +365,20 @@ class RunOfShow(QWidget):
             self.sig_push_card.emit(order[n - 1])
 
     def _on_clear(self) -> None:
+        """Take the card off air, after a confirmation that names it."""
+        st = self.state
+        sku = st.current_sku if st is not None else None
+        if self.read_only or not sku:
+            return
+        prod = st.products.get(sku)
+        title = prod.title if prod is not None else sku
+        self.confirm_box = confirm(
+            self, _tr("Clear card"), _tr("Take this card off air?") + f"\n\n● {title}  ({sku})",
+            _tr("Take off air"), self._on_clear_confirmed,
+            informative=_tr("Viewers no longer see the explanation card."))
+
+    def _on_clear_confirmed(self) -> None:
+        self.confirm_box = None
         self.sig_clear_card.emit()
 
     def _on_next(self) -> None:
@@ -340,15 +401,24 @@ class RunOfShow(QWidget):
         else:
             self.sig_push_card.emit(order[0])
 
-    def _on_flash(self, sku: str | None) -> None:
-        if not sku:
+    def flash_target(self) -> str | None:
+        """The product a flash sale is for: the one on air; with no card on air, the selected row."""
+        st = self.state
+        if st is not None and st.current_sku:
+            return st.current_sku
+        item = self.list.currentItem()
+        return item.data(SKU_ROLE) if item is not None else None
+
+    def _on_flash(self) -> None:
+        """Open the flash-sale confirmation for the product on air (another may be picked there)."""
+        sku = self.flash_target()
+        if self.read_only or not sku or self.state is None:
             return
-        offer = self.plan_offer(sku)
-        price = offer.get("flash_price")
-        if not price:
-            self.results.setText("<span style='color:#ffb020'>"
-                                 + _tr("No flash offer in the plan for this product") + "</span>")
-            return
-        stock = int(offer.get("flash_stock") or 0) or 50
-        minutes = float(offer.get("flash_minutes") or 3.0)
-        self.sig_start_flash.emit(sku, float(price), stock, minutes * 60.0)
+        if self.flash_dialog is not None:
+            self.flash_dialog.close()
+        dialog = FlashSaleDialog(self.state, sku, self.plan_offer, self)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
+        dialog.sig_start_flash.connect(self.sig_start_flash)
+        dialog.finished.connect(lambda _r: setattr(self, "flash_dialog", None))
+        self.flash_dialog = dialog
+        dialog.open()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
@@ -61,6 +61,30 @@ class ComplianceHighlighter(QSyntaxHighlighter):
             self.setFormat(hit.start, hit.end - hit.start, self.format)
 
 
+class _FieldEdit(QPlainTextEdit):
+    """A cue-card field sized in lines: never squashed below ``lines`` lines (the editor scrolls
+    in its dock instead), and no taller than that until the dock has room to spare."""
+
+    def __init__(self, lines: int) -> None:
+        super().__init__()
+        self.lines = lines
+
+    def _height(self, lines: int) -> int:
+        margins = self.contentsMargins()
+        return (self.fontMetrics().lineSpacing() * lines + 2 * int(self.document().documentMargin())
+                + margins.top() + margins.bottom() + 2)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(super().sizeHint().width(), self._height(self.lines))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(super().minimumSizeHint().width(), self._height(min(self.lines, 2)))
+
+
+#: lines shown per field (the script gets the most)
+FIELD_LINES = {"selling_points": 4, "pitch_lines": 4, "cautions": 3, "banned_phrases": 2, "script": 6}
+
+
 class ScriptEditor(QWidget):
     """Edit one product's cue card and script; banned terms are flagged as you type."""
 
@@ -85,10 +109,9 @@ class ScriptEditor(QWidget):
         form = QFormLayout()
         form.addRow(_tr("Product"), self.product_box)
         for key, label in FIELDS:
-            edit = QPlainTextEdit()
+            edit = _FieldEdit(FIELD_LINES.get(key, 3))
             edit.setObjectName(f"edit_{key}")
             edit.setTabChangesFocus(True)
-            edit.setMinimumHeight(44 if key != "script" else 90)
             if key in CHECKED:
                 self.highlighters[key] = ComplianceHighlighter(edit.document(), words)
             edit.textChanged.connect(self._on_text_changed)
@@ -122,7 +145,7 @@ class ScriptEditor(QWidget):
         buttons.addWidget(self.apply_button)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel(_tr("Advertising-law check (广告法)")))
+        layout.addWidget(QLabel(_tr("Advertising-law check")))
         layout.addWidget(self.hit_list, 1)
         layout.addLayout(replace_row)
         layout.addLayout(buttons)

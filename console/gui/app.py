@@ -47,11 +47,29 @@ class TsTranslator(QTranslator):
 
 
 def ui_language() -> str:
-    """LIVEDESK_LANG=en|zh_CN overrides the system locale."""
+    """The interface language: LIVEDESK_LANG=en|zh_CN for one run, else the one chosen in
+    Settings, else the system locale's."""
     lang = os.environ.get("LIVEDESK_LANG")
     if lang:
         return lang
+    if QCoreApplication.instance() is not None:
+        from console.gui.settings import AppSettings
+        chosen = AppSettings.load().language
+        if chosen:
+            return chosen
     return "zh_CN" if QLocale.system().language() == QLocale.Chinese else "en"
+
+
+def settings_database() -> str | None:
+    """The recording database chosen in Settings (a path becomes a sqlite:/// URL), or None for
+    the default; ``--db`` on the command line and ``LIVEDESK_DB_URL`` win over it."""
+    from console.gui.settings import AppSettings
+    if os.environ.get("LIVEDESK_DB_URL"):
+        return None
+    db = AppSettings.load().database
+    if not db:
+        return None
+    return db if "://" in db else "sqlite:///" + str(Path(db).expanduser().resolve())
 
 
 def install_translator(app: QCoreApplication, lang: str | None = None) -> QTranslator | None:
@@ -238,7 +256,8 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
         from plugins.simulator import SimulatorFeed
         feed = SimulatorFeed()
         url = await feed.start(plan_path, getattr(args, "seed", None) or 7,
-                               getattr(args, "speed", None) or 1.0)
+                               getattr(args, "speed", None) or 1.0,
+                               autopilot=getattr(args, "autopilot", True) is not False)
     recorder = open_recorder(getattr(args, "db", None))
     session = make_session(url, plan=plan, token=getattr(args, "token", None), recorder=recorder)
     if douyin:
@@ -329,7 +348,8 @@ def _close_on_signals(close: Callable[[], None], owner: object, what: str) -> No
 def close_on_signals(window) -> None:
     """Ctrl-C (SIGINT) and SIGTERM close the window as the Quit action does: the session
     stops, the recorder flushes. A second signal while closing quits at once."""
-    _close_on_signals(window.close, window, "closing the console and ending the recording")
+    close = getattr(window, "close_now", window.close)    # asked in the terminal: no dialog
+    _close_on_signals(close, window, "closing the console and ending the recording")
 
 
 def quit_on_signals(app: QApplication) -> QTimer:
@@ -423,6 +443,8 @@ def run_console(args) -> int:
     apply_theme(app)
     install_translator(app)
     install_excepthook()
+    if getattr(args, "db", None) is None:
+        args.db = settings_database()                      # Settings → Recording database
     if choose:
         # Neither --simulate nor --url: ask for the feed and the plan (nothing is live yet, so
         # this dialog may be modal); the plan is validated in the dialog.
@@ -431,7 +453,7 @@ def run_console(args) -> int:
         if choice is None:
             return 0
         simulate, plan, plan_path = choice.simulate, choice.plan, choice.plan_path
-        args.url, args.token = choice.url, choice.token
+        args.url, args.token, args.autopilot = choice.url, choice.token, choice.autopilot
         args.douyin = choice.douyin
     try:
         upgrade_database(getattr(args, "db", None))
@@ -443,16 +465,31 @@ def run_console(args) -> int:
     state: dict = {"rc": 0, "window": None}
 
     async def main() -> None:
-        win, session, feed, recorder = await start_console(args, plan, plan_path, simulate)
-        state["window"] = win
-        win.sig_closed.connect(done.set)
-        close_on_signals(win)
-        win.show()
-        settle_gc()
-        await done.wait()
-        await win.prompter_host.stop()
-        await win.plugins_host.stop()
-        await shutdown(feed, recorder)
+        nonlocal plan, plan_path, simulate
+        while True:
+            done.clear()
+            win, session, feed, recorder = await start_console(args, plan, plan_path, simulate)
+            state["window"] = win
+            win.sig_closed.connect(done.set)
+            close_on_signals(win)
+            win.show()
+            settle_gc()
+            await done.wait()
+            await win.prompter_host.stop()
+            await win.plugins_host.stop()
+            await shutdown(feed, recorder)
+            if not win.new_session_requested:
+                return
+            # File → New session: ask for the feed and plan again, then a new window
+            state["window"] = None
+            dispose(win)
+            del win
+            from console.gui.start_dialog import ask_start_async
+            choice = await ask_start_async(args)
+            if choice is None:
+                return
+            simulate, plan, plan_path = choice.simulate, choice.plan, choice.plan_path
+            args.url, args.token, args.autopilot = choice.url, choice.token, choice.autopilot
 
     try:
         with loop:

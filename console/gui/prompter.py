@@ -92,6 +92,8 @@ def run_prompter(args) -> int:
     app.setOrganizationName("Livedesk")
     app.setApplicationName("Livedesk")
     app.setQuitOnLastWindowClosed(False)
+    from console.gui.app import install_translator
+    install_translator(app)              # the language chosen in Settings (or LIVEDESK_LANG)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window = PrompterWindow(screen=getattr(args, "screen", None),

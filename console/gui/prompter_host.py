@@ -50,6 +50,7 @@ class PrompterHost(QObject):
         self.plan_path = plan_path
         self.relay: PrompterRelay | None = None
         self.panel_window: PrompterWindow | None = None
+        self.screen: int | None = None       # Settings: the prompter's monitor (None: the last)
         self._save_dialog: QFileDialog | None = None
         self._stopping: asyncio.Future | None = None
         self.editor = ScriptEditor(words if words is not None else _default_words())
@@ -104,6 +105,8 @@ class PrompterHost(QObject):
 
     def open_panel(self, screen: int | None = None) -> PrompterWindow:
         """Show the prompt panel: full screen on the last monitor, windowed with one screen."""
+        if screen is None:
+            screen = self.screen
         if self.panel_window is None:
             windowed = len(QGuiApplication.screens()) < 2
             self.panel_window = PrompterWindow(self.session.state, screen=screen, windowed=windowed,

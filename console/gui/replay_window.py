@@ -404,6 +404,7 @@ class ReplayWindow(MainWindow):
     """A report export finished: the path written (or an error message)."""
 
     SETTINGS_GROUP = "replay_window"
+    LIVE = False       # no File/Live/Help session menus, closing never asks
     HIDDEN_DOCKS = ("alert_settings", "script_editor", "plugins")   # live-only, if present
 
     def __init__(self, store, session_id: str, *, start: bool = True, refresh_ms: int = 1000,
@@ -728,6 +729,9 @@ def run_replay(args) -> int:
     apply_theme(app)
     install_translator(app)
     install_excepthook()
+    if getattr(args, "db", None) is None:             # Settings → Recording database
+        from console.gui.app import settings_database
+        args.db = settings_database()
     upgrade_database(getattr(args, "db", None))     # once, with a busy dialog, if needed
     store = Store(getattr(args, "db", None))
     sid = getattr(args, "session", None)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
-from PySide6.QtWidgets import (QButtonGroup, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QRadioButton, QVBoxLayout, QWidget)
 
@@ -35,6 +35,7 @@ class StartChoice:
     plan_path: str | None
     plan: ShowPlan | None
     douyin: bool = False
+    autopilot: bool = True
 
 
 def feed_url_problem(url: str) -> str | None:
@@ -58,6 +59,7 @@ class StartDialog(QDialog):
 
     def __init__(self, plan_path: str | None = None, url: str | None = None,
                  token: str | None = None, simulate: bool = True, douyin: bool = False,
+                 autopilot: bool = True,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("start_dialog")
@@ -78,6 +80,14 @@ class StartDialog(QDialog):
         group.addButton(self.radio_douyin)
         group.addButton(self.radio_url)
         feed.addWidget(self.radio_sim)
+        self.autopilot = QCheckBox(_tr("Simulator autopilot: pushes cards and starts flash sales "
+                                       "by itself (steps aside after your own push)"))
+        self.autopilot.setChecked(autopilot)
+        self.autopilot.setContentsMargins(24, 0, 0, 0)
+        auto_row = QHBoxLayout()
+        auto_row.setContentsMargins(24, 0, 0, 0)
+        auto_row.addWidget(self.autopilot)
+        feed.addLayout(auto_row)
         feed.addWidget(self.radio_douyin)
         self.douyin_hint = QLabel(_tr(
             "A browser window opens the Douyin live console and data screen. Scan the QR code "
@@ -153,7 +163,8 @@ class StartDialog(QDialog):
         return StartChoice(simulate=simulate,
                            url=self.url.text().strip() if use_url else None,
                            token=(self.token.text().strip() or None) if use_url else None,
-                           plan_path=path, plan=self.plan, douyin=douyin)
+                           plan_path=path, plan=self.plan, douyin=douyin,
+                           autopilot=simulate and self.autopilot.isChecked())
 
     def validate_plan(self) -> bool:
         """Load and validate the plan file now; list its problems. True if usable."""
@@ -198,6 +209,7 @@ class StartDialog(QDialog):
         self.douyin_hint.setEnabled(self.radio_douyin.isChecked())
         self.url.setEnabled(url_mode)
         self.token.setEnabled(url_mode)
+        self.autopilot.setEnabled(self.radio_sim.isChecked())
         problem = feed_url_problem(self.url.text()) if url_mode else None
         self.url_problem.setText(problem or "")
         self.url_problem.setVisible(bool(problem))
@@ -231,10 +243,28 @@ def ask_start(args: Any, parent: QWidget | None = None) -> StartChoice | None:
     dialog = StartDialog(plan_path=getattr(args, "plan", None), url=getattr(args, "url", None),
                          token=getattr(args, "token", None),
                          simulate=not getattr(args, "url", None),
-                         douyin=bool(getattr(args, "douyin", False)), parent=parent)
+                         douyin=bool(getattr(args, "douyin", False)),
+                         autopilot=getattr(args, "autopilot", True) is not False, parent=parent)
     if dialog.exec() != QDialog.Accepted:
         return None
     return dialog.choice()
 
 
-__all__ = ["StartDialog", "StartChoice", "ask_start", "feed_url_problem"]
+async def ask_start_async(args: Any, parent: QWidget | None = None) -> StartChoice | None:
+    """The same dialog while the event loop runs (File → New session): opened with ``open()``
+    and awaited, so no nested event loop is started."""
+    import asyncio
+    dialog = StartDialog(plan_path=getattr(args, "plan", None), url=getattr(args, "url", None),
+                         token=getattr(args, "token", None),
+                         simulate=not getattr(args, "url", None),
+                         autopilot=getattr(args, "autopilot", True) is not False, parent=parent)
+    done: asyncio.Future = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(lambda result: done.done() or done.set_result(result))
+    dialog.open()
+    result = await done
+    choice = dialog.choice() if result == QDialog.Accepted else None
+    dialog.deleteLater()
+    return choice
+
+
+__all__ = ["StartDialog", "StartChoice", "ask_start", "ask_start_async", "feed_url_problem"]

@@ -8,8 +8,16 @@
         <translation>发现 %n 处违禁词</translation>
     </message>
     <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Live</source>
+        <translation>直播(&amp;L)</translation>
     </message>
     <message>
         <source>&amp;Prompter</source>
@@ -32,8 +40,20 @@
         <translation>（无日志文件）</translation>
     </message>
     <message>
+        <source>(not connected)</source>
+        <translation>（未连接）</translation>
+    </message>
+    <message>
         <source>A browser window opens the Douyin live console and data screen. Scan the QR code with the shop account once; the login stays in a private browser profile on this computer. Livedesk never sees the password.</source>
         <translation>将打开浏览器窗口进入抖音直播中控台和数据大屏。用店铺账号扫码登录一次即可；登录状态保存在本机仅限当前用户的浏览器配置中，Livedesk 不会接触密码。</translation>
+    </message>
+    <message>
+        <source>A file path, sqlite:///FILE or postgresql+psycopg://USER@HOST/DB; used from the next session (--db overrides it).</source>
+        <translation>文件路径、sqlite:///文件 或 postgresql+psycopg://用户@主机/库；下一场起生效（--db 优先）。</translation>
+    </message>
+    <message>
+        <source>A flash sale is already running on this product</source>
+        <translation>该商品已有秒杀进行中</translation>
     </message>
     <message>
         <source>A session with this id is already in the library:</source>
@@ -48,15 +68,27 @@
         <translation>关于 Livedesk…</translation>
     </message>
     <message>
+        <source>Acknowledge the operator's cue</source>
+        <translation>确认中控的提示</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
         <source>Active alerts</source>
         <translation>当前告警</translation>
+    </message>
+    <message>
+        <source>Add this many units to the available stock</source>
+        <translation>在可售库存上增加这么多件</translation>
     </message>
     <message>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <source>Advertising-law check (广告法)</source>
+        <source>Advertising-law check</source>
         <translation>广告法违禁词检查</translation>
     </message>
     <message>
@@ -92,6 +124,10 @@
         <translation>应用到直播</translation>
     </message>
     <message>
+        <source>Automatic (the last screen)</source>
+        <translation>自动（最后一块屏幕）</translation>
+    </message>
+    <message>
         <source>Avg order value</source>
         <translation>客单价</translation>
     </message>
@@ -112,8 +148,16 @@
         <translation>买家</translation>
     </message>
     <message>
-        <source>CTR/CTOR drop (share)</source>
-        <translation>点击率/转化率下降比例</translation>
+        <source>Buyers</source>
+        <translation>成交</translation>
+    </message>
+    <message>
+        <source>CTR/CTOR drop by (%)</source>
+        <translation>点击率/转化率下降（%）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
     <message>
         <source>Card push</source>
@@ -132,12 +176,24 @@
         <translation>取消讲解</translation>
     </message>
     <message>
+        <source>Click-to-order rate</source>
+        <translation>点击-成交转化率</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
         <source>Close replay</source>
         <translation>关闭回放</translation>
     </message>
     <message>
         <source>Connected to OBS</source>
         <translation>已连接 OBS</translation>
+    </message>
+    <message>
+        <source>Console</source>
+        <translation>中控台</translation>
     </message>
     <message>
         <source>Control console for brand self-broadcast live commerce.</source>
@@ -176,6 +232,10 @@
         <translation>数据超时（秒）</translation>
     </message>
     <message>
+        <source>Deal price</source>
+        <translation>秒杀价</translation>
+    </message>
+    <message>
         <source>Delete session</source>
         <translation>删除场次</translation>
     </message>
@@ -192,6 +252,10 @@
         <translation>删除…</translation>
     </message>
     <message>
+        <source>Digit keys push by position; choose another key</source>
+        <translation>数字键用于按位置弹讲解，请换一个键</translation>
+    </message>
+    <message>
         <source>Do not say</source>
         <translation>禁用语</translation>
     </message>
@@ -204,12 +268,60 @@
         <translation>编辑手卡</translation>
     </message>
     <message>
+        <source>End</source>
+        <translation>结束</translation>
+    </message>
+    <message>
+        <source>End and start new</source>
+        <translation>结束并开新场</translation>
+    </message>
+    <message>
+        <source>End flash sale</source>
+        <translation>结束秒杀</translation>
+    </message>
+    <message>
+        <source>End session</source>
+        <translation>结束直播</translation>
+    </message>
+    <message>
+        <source>End session and quit</source>
+        <translation>结束直播并退出</translation>
+    </message>
+    <message>
+        <source>End session…</source>
+        <translation>结束直播…</translation>
+    </message>
+    <message>
+        <source>End the flash sale now?</source>
+        <translation>现在结束秒杀？</translation>
+    </message>
+    <message>
+        <source>End the live session and start a new one?</source>
+        <translation>结束本场直播并开始新的一场？</translation>
+    </message>
+    <message>
+        <source>End the running flash sale…</source>
+        <translation>结束进行中的秒杀…</translation>
+    </message>
+    <message>
+        <source>End this flash sale now (asks first)</source>
+        <translation>立即结束这场秒杀（会先确认）</translation>
+    </message>
+    <message>
+        <source>End this live session now?</source>
+        <translation>现在结束本场直播？</translation>
+    </message>
+    <message>
         <source>Enter the OBS address</source>
         <translation>请输入 OBS 地址</translation>
     </message>
     <message>
         <source>Enter the feed URL (ws://host:port or wss://…)</source>
         <translation>请输入数据源地址（ws://主机:端口 或 wss://…）</translation>
+    </message>
+    <message>
+        <source>Entered (viewers)</source>
+        <translation>进入(观看)</translation>
     </message>
     <message>
         <source>Events</source>
@@ -260,6 +372,10 @@
         <translation>数据源</translation>
     </message>
     <message>
+        <source>Feed connection lost ({state})</source>
+        <translation>数据连接中断（{state}）</translation>
+    </message>
+    <message>
         <source>Flash price {price}</source>
         <translation>秒杀价 {price}</translation>
     </message>
@@ -280,6 +396,26 @@
         <translation>秒杀倒计时</translation>
     </message>
     <message>
+        <source>Flash sale on</source>
+        <translation>秒杀商品</translation>
+    </message>
+    <message>
+        <source>Flash sale on the product on air (asks first)</source>
+        <translation>为讲解中的商品开秒杀（会先确认）</translation>
+    </message>
+    <message>
+        <source>Flash sale on the product on air…</source>
+        <translation>为讲解中的商品开秒杀…</translation>
+    </message>
+    <message>
+        <source>Flash stock</source>
+        <translation>秒杀库存</translation>
+    </message>
+    <message>
+        <source>Flash stock is more than the stock available</source>
+        <translation>秒杀库存超过可售库存</translation>
+    </message>
+    <message>
         <source>Flash stock left</source>
         <translation>秒杀库存剩余</translation>
     </message>
@@ -294,6 +430,10 @@
     <message>
         <source>Focus run of show</source>
         <translation>聚焦直播脚本</translation>
+    </message>
+    <message>
+        <source>Font size</source>
+        <translation>字号</translation>
     </message>
     <message>
         <source>Free text cue, Enter to send</source>
@@ -312,8 +452,16 @@
         <translation>每分钟成交金额</translation>
     </message>
     <message>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
         <source>Host (call to action)</source>
         <translation>主播（促单话术）</translation>
+    </message>
+    <message>
+        <source>Hotkeys</source>
+        <translation>快捷键</translation>
     </message>
     <message>
         <source>Ignore rooms below (viewers)</source>
@@ -340,12 +488,28 @@
         <translation>导入…</translation>
     </message>
     <message>
+        <source>Impression-to-entry rate</source>
+        <translation>曝光-进入率</translation>
+    </message>
+    <message>
         <source>Integration</source>
         <translation>联动</translation>
     </message>
     <message>
         <source>Inventory</source>
         <translation>库存</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <source>Keys 1-9 push the card at that position</source>
+        <translation>数字键 1-9 弹出对应位置的讲解卡</translation>
     </message>
     <message>
         <source>Kind</source>
@@ -356,8 +520,16 @@
         <translation>前后跳转的事件类型</translation>
     </message>
     <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
         <source>Last cue</source>
         <translation>上条提示</translation>
+    </message>
+    <message>
+        <source>Leave or enter full screen</source>
+        <translation>退出或进入全屏</translation>
     </message>
     <message>
         <source>Limit {n} per buyer</source>
@@ -372,6 +544,14 @@
         <translation>直播数据源地址</translation>
     </message>
     <message>
+        <source>Live-commerce control console</source>
+        <translation>直播电商中控台</translation>
+    </message>
+    <message>
+        <source>Livedesk disconnects from the feed and closes the recording; the window stays open on the final figures.</source>
+        <translation>Livedesk 断开数据源并结束录制；窗口保留，显示最终数据。</translation>
+    </message>
+    <message>
         <source>Livedesk prompter</source>
         <translation>Livedesk 提词器</translation>
     </message>
@@ -380,8 +560,8 @@
         <translation>日志文件：</translation>
     </message>
     <message>
-        <source>Low stock below (share of max)</source>
-        <translation>低库存比例</translation>
+        <source>Low stock below (% of the most stock)</source>
+        <translation>低库存比例（占最高库存 %）</translation>
     </message>
     <message>
         <source>Low stock below (units)</source>
@@ -400,8 +580,24 @@
         <translation>最少曝光数</translation>
     </message>
     <message>
+        <source>Mirror</source>
+        <translation>镜像</translation>
+    </message>
+    <message>
+        <source>Move the selected card</source>
+        <translation>移动所选商品</translation>
+    </message>
+    <message>
         <source>NEXT</source>
         <translation>下一个</translation>
+    </message>
+    <message>
+        <source>New session</source>
+        <translation>新的一场</translation>
+    </message>
+    <message>
+        <source>New session…</source>
+        <translation>新的一场…</translation>
     </message>
     <message>
         <source>Next</source>
@@ -416,12 +612,20 @@
         <translation>未发现违禁词</translation>
     </message>
     <message>
+        <source>No card is on air</source>
+        <translation>当前没有讲解中的商品</translation>
+    </message>
+    <message>
+        <source>No card on air</source>
+        <translation>当前没有讲解卡</translation>
+    </message>
+    <message>
         <source>No commands sent yet</source>
         <translation>尚未发送指令</translation>
     </message>
     <message>
-        <source>No flash offer in the plan for this product</source>
-        <translation>脚本中该商品没有秒杀机制</translation>
+        <source>No data for {s:.0f} s</source>
+        <translation>数据已 {s:.0f} 秒未更新</translation>
     </message>
     <message>
         <source>No more events of this kind</source>
@@ -434,6 +638,10 @@
     <message>
         <source>No plan: the run of show comes from the feed only</source>
         <translation>无脚本：排品仅来自数据源</translation>
+    </message>
+    <message>
+        <source>No product to start a flash sale on</source>
+        <translation>没有可开秒杀的商品</translation>
     </message>
     <message>
         <source>No show plan to save</source>
@@ -452,6 +660,10 @@
         <translation>未导入</translation>
     </message>
     <message>
+        <source>Not the product on air</source>
+        <translation>不是正在讲解的商品</translation>
+    </message>
+    <message>
         <source>OBS connection</source>
         <translation>OBS 连接</translation>
     </message>
@@ -468,16 +680,36 @@
         <translation>货品与主播（价格、逼单、信任）</translation>
     </message>
     <message>
+        <source>On air (never while typing in a text field)</source>
+        <translation>直播操作（在输入框中输入时不生效）</translation>
+    </message>
+    <message>
+        <source>On-air keys never act while you type in a text field.</source>
+        <translation>在输入框中输入时，直播操作快捷键不会生效。</translation>
+    </message>
+    <message>
         <source>Online baseline window (s)</source>
         <translation>在线基线窗口（秒）</translation>
     </message>
     <message>
-        <source>Online drop (share)</source>
-        <translation>在线下降比例</translation>
-    </message>
-    <message>
         <source>Online viewers</source>
         <translation>在线人数</translation>
+    </message>
+    <message>
+        <source>Online viewers down {drop:.0%}: {now} (about {base:.0f} before)</source>
+        <translation>在线人数下降 {drop:.0%}：{now}（此前约 {base:.0f}）</translation>
+    </message>
+    <message>
+        <source>Online viewers drop by (%)</source>
+        <translation>在线人数下降（%）</translation>
+    </message>
+    <message>
+        <source>Online viewers dropping: {now}</source>
+        <translation>在线人数下降：{now}</translation>
+    </message>
+    <message>
+        <source>Only {n} left</source>
+        <translation>库存只剩 {n}</translation>
     </message>
     <message>
         <source>Open log folder</source>
@@ -532,12 +764,20 @@
         <translation>密码已保存在系统钥匙串中</translation>
     </message>
     <message>
+        <source>Pause or resume scrolling</source>
+        <translation>暂停或继续滚动</translation>
+    </message>
+    <message>
         <source>Paying buyers</source>
         <translation>成交人数</translation>
     </message>
     <message>
         <source>Peak online</source>
         <translation>在线峰值</translation>
+    </message>
+    <message>
+        <source>Pin comment</source>
+        <translation>置顶评论</translation>
     </message>
     <message>
         <source>Pitch lines</source>
@@ -596,20 +836,68 @@
         <translation>商品</translation>
     </message>
     <message>
+        <source>Product click rate</source>
+        <translation>商品点击率</translation>
+    </message>
+    <message>
+        <source>Product clicks</source>
+        <translation>商品点击</translation>
+    </message>
+    <message>
         <source>Product clicks / min</source>
         <translation>每分钟商品点击</translation>
+    </message>
+    <message>
+        <source>Product impression rate</source>
+        <translation>商品曝光率</translation>
+    </message>
+    <message>
+        <source>Product impressions</source>
+        <translation>商品曝光</translation>
     </message>
     <message>
         <source>Prompt panel</source>
         <translation>提词器</translation>
     </message>
     <message>
+        <source>Prompter screen</source>
+        <translation>提词器屏幕</translation>
+    </message>
+    <message>
         <source>Push card</source>
         <translation>弹讲解</translation>
     </message>
     <message>
+        <source>Push for orders</source>
+        <translation>催单</translation>
+    </message>
+    <message>
+        <source>Push next card</source>
+        <translation>弹下一个讲解</translation>
+    </message>
+    <message>
+        <source>Push previous card</source>
+        <translation>弹上一个讲解</translation>
+    </message>
+    <message>
+        <source>Push the card at that position</source>
+        <translation>弹出该位置的讲解卡</translation>
+    </message>
+    <message>
+        <source>Push the selected card</source>
+        <translation>弹出所选讲解卡</translation>
+    </message>
+    <message>
         <source>Push the selected card (or double-click); keys 1-9 push by position</source>
         <translation>弹出所选商品讲解卡（或双击）；数字键 1-9 按位置弹讲解</translation>
+    </message>
+    <message>
+        <source>Pushed (who)</source>
+        <translation>弹讲解记录（操作者）</translation>
+    </message>
+    <message>
+        <source>Put the link up</source>
+        <translation>上链接</translation>
     </message>
     <message>
         <source>Qty</source>
@@ -618,6 +906,10 @@
     <message>
         <source>Quit</source>
         <translation>退出</translation>
+    </message>
+    <message>
+        <source>Quit (asks while live)</source>
+        <translation>退出（直播中会先确认）</translation>
     </message>
     <message>
         <source>Rate window (min)</source>
@@ -634,6 +926,10 @@
     <message>
         <source>Ready</source>
         <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Recording database</source>
+        <translation>录制数据库</translation>
     </message>
     <message>
         <source>Recordings:</source>
@@ -676,12 +972,20 @@
         <translation>补库存</translation>
     </message>
     <message>
+        <source>Restore default keys</source>
+        <translation>恢复默认按键</translation>
+    </message>
+    <message>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
     <message>
         <source>Room</source>
         <translation>直播间</translation>
+    </message>
+    <message>
+        <source>Room impressions</source>
+        <translation>直播间曝光</translation>
     </message>
     <message>
         <source>Run of show</source>
@@ -708,8 +1012,16 @@
         <translation>脚本另存为…</translation>
     </message>
     <message>
+        <source>Screen</source>
+        <translation>屏幕</translation>
+    </message>
+    <message>
         <source>Script</source>
         <translation>脚本</translation>
+    </message>
+    <message>
+        <source>Scroll speed</source>
+        <translation>滚动速度</translation>
     </message>
     <message>
         <source>Search title, room, date or id</source>
@@ -732,8 +1044,16 @@
         <translation>发送</translation>
     </message>
     <message>
+        <source>Send the edited cue card to the prompt panel</source>
+        <translation>把编辑后的手卡发送到提词器</translation>
+    </message>
+    <message>
         <source>Send the edited cue card to the prompt panel (Ctrl+Return)</source>
         <translation>把修改后的手卡发送到提词器（Ctrl+回车）</translation>
+    </message>
+    <message>
+        <source>Session ended: the recording is closed</source>
+        <translation>直播已结束：录制已关闭</translation>
     </message>
     <message>
         <source>Session library</source>
@@ -746,6 +1066,26 @@
     <message>
         <source>Set available stock for this product</source>
         <translation>设置该商品可售库存</translation>
+    </message>
+    <message>
+        <source>Set stock</source>
+        <translation>设置库存</translation>
+    </message>
+    <message>
+        <source>Set the available stock to N, or add N to it</source>
+        <translation>把可售库存设为 N，或增加 N</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Settings saved</source>
+        <translation>设置已保存</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
     </message>
     <message>
         <source>Show alerts</source>
@@ -764,6 +1104,22 @@
         <translation>显示抖音浏览器窗口</translation>
     </message>
     <message>
+        <source>Simulator autopilot: pushes cards and starts flash sales by itself (steps aside after your own push)</source>
+        <translation>模拟器自动驾驶：自动弹讲解、开秒杀（你手动弹讲解后会暂停）</translation>
+    </message>
+    <message>
+        <source>Sound on new warnings</source>
+        <translation>新告警时响铃</translation>
+    </message>
+    <message>
+        <source>Sounds</source>
+        <translation>声音</translation>
+    </message>
+    <message>
+        <source>Space / Enter</source>
+        <translation>空格 / 回车</translation>
+    </message>
+    <message>
         <source>Space / Enter = got it</source>
         <translation>空格/回车 = 收到</translation>
     </message>
@@ -772,8 +1128,16 @@
         <translation>开始时间</translation>
     </message>
     <message>
+        <source>Start a flash sale</source>
+        <translation>开始秒杀</translation>
+    </message>
+    <message>
         <source>Start a live session</source>
         <translation>开始直播场次</translation>
+    </message>
+    <message>
+        <source>Start flash sale</source>
+        <translation>开始秒杀</translation>
     </message>
     <message>
         <source>Start session</source>
@@ -786,6 +1150,10 @@
     <message>
         <source>Step</source>
         <translation>跳转</translation>
+    </message>
+    <message>
+        <source>Step a page (foot pedals)</source>
+        <translation>翻一页（脚踏板）</translation>
     </message>
     <message>
         <source>Stock</source>
@@ -808,8 +1176,44 @@
         <translation>建议替换</translation>
     </message>
     <message>
+        <source>System language</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Take card off air</source>
+        <translation>取消讲解</translation>
+    </message>
+    <message>
+        <source>Take card off air (asks first)</source>
+        <translation>取消讲解（会先确认）</translation>
+    </message>
+    <message>
+        <source>Take card off air…</source>
+        <translation>取消讲解…</translation>
+    </message>
+    <message>
+        <source>Take off air</source>
+        <translation>取消讲解</translation>
+    </message>
+    <message>
+        <source>Take the card off air (asks first)</source>
+        <translation>取消讲解卡（会先确认）</translation>
+    </message>
+    <message>
+        <source>Take this card off air?</source>
+        <translation>取消这个讲解卡？</translation>
+    </message>
+    <message>
+        <source>Talk about the perks</source>
+        <translation>讲福利</translation>
+    </message>
+    <message>
         <source>The Douyin connector could not start</source>
         <translation>抖音连接无法启动</translation>
+    </message>
+    <message>
+        <source>The deal price must be above 0 and below the price</source>
+        <translation>秒杀价必须大于 0 且低于售价</translation>
     </message>
     <message>
         <source>The feed URL has no host</source>
@@ -818,6 +1222,14 @@
     <message>
         <source>The feed URL must start with ws:// or wss://</source>
         <translation>数据源地址须以 ws:// 或 wss:// 开头</translation>
+    </message>
+    <message>
+        <source>The feed is disconnected and the recording is closed; viewers keep seeing the platform's live room.</source>
+        <translation>将断开数据源并结束录制；观众仍会看到平台上的直播间。</translation>
+    </message>
+    <message>
+        <source>The language changes at the next start.</source>
+        <translation>语言在下次启动时生效。</translation>
     </message>
     <message>
         <source>The password was not saved</source>
@@ -830,6 +1242,10 @@
     <message>
         <source>The plan is valid.</source>
         <translation>脚本有效。</translation>
+    </message>
+    <message>
+        <source>The session is live. Quit and end the recording?</source>
+        <translation>正在直播。要退出并结束录制吗？</translation>
     </message>
     <message>
         <source>The simulator needs a show plan: choose a plan file</source>
@@ -852,6 +1268,10 @@
         <translation>令牌</translation>
     </message>
     <message>
+        <source>Two actions have the same key</source>
+        <translation>两个操作用了同一个按键</translation>
+    </message>
+    <message>
         <source>URL</source>
         <translation>地址</translation>
     </message>
@@ -864,12 +1284,24 @@
         <translation>撤销排序</translation>
     </message>
     <message>
+        <source>Units; Enter applies</source>
+        <translation>件数；回车生效</translation>
+    </message>
+    <message>
         <source>Upgrading the recordings database (only once)…</source>
         <translation>正在升级录制数据库（仅此一次）…</translation>
     </message>
     <message>
+        <source>Use a SQLite file, sqlite:///FILE or postgresql+psycopg://…</source>
+        <translation>请填 SQLite 文件、sqlite:///文件 或 postgresql+psycopg://…</translation>
+    </message>
+    <message>
         <source>View-to-pay</source>
         <translation>观看-成交率</translation>
+    </message>
+    <message>
+        <source>Viewers no longer see the explanation card.</source>
+        <translation>观众将不再看到讲解卡。</translation>
     </message>
     <message>
         <source>Waiting for the first product card…</source>
@@ -884,8 +1316,16 @@
         <translation>最弱环节：等待流量数据</translation>
     </message>
     <message>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
         <source>Writing report…</source>
         <translation>正在生成报告…</translation>
+    </message>
+    <message>
+        <source>add</source>
+        <translation>增加</translation>
     </message>
     <message>
         <source>alert</source>
@@ -896,8 +1336,16 @@
         <translation>第几次</translation>
     </message>
     <message>
+        <source>automation</source>
+        <translation>自动规则</translation>
+    </message>
+    <message>
         <source>benchmark</source>
         <translation>基准</translation>
+    </message>
+    <message>
+        <source>by</source>
+        <translation>来自</translation>
     </message>
     <message>
         <source>cancelled</source>
@@ -928,8 +1376,16 @@
         <translation>数据延迟</translation>
     </message>
     <message>
+        <source>default: livedesk.db in the user data folder</source>
+        <translation>默认：用户数据目录下的 livedesk.db</translation>
+    </message>
+    <message>
         <source>disconnected</source>
         <translation>已断开</translation>
+    </message>
+    <message>
+        <source>double-click</source>
+        <translation>双击</translation>
     </message>
     <message>
         <source>ended</source>
@@ -954,6 +1410,14 @@
     <message>
         <source>flash sale</source>
         <translation>秒杀</translation>
+    </message>
+    <message>
+        <source>host acknowledged</source>
+        <translation>主播已确认</translation>
+    </message>
+    <message>
+        <source>instead of</source>
+        <translation>原价</translation>
     </message>
     <message>
         <source>left</source>
@@ -984,6 +1448,10 @@
         <translation>已讲</translation>
     </message>
     <message>
+        <source>operator</source>
+        <translation>中控</translation>
+    </message>
+    <message>
         <source>optional</source>
         <translation>可选</translation>
     </message>
@@ -1006,6 +1474,10 @@
     <message>
         <source>planned minutes</source>
         <translation>计划分钟</translation>
+    </message>
+    <message>
+        <source>platform</source>
+        <translation>平台</translation>
     </message>
     <message>
         <source>products</source>
@@ -1044,8 +1516,28 @@
         <translation>序号</translation>
     </message>
     <message>
+        <source>session</source>
+        <translation>本场</translation>
+    </message>
+    <message>
+        <source>session ended</source>
+        <translation>直播已结束</translation>
+    </message>
+    <message>
         <source>sessions</source>
         <translation>场次</translation>
+    </message>
+    <message>
+        <source>set to</source>
+        <translation>设为</translation>
+    </message>
+    <message>
+        <source>simulator autopilot</source>
+        <translation>模拟器自动驾驶</translation>
+    </message>
+    <message>
+        <source>sold</source>
+        <translation>已售</translation>
     </message>
     <message>
         <source>sold out</source>
@@ -1060,8 +1552,32 @@
         <translation>保存在系统钥匙串中</translation>
     </message>
     <message>
+        <source>units</source>
+        <translation>件</translation>
+    </message>
+    <message>
         <source>{title} is sold out</source>
         <translation>{title} 已售罄</translation>
+    </message>
+    <message>
+        <source>{title} sells out in about {m:.1f} min</source>
+        <translation>{title} 预计 {m:.1f} 分钟内售罄</translation>
+    </message>
+    <message>
+        <source>{title}: low stock, {n} left</source>
+        <translation>{title} 库存低：剩 {n} 件</translation>
+    </message>
+    <message>
+        <source>{what} dropping: {value:.1%}</source>
+        <translation>{what}下降：{value:.1%}</translation>
+    </message>
+    <message>
+        <source>{who} put 「{title}」 on air</source>
+        <translation>{who}弹出了「{title}」</translation>
+    </message>
+    <message>
+        <source>{who} took the card off air</source>
+        <translation>{who}取消了讲解</translation>
     </message>
     <message>
         <source>抖音 Douyin: log in with the shop account</source>

@@ -38,10 +38,15 @@ def test_hotkeys_push_next_prev_clear_flash(session, qtbot):
     assert session.commands[-1] == ("card.push", {"sku": "LD-004"})
     qtbot.keyClick(win, Qt.Key_PageUp)
     assert session.commands[-1] == ("card.push", {"sku": "LD-002"})
-    qtbot.keyClick(win, Qt.Key_Escape)
+    session.script.feed(session.script.ev(6, p.CARD_PUSHED, sku="LD-002"))
+    win.clock.tick()
+    qtbot.keyClick(win, Qt.Key_Delete, Qt.ControlModifier)      # asks first (issue 16)
+    qtbot.mouseClick(win.run_of_show.confirm_box.ok_button, Qt.LeftButton)
     assert session.commands[-1] == ("card.clear", {})
-    win.run_of_show.list.setCurrentRow(0)
-    qtbot.keyClick(win, Qt.Key_F, Qt.ControlModifier)
+    session.script.feed(session.script.ev(7, p.CARD_PUSHED, sku="LD-001"))
+    win.clock.tick()
+    qtbot.keyClick(win, Qt.Key_F, Qt.ControlModifier)            # asks first, names the product
+    qtbot.mouseClick(win.run_of_show.flash_dialog.start_button, Qt.LeftButton)
     assert session.commands[-1][0] == "flash.start"
     recorded = [e.data["name"] for e in session.log_events if e.type == p.OPERATOR_COMMAND]
     assert recorded == ["card.push", "card.push", "card.push", "card.clear", "flash.start"]
@@ -93,7 +98,8 @@ def test_default_layout_gives_the_ticker_room_and_reset_restores_it(session, qtb
 
 def test_alert_thresholds_are_a_dock_not_a_modal_dialog(session, qtbot):
     win = make_window(session, qtbot)
-    qtbot.keyClick(win, Qt.Key_Comma, Qt.ControlModifier)
+    view = next(a.menu() for a in win.menuBar().actions() if a.text() == "&View")
+    next(a for a in view.actions() if a.text() == "Alert thresholds…").trigger()
     dock = win.docks["alert_settings"]
     assert dock.isVisible() and not dock.isFloating()
     assert QApplication.activeModalWidget() is None

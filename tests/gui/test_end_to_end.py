@@ -47,7 +47,7 @@ def test_console_on_simulator(qapp, qtbot, tmp_path):
                           rows=win.orders.model.rowCount(), frames=win.clock.frames)
             closed = asyncio.Event()
             win.sig_closed.connect(closed.set)
-            win.close()
+            win.close_now()                 # a confirmed quit (Ctrl+Q asks while live)
             await asyncio.wait_for(closed.wait(), 10)
         finally:
             await shutdown(feed, recorder)

@@ -25,9 +25,13 @@ def make_window(session, qtbot):
 def test_intents_become_commands_and_recorded_events(session, qtbot):
     win = make_window(session, qtbot)
     win.run_of_show._on_push_position(2)
-    win.run_of_show._on_clear()
+    session.script.feed(session.script.ev(2, p.CARD_PUSHED, sku="LD-002"))
+    win.run_of_show._on_clear()                          # asks first (issue 16)
+    qtbot.mouseClick(win.run_of_show.confirm_box.ok_button, Qt.LeftButton)
+    session.script.feed(session.script.ev(3, p.CARD_CLEARED, sku="LD-002"))
     win.run_of_show.list.setCurrentRow(0)
     qtbot.mouseClick(win.run_of_show.btn_flash, Qt.LeftButton)
+    qtbot.mouseClick(win.run_of_show.flash_dialog.start_button, Qt.LeftButton)
     win.inventory.rows["LD-003"].spin.setValue(777)
     qtbot.mouseClick(win.inventory.rows["LD-003"].button, Qt.LeftButton)
     assert session.commands == [
@@ -57,7 +61,8 @@ def test_reorder_and_cues_are_local_events(session, qtbot):
     win.cue_bar.free.setText("讲一下尺码")
     qtbot.keyClick(win.cue_bar.free, Qt.Key_Return)
     cues = [(e.data["text"], e.data["kind"]) for e in events_of(session, p.OPERATOR_CUE)]
-    assert cues == [("上链接", "link"), ("库存只剩 20", "stock"), ("讲一下尺码", "free")]
+    # English mode: the captions (上链接 … in Chinese); free text as typed
+    assert cues == [("Put the link up", "link"), ("Only 20 left", "stock"), ("讲一下尺码", "free")]
     assert session.state.cue["text"] == "讲一下尺码"
 
 
@@ -105,7 +110,9 @@ def test_close_stops_session(session, qtbot):
     win.show()
     closed = []
     win.sig_closed.connect(lambda: closed.append(True))
-    win.close()
+    win.close()                       # live: asks first (issue 16)
+    assert not session.stopped and win.isVisible()
+    qtbot.mouseClick(win.confirm_box.ok_button, Qt.LeftButton)
     assert session.stopped and closed == [True]
     assert "双11" in win.windowTitle()
 
@@ -116,7 +123,7 @@ def test_close_with_running_loop(session, qtbot):
     win.show()
 
     async def go():
-        win.close()
+        win.close_now()               # a confirmed quit (or Ctrl-C in the terminal)
         for _ in range(5):
             await asyncio.sleep(0)
     asyncio.run(go())

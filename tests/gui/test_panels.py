@@ -80,11 +80,14 @@ def test_run_of_show_push_keys_flash_reorder_undo(session, qtbot):
     w._on_prev()
     w._on_push_position(5)
     assert pushes == ["LD-004", "LD-003", "LD-001", "LD-005"]
+    qtbot.mouseClick(w.btn_clear, Qt.LeftButton)                 # asks first (issue 16)
     with qtbot.waitSignal(w.sig_clear_card):
-        qtbot.mouseClick(w.btn_clear, Qt.LeftButton)
-    w.list.setCurrentRow(0)
+        qtbot.mouseClick(w.confirm_box.ok_button, Qt.LeftButton)
+    sc.feed(sc.ev(11, p.CARD_CLEARED, sku="LD-002"))
+    w.list.setCurrentRow(0)                    # no card on air: the selected row is the target
+    qtbot.mouseClick(w.btn_flash, Qt.LeftButton)
     with qtbot.waitSignal(w.sig_start_flash) as blocker:
-        qtbot.mouseClick(w.btn_flash, Qt.LeftButton)
+        qtbot.mouseClick(w.flash_dialog.start_button, Qt.LeftButton)
     assert blocker.args == ["LD-001", 299.0, 80, 180.0]
     # drag-reorder equivalent: move row 0 to the end through the model
     reorders = []
@@ -104,7 +107,7 @@ def test_run_of_show_command_results(session, qtbot):
     assert "pending" in w.results.text()
     session.log.append_local(p.OPERATOR_ERROR, {"command_id": cid, "message": "not on shelf"})
     w.refresh()
-    assert "card.push: not on shelf" in w.results.text()
+    assert "Push card: not on shelf" in w.results.text()      # never the wire name card.push
 
 
 def test_funnel_weakest_step(session, qtbot):
@@ -117,7 +120,7 @@ def test_funnel_weakest_step(session, qtbot):
     w.refresh()
     assert w.weakest.name == "ctr"
     assert "Host" in w.weak.text() and w.stage_labels["room_impressions"].text() == "10,000"
-    assert "商品点击率" in w.rate_labels["ctr"].text()
+    assert "Product click rate" in w.rate_labels["ctr"].text()    # English mode: no Chinese
 
 
 def test_graphs_one_setdata_per_series(session, qtbot):

@@ -122,7 +122,7 @@ def test_console_runs_on_the_fake_douyin_consoles(qapp, tmp_path, monkeypatch):
                 win.grab().save(str(Path(SHOTS) / f"console_douyin_{os.environ.get('LIVEDESK_LANG', 'en')}.png"))
             closed = asyncio.Event()
             win.sig_closed.connect(closed.set)
-            win.close()
+            win.close_now()                 # a confirmed quit (Ctrl+Q asks while live)
             await asyncio.wait_for(closed.wait(), 10)
         finally:
             await win.prompter_host.stop()

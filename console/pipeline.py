@@ -28,6 +28,7 @@ from console.state import MemoryBuyers, SessionState
 log = logging.getLogger(__name__)
 
 SUMMARY_INTERVAL = 1.0
+EXIT_REFUSED = 3        # livedesk record: the feed refused the login (wrong or missing token)
 #: Feed events the recorder may have queued before the feed client stops reading for a
 #: moment (flow control: memory stays bounded when the feed outpaces the database).
 MAX_BACKLOG = 20_000
@@ -330,6 +331,7 @@ async def _record(args: Any) -> int:
     duration = getattr(args, "duration", None)
     deadline = time.monotonic() + duration if duration else None
     quiet = getattr(args, "quiet", False)
+    refused = None
     await session.start()
     try:
         while not stop.is_set():
@@ -342,6 +344,7 @@ async def _record(args: Any) -> int:
             if deadline is not None and time.monotonic() >= deadline:
                 break
             if session.status.state == "unauthorized":
+                refused = session.status.last_error or "refused the login"
                 break
     finally:
         await session.stop()
@@ -352,6 +355,11 @@ async def _record(args: Any) -> int:
                 loop.remove_signal_handler(sig)
             except (NotImplementedError, RuntimeError):  # pragma: no cover
                 pass
+    if refused:
+        print(f"livedesk record: {args.url} {refused}: "
+              "wrong or missing token (--token-file, LIVEDESK_FEED_TOKEN or the keyring)",
+              file=sys.stderr, flush=True)
+        return EXIT_REFUSED
     if not quiet:
         print(_summary_line(session), flush=True)
     if recorder.last_error:

@@ -255,8 +255,9 @@ class FeedClient:
             try:
                 await self._connect_once()
             except _Unauthorized as exc:
-                self.status.last_error = str(exc)
-                log.warning("feed %s: unauthorized (%s); not reconnecting", self.url, exc)
+                self.status.last_error = f"refused the login ({exc})"
+                # the caller reports it (livedesk record: one line and a non-zero exit)
+                log.debug("feed %s: unauthorized (%s); not reconnecting", self.url, exc)
                 self._fail_commands(lambda c: True, "unauthorized", str(exc))
                 self._set_state("unauthorized")
                 return
@@ -264,7 +265,8 @@ class FeedClient:
                 code = exc.response.status_code
                 self.status.last_error = f"HTTP {code}"
                 if code in (401, 403):
-                    log.warning("feed %s: HTTP %s; not reconnecting", self.url, code)
+                    self.status.last_error = f"refused the login (HTTP {code})"
+                    log.debug("feed %s: HTTP %s; not reconnecting", self.url, code)
                     self._fail_commands(lambda c: True, "unauthorized", f"HTTP {code}")
                     self._set_state("unauthorized")
                     return
@@ -317,7 +319,8 @@ class FeedClient:
         self.status.last_error = f"closed {code} {reason}".strip()
         if rcvd is not None and rcvd.code in AUTH_CLOSE_CODES and (
                 rcvd.code in (4401, 4403) or self._mentions_auth(reason)):
-            log.warning("feed %s: unauthorized (%s); not reconnecting", self.url, reason)
+            self.status.last_error = f"refused the login (close {rcvd.code} {reason})".strip()
+            log.debug("feed %s: unauthorized (%s); not reconnecting", self.url, reason)
             return True
         return False
 

@@ -97,7 +97,36 @@ class LiveSession:
 
     # ---- lifecycle --------------------------------------------------------------
     async def start(self) -> None:
+        if self.recorder is not None and self.client.session_id is None:
+            await self._resume_from_recording()
         await self.client.start()
+
+    async def _resume_from_recording(self) -> None:
+        """Say hello with the recording's own session id and last feed seq (a restarted
+        recorder or console): a feed that still holds the events after it replays them."""
+        engine = getattr(self.recorder, "engine", None)
+        if engine is None:
+            return
+        store_url = engine.url.render_as_string(hide_password=False)
+
+        def read() -> tuple[str, int] | None:
+            from console.recorder import Store
+            store = Store(store_url)
+            try:
+                return store.resume_point(self.url)
+            finally:
+                store.close()
+        try:
+            point = await asyncio.get_running_loop().run_in_executor(None, read)
+        except Exception as exc:  # noqa: BLE001 - resuming is an optimisation; start fresh
+            log.warning("could not read the resume point from the recording (%s); "
+                        "starting fresh", exc)
+            return
+        if point is not None:
+            sid, last_feed = point
+            log.info("resuming recorded session %s after feed seq %d", sid, last_feed)
+            self.client.session_id = self.client.status.session_id = sid
+            self.client.last_seq = self.client.status.last_seq = last_feed
 
     async def stop(self) -> None:
         await self.client.stop()
@@ -184,7 +213,7 @@ class LiveSession:
             if self.recorder is not None:
                 meta = {k: session.get(k) for k in ("room", "title", "currency", "platform",
                                                     "started_at")}
-                meta["url"] = self.url
+                meta["url"] = meta["source_url"] = self.url
                 last_seq = self.recorder.open_session(sid, meta)
                 if last_seq:
                     self.log.next_seq = last_seq + 1

@@ -89,6 +89,7 @@ class LiveSession:
         self._summary_at = 0.0
         self._early_local: list[tuple[str, dict, str]] = []  # before the first welcome
         self._restoring: asyncio.Future | None = None        # rebuilding a resumed state
+        self._local_ids: dict[str, str] = {}                  # feed session id -> recorded id
         self._subscribe()
 
     def _subscribe(self) -> None:
@@ -109,7 +110,7 @@ class LiveSession:
             return
         store_url = engine.url.render_as_string(hide_password=False)
 
-        def read() -> tuple[str, int] | None:
+        def read() -> tuple[str, int, str] | None:
             from console.recorder import Store
             store = Store(store_url)
             try:
@@ -123,8 +124,9 @@ class LiveSession:
                         "starting fresh", exc)
             return
         if point is not None:
-            sid, last_feed = point
-            log.info("resuming recorded session %s after feed seq %d", sid, last_feed)
+            sid, last_feed, recorded_as = point
+            log.info("resuming recorded session %s after feed seq %d", recorded_as, last_feed)
+            self._local_ids[sid] = recorded_as
             self.client.session_id = self.client.status.session_id = sid
             self.client.last_seq = self.client.status.last_seq = last_feed
 
@@ -200,7 +202,7 @@ class LiveSession:
     def _on_welcome(self, msg: dict) -> None:
         self.welcome = msg
         session = msg.get("session") or {}
-        sid = str(session.get("id"))
+        sid = self._local_session_id(str(session.get("id")))
         if self._session_open is not None and sid != self._session_open:
             log.warning("feed switched session %s -> %s; starting a new log", self._session_open, sid)
             self.log = SessionLog()
@@ -214,6 +216,7 @@ class LiveSession:
                 meta = {k: session.get(k) for k in ("room", "title", "currency", "platform",
                                                     "started_at")}
                 meta["url"] = meta["source_url"] = self.url
+                meta["feed_session"] = str(session.get("id"))
                 last_seq = self.recorder.open_session(sid, meta)
                 if last_seq:
                     self.log.next_seq = last_seq + 1
@@ -234,6 +237,17 @@ class LiveSession:
                 log.warning("session %s resumes at log seq %d without its earlier state "
                             "(the recorder cannot be read back)", sid, last_seq)
         self._finish_welcome(sid)
+
+    def _local_session_id(self, feed_sid: str) -> str:
+        """The id this process records the feed's session under: the feed's own, unless the
+        feed restarted its numbering of it (a hello ahead of the feed, docs/protocol.md); then
+        what follows is a new session ``<id>~<date-time>`` and the earlier recording stays."""
+        if self.client.numbering_restarted:
+            local = f"{feed_sid}~{time.strftime('%Y%m%d-%H%M%S')}"
+            log.warning("feed session %s restarted its numbering; recording what follows as %s",
+                        feed_sid, local)
+            self._local_ids[feed_sid] = local
+        return self._local_ids.get(feed_sid, feed_sid)
 
     def _restored(self, session_id: str, future: "asyncio.Future[SessionState]") -> None:
         self._restoring = None

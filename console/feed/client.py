@@ -164,6 +164,10 @@ class FeedClient:
         #: far-future seqs not believed yet: seq -> (event, monotonic arrival, events delivered)
         self._suspects: dict[int, tuple[dict, float, int]] = {}
         self._feed_last = 0                       # the feed's last seq as it last said
+        self._hello: tuple[str | None, int] = (session_id, last_seq)   # what the hello said
+        #: during on_welcome: True when the feed's numbering of our session restarted (its
+        #: last seq is below the one we said hello with); the sequence starts again at 1
+        self.numbering_restarted = False
         self._last_ts: float | None = None        # ts of the last delivered event
         self._gap_since: float | None = None
         self._resend: tuple[int, int, float] | None = None   # (from, to, sent_at)
@@ -338,6 +342,7 @@ class FeedClient:
                            compression=self.compression, max_queue=MAX_QUEUE_FRAMES) as ws:
             self._ws = ws
             self.policy.connected()
+            self._hello = (self.session_id, self.last_seq)
             await ws.send(p.dumps_text(p.hello(self.client_name, self.session_id,
                                                self.last_seq, self.token)))
             self.status.last_data_monotonic = time.monotonic()
@@ -660,9 +665,18 @@ class FeedClient:
         sid = session["id"]
         if type(msg.get("protocol", p.PROTOCOL_VERSION)) is not int:
             raise TypeError("welcome protocol must be an integer")
-        if self.session_id is not None and sid != self.session_id:
-            log.warning("feed %s: new session %s (was %s); restarting the sequence",
-                        self.url, sid, self.session_id)
+        feed_last = msg.get("last_seq")
+        said_sid, said_seq = self._hello
+        self.numbering_restarted = (said_sid == sid and type(feed_last) is int
+                                    and feed_last < said_seq)
+        if self.numbering_restarted:
+            log.warning("feed %s: session %s is at seq %d, below the %d this client holds "
+                        "(%s): the feed restarted its numbering; taking its events from seq 1",
+                        self.url, sid, feed_last, said_seq, msg.get("reason", "no reason given"))
+        if self.numbering_restarted or (self.session_id is not None and sid != self.session_id):
+            if not self.numbering_restarted:
+                log.warning("feed %s: new session %s (was %s); restarting the sequence",
+                            self.url, sid, self.session_id)
             self.last_seq = 0
             self.status.last_seq = 0
             self._pending.clear()
@@ -672,7 +686,10 @@ class FeedClient:
         self._note_feed_last(msg.get("last_seq"))
         self.status.session_id = sid
         self._welcomed = True
-        self.on_welcome(msg)
+        try:
+            self.on_welcome(msg)
+        finally:
+            self.numbering_restarted = False
         self._set_state("live")
         self.status.attempt = 0
         # Flush queued commands now that the session is known.

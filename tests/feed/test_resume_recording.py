@@ -78,7 +78,7 @@ async def test_hello_carries_the_recorded_session_and_last_feed_seq(tmp_path):
     assert srv.hellos[0]["session_id"] == "s-test" and srv.hellos[0]["last_seq"] == 300
     store = Store(url)
     try:
-        assert store.resume_point(srv.url) == ("s-test", 500)
+        assert store.resume_point(srv.url) == ("s-test", 500, "s-test")
         assert store.resume_point("ws://127.0.0.1:1") is None     # another feed: start fresh
     finally:
         store.close()

@@ -29,9 +29,16 @@ log = logging.getLogger(__name__)
 
 SUMMARY_INTERVAL = 1.0
 EXIT_REFUSED = 3        # livedesk record: the feed refused the login (wrong or missing token)
+EXIT_NO_RECORDING = 4   # livedesk record: the database cannot be opened (full disk, ...)
 #: Feed events the recorder may have queued before the feed client stops reading for a
 #: moment (flow control: memory stays bounded when the feed outpaces the database).
 MAX_BACKLOG = 20_000
+#: Events kept in memory at most while the recorder is failing (a full disk, a lost database):
+#: up to this many the live view goes on; then reading the feed pauses (reported once, in the
+#: log and the summary line) until the recording recovers, and the feed keeps the rest (a feed
+#: that drops us meanwhile is resumed from the last event read; docs/session-log.md).
+#: About 1 KB each: 200,000 events is some 200 MB.
+MAX_UNRECORDED = 200_000
 RESTORE_CHUNK = 5_000      # events read per query when rebuilding a resumed session
 #: A state snapshot is recorded every this many log events: a replay seek folds at most this
 #: many events after the nearest snapshot (bench/replay.py measures with the same spacing).
@@ -62,17 +69,25 @@ def restore_gc(previous: tuple[int, int, int]) -> None:
     gc.set_threshold(*previous)
 
 
+class RecordingUnavailable(ConnectionError):
+    """The recorder cannot open the session (a full disk): the feed client drops the
+    connection and reconnects later, when opening it is tried again."""
+
+
 class LiveSession:
     def __init__(self, url: str, *, plan: Any = None, token: str | None = None,
                  recorder: Any = None, snapshot_every: int = SNAPSHOT_EVERY,
                  policy: ReconnectPolicy | None = None, max_backlog: int = MAX_BACKLOG,
-                 **client_options: Any) -> None:
+                 max_unrecorded: int = MAX_UNRECORDED, **client_options: Any) -> None:
         self.url = url
         self.plan = plan
         self.token = token
         self.recorder = recorder
         self.snapshot_every = snapshot_every
         self.max_backlog = max_backlog
+        self.max_unrecorded = max(max_backlog, max_unrecorded)
+        #: True while reading is paused because the failing recorder holds max_unrecorded
+        self.recording_overflow = False
         self.log = SessionLog()
         self.state = SessionState()
         self.client = FeedClient(url, token=token, on_events=self._on_feed_events,
@@ -149,9 +164,27 @@ class LiveSession:
         if self._restoring is not None:
             return False   # rebuilding a resumed session's state: nothing may fold meanwhile
         rec = self.recorder
-        if rec is None or getattr(rec, "queued", 0) < self.max_backlog:
+        queued = getattr(rec, "queued", 0) if rec is not None else 0
+        if queued < self.max_backlog:
+            self._overflow_over()
             return True
-        return getattr(rec, "last_error", None) is not None
+        error = getattr(rec, "last_error", None)
+        if error is None:
+            self._overflow_over()
+            return False   # ordinary flow control: the recorder is only behind
+        if queued < self.max_unrecorded:
+            return True
+        if not self.recording_overflow:
+            self.recording_overflow = True
+            log.error("recording is failing (%s) and %s events are kept in memory, the limit: "
+                      "reading the feed is paused until the recording recovers (the feed "
+                      "keeps the rest)", error, f"{self.max_unrecorded:,}")
+        return False
+
+    def _overflow_over(self) -> None:
+        if self.recording_overflow:
+            self.recording_overflow = False
+            log.warning("recording caught up; reading the feed again")
 
     # ---- log plumbing -------------------------------------------------------------
     def append_local(self, type_: str, data: dict, source: str = "operator") -> Event | None:
@@ -217,7 +250,13 @@ class LiveSession:
                                                     "started_at")}
                 meta["url"] = meta["source_url"] = self.url
                 meta["feed_session"] = str(session.get("id"))
-                last_seq = self.recorder.open_session(sid, meta)
+                try:
+                    last_seq = self.recorder.open_session(sid, meta)
+                except Exception as exc:  # noqa: BLE001 - e.g. a full disk: retried, not silent
+                    reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+                    log.error("cannot open the recording of session %s (%s); trying again "
+                              "when the feed reconnects", sid, reason)
+                    raise RecordingUnavailable(reason) from exc
                 if last_seq:
                     self.log.next_seq = last_seq + 1
                 last_feed = _recorder_last_feed(self.recorder, sid)
@@ -347,10 +386,19 @@ def _summary_line(session: LiveSession) -> str:
     st, status = session.state, session.status
     age = status.data_age()
     c = status.counters
+    rec = session.recorder
+    error = getattr(rec, "last_error", None) if rec is not None else None
+    if error:
+        queued = getattr(rec, "queued", 0)
+        paused = ", feed paused" if session.recording_overflow else ""
+        recording = f"  RECORDING FAILING ({queued:,} kept in memory{paused})"
+    else:
+        recording = ""
     return (f"{status.state:<12} age {('-' if age is None else f'{age:4.1f}s'):>6} "
             f"{status.events_per_s:8.0f} ev/s  seq {st.last_seq} (feed {st.last_feed_seq})  "
             f"GMV {st.gmv:,.2f}  orders {st.orders}  buyers {st.buyers}  "
-            f"online {st.traffic['online']}  card {st.current_sku or '-'}  gaps {c.gaps}")
+            f"online {st.traffic['online']}  card {st.current_sku or '-'}  gaps {c.gaps}"
+            f"{recording}")
 
 
 async def _record(args: Any) -> int:
@@ -360,7 +408,11 @@ async def _record(args: Any) -> int:
     if getattr(args, "plan", None):
         from console.plan import load_plan
         plan = load_plan(args.plan)
-    recorder = recorder_mod.open_recorder(getattr(args, "db", None))
+    try:
+        recorder = recorder_mod.open_recorder(getattr(args, "db", None))
+    except getattr(recorder_mod, "RecorderStartError", RuntimeError) as exc:
+        print(f"livedesk record: {exc}", file=sys.stderr, flush=True)
+        return EXIT_NO_RECORDING
     session = LiveSession(args.url, plan=plan, token=getattr(args, "token", None),
                           recorder=recorder)
     gc_thresholds = tune_gc()

@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--seed", type=int, default=7)
     sim.add_argument("--speed", type=float, default=1.0, help="simulated time per wall second")
-    _token_options(sim, "LIVEDESK_FEED_TOKEN", "the bearer token clients must present")
+    _token_options(sim, "LIVEDESK_FEED_TOKEN", "the bearer token clients must present",
+                   keyring=False)
     sim.add_argument("--batch", type=int, default=1, help="events per frame")
     sim.add_argument("--load", type=float, default=None, metavar="EPS",
                      help="load mode: emit this many events per second")
@@ -163,9 +164,8 @@ def _resolve_tokens(args: argparse.Namespace) -> None:
     from console import credentials
 
     for kind, cli_attr, file_attr, url_attr in TOKENS.get(args.command, ()):
+        # (the keyring is asked only for a token to present to a URL, never by simulate)
         url = getattr(args, url_attr, None) if url_attr else None
-        if args.command == "simulate":
-            url = f"ws://{args.host}:{args.port}"
         token = credentials.resolve_token(args, kind, url=url, cli_attr=cli_attr,
                                           file_attr=file_attr)
         setattr(args, cli_attr, token.value)

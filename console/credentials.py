@@ -7,8 +7,9 @@ A token (the feed's bearer token, the prompter relay's token) is taken, first fo
 2. ``--token-file PATH``: the first line of the file;
 3. an environment variable (``LIVEDESK_FEED_TOKEN``, ``LIVEDESK_RELAY_TOKEN``);
 4. the system keyring: service ``livedesk-feed`` (or ``livedesk-relay``), user name the URL
-   (``livedesk token set URL`` stores it there). Without a usable keyring this step is
-   skipped quietly (a debug line says why).
+   (``livedesk token set URL`` stores it there), for the commands that connect to a URL
+   (record, console, prompter). Without a usable keyring this step is skipped quietly (a
+   debug line says why).
 
 Every token taken is registered with :func:`register_secret`; :class:`RedactingFilter`, which
 ``livedesk`` installs on its log handlers, replaces registered secrets, ``Authorization``

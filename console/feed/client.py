@@ -432,6 +432,9 @@ class FeedClient:
                 continue
             if type(ev.get("ts")) not in (float, int) or type(ev.get("type")) is not str \
                     or type(ev.get("data", {})) is not dict:
+                if seq < expected or seq in pending or seq in self._suspects:
+                    self.counters.duplicates += 1
+                    continue
                 ev = self._invalid_event(ev, good)
             if seq == expected:
                 append(ev)

@@ -114,6 +114,7 @@ async def test_broken_envelope_is_kept_counted_and_a_resent_copy_is_no_gap():
     assert isinstance(bad[15].ts, float)                          # the log's own ts stays a number
     assert live.state.counters.invalid == 2 and live.state.counters.gaps == 0
     assert live.status.counters.malformed == 0 and live.status.counters.duplicates == 2
+    assert live.status.counters.invalid == 2                       # the copies are duplicates
     good_paid = [e for e in evs if e["type"] == p.ORDER_PAID and isinstance(e["data"], dict)
                  and e["seq"] != 15]
     assert live.state.gmv == pytest.approx(sum(e["data"]["amount"] for e in good_paid))

@@ -216,3 +216,34 @@ def test_redaction_at_every_level_and_in_tracebacks():
     out = stream.getvalue()
     assert "unregistered" not in out and "abc-registered-secret" not in out, out
     assert out.count("***") >= 5 and "x=1" in out and "RuntimeError" in out
+
+
+def test_token_set_and_delete_in_the_keyring(tmp_path, monkeypatch, capsys):
+    import io
+
+    from console import cli, credentials
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.feed.file_keyring.FileKeyring")
+    monkeypatch.setenv("LIVEDESK_TEST_KEYRING", str(tmp_path / "kr.json"))
+    import keyring
+    from tests.feed.file_keyring import FileKeyring
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FileKeyring())
+    try:
+        monkeypatch.setattr("sys.stdin", io.StringIO("relay-tok-1234\n"))
+        assert cli.main(["token", "set", "ws://h:9", "--relay"]) == 0
+        assert credentials.keyring_token("relay", "ws://h:9") == "relay-tok-1234"
+        assert credentials.keyring_token("feed", "ws://h:9") is None
+        args = cli.build_parser().parse_args(["prompter", "--connect", "ws://h:9"])
+        cli._resolve_tokens(args)
+        assert args.token == "relay-tok-1234"
+        assert cli.main(["token", "delete", "ws://h:9", "--relay"]) == 0
+        assert credentials.keyring_token("relay", "ws://h:9") is None
+        from keyring.backends.fail import Keyring as NoKeyring
+        keyring.set_keyring(NoKeyring())
+        monkeypatch.setattr("sys.stdin", io.StringIO("x-token-9999\n"))
+        assert cli.main(["token", "set", "ws://h:9"]) == 1        # one clear line, no traceback
+        err = capsys.readouterr().err
+        assert "no usable system keyring" in err and "Traceback" not in err
+        assert credentials.keyring_token("feed", "ws://h:9") is None   # no keyring: no token
+    finally:
+        keyring.set_keyring(previous)

@@ -464,7 +464,9 @@ async def _record(args: Any) -> int:
 
 
 def run_record(args: Any) -> int:
-    """``livedesk record URL [--plan FILE] [--db URL] [--token T] [--duration S] [--quiet]``."""
+    """``livedesk record URL [--plan FILE] [--db URL] [--token-file PATH] [--duration S]
+    [--quiet]``. Exit status 0, 3 when the feed refuses the login, 4 when the database cannot
+    be opened (both with one line on stderr)."""
     try:
         return asyncio.run(_record(args))
     except KeyboardInterrupt:  # pragma: no cover

@@ -128,13 +128,17 @@ def keyring_token(kind: str, url: str | None) -> str | None:
     try:
         import keyring
         from keyring.errors import KeyringError
-    except ImportError:  # pragma: no cover - keyring is a dependency
+    except Exception:  # noqa: BLE001 - not installed, or a backend that fails to load
         log.debug("keyring lookup skipped: the keyring module is not installed")
         return None
     try:
         return keyring.get_password(KEYRING_SERVICES[kind], url) or None
     except (KeyringError, RuntimeError, OSError) as exc:
         log.debug("keyring lookup skipped: %s", exc)
+        return None
+    except Exception as exc:  # noqa: BLE001 - a broken backend must not stop the command
+        log.warning("the system keyring failed (%s: %s); no token taken from it",
+                    type(exc).__name__, exc)
         return None
 
 

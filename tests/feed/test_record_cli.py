@@ -221,12 +221,12 @@ def test_redaction_at_every_level_and_in_tracebacks():
 def test_token_set_and_delete_in_the_keyring(tmp_path, monkeypatch, capsys):
     import io
 
-    from console import cli, credentials
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.feed.file_keyring.FileKeyring")
-    monkeypatch.setenv("LIVEDESK_TEST_KEYRING", str(tmp_path / "kr.json"))
     import keyring
+
+    from console import cli, credentials
     from tests.feed.file_keyring import FileKeyring
     previous = keyring.get_keyring()
+    monkeypatch.setenv("LIVEDESK_TEST_KEYRING", str(tmp_path / "kr.json"))
     keyring.set_keyring(FileKeyring())
     try:
         monkeypatch.setattr("sys.stdin", io.StringIO("relay-tok-1234\n"))
@@ -247,3 +247,20 @@ def test_token_set_and_delete_in_the_keyring(tmp_path, monkeypatch, capsys):
         assert credentials.keyring_token("feed", "ws://h:9") is None   # no keyring: no token
     finally:
         keyring.set_keyring(previous)
+
+
+def test_a_broken_keyring_backend_does_not_stop_the_command(monkeypatch, caplog):
+    import argparse
+
+    import keyring
+
+    from console import credentials
+
+    def broken(*_a):
+        raise KeyError("backend blew up")
+    monkeypatch.setattr(keyring, "get_password", broken)
+    monkeypatch.delenv("LIVEDESK_FEED_TOKEN", raising=False)
+    args = argparse.Namespace(token=None, token_file=None)
+    token = credentials.resolve_token(args, "feed", url="ws://h:1")
+    assert token.value is None and token.source == "none"
+    assert any("keyring failed" in r.getMessage() for r in caplog.records)

@@ -167,11 +167,13 @@ class LiveSession:
         rec = self.recorder
         queued = getattr(rec, "queued", 0) if rec is not None else 0
         if queued < self.max_backlog:
-            self._overflow_over()
+            if self.recording_overflow:
+                self._overflow_over()
             return True
         error = getattr(rec, "last_error", None)
         if error is None:
-            self._overflow_over()
+            if self.recording_overflow:
+                self._overflow_over()
             return False   # ordinary flow control: the recorder is only behind
         if queued < self.max_unrecorded:
             return True
@@ -183,9 +185,8 @@ class LiveSession:
         return False
 
     def _overflow_over(self) -> None:
-        if self.recording_overflow:
-            self.recording_overflow = False
-            log.warning("recording caught up; reading the feed again")
+        self.recording_overflow = False
+        log.warning("recording recovered; reading the feed again")
 
     # ---- log plumbing -------------------------------------------------------------
     def append_local(self, type_: str, data: dict, source: str = "operator") -> Event | None:

@@ -24,12 +24,34 @@ HANDLERS = {
     "sessions": ("console.recorder.cli", "run_sessions"),
     "report": ("console.report", "run_report"),
     "check-plan": ("console.compliance", "run_check_plan"),
+    "token": ("console.credentials", "run_token"),
     "console": ("console.gui.app", "run_console"),
     "prompter": ("console.gui.prompter", "run_prompter"),
     "replay": ("console.gui.replay_window", "run_replay"),
     "douyin": ("plugins.douyin.cli", "run_douyin"),
 }
 GUI_COMMANDS = frozenset({"console", "prompter", "replay"})
+#: command -> [(kind, --token attribute, --token-file attribute, URL attribute or None)]:
+#: where each command takes a token from (console.credentials.resolve_token)
+TOKENS = {
+    "record": [("feed", "token", "token_file", "url")],
+    "simulate": [("feed", "token", "token_file", None)],
+    "console": [("feed", "token", "token_file", "url"),
+                ("relay", "relay_token", "relay_token_file", None)],
+    "prompter": [("relay", "token", "token_file", "connect")],
+}
+
+
+def _token_options(parser: argparse.ArgumentParser, env: str, what: str = "the token",
+                   prefix: str = "", keyring: bool = True) -> None:
+    """``--token`` (visible in ps: warned about) and ``--token-file`` for ``what``."""
+    flag = f"--{prefix}token"
+    where = f"{flag}-file, {env}" + (" or the keyring ('livedesk token set URL')"
+                                     if keyring else "")
+    parser.add_argument(flag, default=None,
+                        help=f"{what} (other users can see it in ps: prefer {where})")
+    parser.add_argument(f"{flag}-file", default=None, metavar="PATH",
+                        help=f"read {what.split(' (')[0]} from the first line of this file")
 
 
 class _VersionAction(argparse.Action):
@@ -53,7 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--port", type=int, default=8765)
     sim.add_argument("--seed", type=int, default=7)
     sim.add_argument("--speed", type=float, default=1.0, help="simulated time per wall second")
-    sim.add_argument("--token", default=None, help="require this bearer token")
+    _token_options(sim, "LIVEDESK_FEED_TOKEN", "the bearer token clients must present",
+                   keyring=False)
     sim.add_argument("--batch", type=int, default=1, help="events per frame")
     sim.add_argument("--load", type=float, default=None, metavar="EPS",
                      help="load mode: emit this many events per second")
@@ -68,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("url", help="ws://HOST:PORT of a protocol v1 feed")
     rec.add_argument("--plan", default=None, help="show plan to record with the session")
     rec.add_argument("--db", default=None, help="SQLAlchemy URL (default: local SQLite)")
-    rec.add_argument("--token", default=None)
+    _token_options(rec, "LIVEDESK_FEED_TOKEN")
     rec.add_argument("--duration", type=float, default=None, help="stop after S seconds")
     rec.add_argument("--quiet", action="store_true", help="no live summary line")
 
@@ -91,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--url", default=None, help="feed URL (ws://...)")
     con.add_argument("--douyin", action="store_true",
                      help="run on the Douyin consoles in your browser (log in with the shop account)")
-    con.add_argument("--token", default=None)
+    _token_options(con, "LIVEDESK_FEED_TOKEN", "the feed's token")
     con.add_argument("--plan", default=str(SAMPLE_PLAN))
     con.add_argument("--db", default=None)
     con.add_argument("--seed", type=int, default=7)
@@ -102,14 +125,19 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--relay-port", type=int, default=0, help="prompter relay port (0 = any)")
     con.add_argument("--relay-host", default="127.0.0.1",
                      help="prompter relay address (loopback; another address serves other machines)")
-    con.add_argument("--relay-token", default=None,
-                     help="token remote prompt panels must present (default: a new random one)")
+    _token_options(con, "LIVEDESK_RELAY_TOKEN", "the token remote prompt panels must present "
+                   "(default: a new random one)", prefix="relay-", keyring=False)
 
     pro = sub.add_parser("prompter", help="the host's prompt panel (remote display)")
     pro.add_argument("--connect", required=True, help="ws://HOST:PORT of a console's relay")
-    pro.add_argument("--token", default=None)
+    _token_options(pro, "LIVEDESK_RELAY_TOKEN", "the relay's token")
     pro.add_argument("--screen", type=int, default=None)
     pro.add_argument("--windowed", action="store_true")
+
+    tok = sub.add_parser("token", help="keep a feed (or relay) token in the system keyring")
+    tok.add_argument("action", choices=("set", "delete"), help="set reads the token from stdin")
+    tok.add_argument("url", help="the ws:// URL the token is for, as given to record/console")
+    tok.add_argument("--relay", action="store_true", help="a prompter relay's token")
 
     try:   # the Douyin connector's commands (plugins/douyin; absent in a trimmed install)
         importlib.import_module("plugins.douyin.cli").add_parser(sub)
@@ -125,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None, *, allow_gui: bool = False) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    setup_logging(verbose=bool(args.verbose))
+    setup_logging(verbose=bool(args.verbose))   # every line redacted (console.logs), -v included
     if not args.command:
         parser.print_help()
         return 2
@@ -133,12 +161,31 @@ def main(argv: list[str] | None = None, *, allow_gui: bool = False) -> int:
         print(f"livedesk: '{args.command}' needs the Qt application (run 'livedesk {args.command}')",
               file=sys.stderr)
         return 2
+    from console import credentials
+    try:
+        _resolve_tokens(args)
+    except credentials.TokenError as exc:
+        print(f"livedesk {args.command}: {exc}", file=sys.stderr)
+        return 2
     module_name, func_name = HANDLERS[args.command]
     handler = getattr(importlib.import_module(module_name), func_name)
     try:
         return int(handler(args) or 0)
     except KeyboardInterrupt:
         return 130
+
+
+def _resolve_tokens(args: argparse.Namespace) -> None:
+    """Replace each ``--token`` of the command by the token found (console.credentials)."""
+    from console import credentials
+
+    for kind, cli_attr, file_attr, url_attr in TOKENS.get(args.command, ()):
+        # (the keyring is asked only for a token to present to a URL, never by simulate)
+        url = getattr(args, url_attr, None) if url_attr else None
+        token = credentials.resolve_token(args, kind, url=url, cli_attr=cli_attr,
+                                          file_attr=file_attr)
+        setattr(args, cli_attr, token.value)
+        logging.getLogger(__name__).debug("%s token: %s", kind, token.source)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import platformdirs
 
+from console import credentials
+
 ENV_LOG_DIR = "LIVEDESK_LOG_DIR"
 LOG_NAME = "livedesk.log"
 MAX_BYTES = 2 * 1024 * 1024
@@ -41,7 +43,9 @@ _REDACTIONS = [
 
 
 def redact(text: str) -> str:
-    """``text`` with every secret it shows replaced by ``***``."""
+    """``text`` with every secret it shows replaced by ``***``: the tokens this process was
+    given (:func:`console.credentials.register_secret`) and anything that looks like one."""
+    text = credentials.redact(text)
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     return text

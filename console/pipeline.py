@@ -28,9 +28,18 @@ from console.state import MemoryBuyers, SessionState
 log = logging.getLogger(__name__)
 
 SUMMARY_INTERVAL = 1.0
+EXIT_REFUSED = 3        # livedesk record: the feed refused the login (wrong or missing token)
+EXIT_NO_RECORDING = 4   # livedesk record: the database cannot be opened (full disk, ...)
 #: Feed events the recorder may have queued before the feed client stops reading for a
 #: moment (flow control: memory stays bounded when the feed outpaces the database).
 MAX_BACKLOG = 20_000
+#: Events kept in memory at most while the recorder is failing (a full disk, a lost database):
+#: up to this many the live view goes on; then reading the feed pauses (reported once, in the
+#: log and the summary line) until the recording recovers, and the feed keeps the rest (a feed
+#: that drops us meanwhile is resumed from the last event read; docs/session-log.md).
+#: Measured: about 0.35 KB per simulator event as encoded rows, held in this process and again
+#: in the recording process; with larger events 200,000 is some 100 to 200 MB in all.
+MAX_UNRECORDED = 200_000
 RESTORE_CHUNK = 5_000      # events read per query when rebuilding a resumed session
 #: A state snapshot is recorded every this many log events: a replay seek folds at most this
 #: many events after the nearest snapshot (bench/replay.py measures with the same spacing).
@@ -61,17 +70,25 @@ def restore_gc(previous: tuple[int, int, int]) -> None:
     gc.set_threshold(*previous)
 
 
+class RecordingUnavailable(ConnectionError):
+    """The recorder cannot open the session (a full disk): the feed client drops the
+    connection and reconnects later, when opening it is tried again."""
+
+
 class LiveSession:
     def __init__(self, url: str, *, plan: Any = None, token: str | None = None,
                  recorder: Any = None, snapshot_every: int = SNAPSHOT_EVERY,
                  policy: ReconnectPolicy | None = None, max_backlog: int = MAX_BACKLOG,
-                 **client_options: Any) -> None:
+                 max_unrecorded: int = MAX_UNRECORDED, **client_options: Any) -> None:
         self.url = url
         self.plan = plan
         self.token = token
         self.recorder = recorder
         self.snapshot_every = snapshot_every
         self.max_backlog = max_backlog
+        self.max_unrecorded = max(max_backlog, max_unrecorded)
+        #: True while reading is paused because the failing recorder holds max_unrecorded
+        self.recording_overflow = False
         self.log = SessionLog()
         self.state = SessionState()
         self.client = FeedClient(url, token=token, on_events=self._on_feed_events,
@@ -88,6 +105,7 @@ class LiveSession:
         self._summary_at = 0.0
         self._early_local: list[tuple[str, dict, str]] = []  # before the first welcome
         self._restoring: asyncio.Future | None = None        # rebuilding a resumed state
+        self._local_ids: dict[str, str] = {}                  # feed session id -> recorded id
         self._subscribe()
 
     def _subscribe(self) -> None:
@@ -96,7 +114,37 @@ class LiveSession:
 
     # ---- lifecycle --------------------------------------------------------------
     async def start(self) -> None:
+        if self.recorder is not None and self.client.session_id is None:
+            await self._resume_from_recording()
         await self.client.start()
+
+    async def _resume_from_recording(self) -> None:
+        """Say hello with the recording's own session id and last feed seq (a restarted
+        recorder or console): a feed that still holds the events after it replays them."""
+        engine = getattr(self.recorder, "engine", None)
+        if engine is None:
+            return
+        store_url = engine.url.render_as_string(hide_password=False)
+
+        def read() -> tuple[str, int, str] | None:
+            from console.recorder import Store
+            store = Store(store_url)
+            try:
+                return store.resume_point(self.url)
+            finally:
+                store.close()
+        try:
+            point = await asyncio.get_running_loop().run_in_executor(None, read)
+        except Exception as exc:  # noqa: BLE001 - resuming is an optimisation; start fresh
+            log.warning("could not read the resume point from the recording (%s); "
+                        "starting fresh", exc)
+            return
+        if point is not None:
+            sid, last_feed, recorded_as = point
+            log.info("resuming recorded session %s after feed seq %d", recorded_as, last_feed)
+            self._local_ids[sid] = recorded_as
+            self.client.session_id = self.client.status.session_id = sid
+            self.client.last_seq = self.client.status.last_seq = last_feed
 
     async def stop(self) -> None:
         await self.client.stop()
@@ -117,9 +165,28 @@ class LiveSession:
         if self._restoring is not None:
             return False   # rebuilding a resumed session's state: nothing may fold meanwhile
         rec = self.recorder
-        if rec is None or getattr(rec, "queued", 0) < self.max_backlog:
+        queued = getattr(rec, "queued", 0) if rec is not None else 0
+        if queued < self.max_backlog:
+            if self.recording_overflow:
+                self._overflow_over()
             return True
-        return getattr(rec, "last_error", None) is not None
+        error = getattr(rec, "last_error", None)
+        if error is None:
+            if self.recording_overflow:
+                self._overflow_over()
+            return False   # ordinary flow control: the recorder is only behind
+        if queued < self.max_unrecorded:
+            return True
+        if not self.recording_overflow:
+            self.recording_overflow = True
+            log.error("recording is failing (%s) and %s events are kept in memory, the limit: "
+                      "reading the feed is paused until the recording recovers (the feed "
+                      "keeps the rest)", error, f"{self.max_unrecorded:,}")
+        return False
+
+    def _overflow_over(self) -> None:
+        self.recording_overflow = False
+        log.warning("recording recovered; reading the feed again")
 
     # ---- log plumbing -------------------------------------------------------------
     def append_local(self, type_: str, data: dict, source: str = "operator") -> Event | None:
@@ -170,7 +237,7 @@ class LiveSession:
     def _on_welcome(self, msg: dict) -> None:
         self.welcome = msg
         session = msg.get("session") or {}
-        sid = str(session.get("id"))
+        sid = self._local_session_id(str(session.get("id")))
         if self._session_open is not None and sid != self._session_open:
             log.warning("feed switched session %s -> %s; starting a new log", self._session_open, sid)
             self.log = SessionLog()
@@ -183,8 +250,15 @@ class LiveSession:
             if self.recorder is not None:
                 meta = {k: session.get(k) for k in ("room", "title", "currency", "platform",
                                                     "started_at")}
-                meta["url"] = self.url
-                last_seq = self.recorder.open_session(sid, meta)
+                meta["url"] = meta["source_url"] = self.url
+                meta["feed_session"] = str(session.get("id"))
+                try:
+                    last_seq = self.recorder.open_session(sid, meta)
+                except Exception as exc:  # noqa: BLE001 - e.g. a full disk: retried, not silent
+                    reason = (str(exc).splitlines() or [type(exc).__name__])[0]
+                    log.error("cannot open the recording of session %s (%s); trying again "
+                              "when the feed reconnects", sid, reason)
+                    raise RecordingUnavailable(reason) from exc
                 if last_seq:
                     self.log.next_seq = last_seq + 1
                 last_feed = _recorder_last_feed(self.recorder, sid)
@@ -204,6 +278,17 @@ class LiveSession:
                 log.warning("session %s resumes at log seq %d without its earlier state "
                             "(the recorder cannot be read back)", sid, last_seq)
         self._finish_welcome(sid)
+
+    def _local_session_id(self, feed_sid: str) -> str:
+        """The id this process records the feed's session under: the feed's own, unless the
+        feed restarted its numbering of it (a hello ahead of the feed, docs/protocol.md); then
+        what follows is a new session ``<id>~<date-time>`` and the earlier recording stays."""
+        if self.client.numbering_restarted:
+            local = f"{feed_sid}~{time.strftime('%Y%m%d-%H%M%S')}"
+            log.warning("feed session %s restarted its numbering; recording what follows as %s",
+                        feed_sid, local)
+            self._local_ids[feed_sid] = local
+        return self._local_ids.get(feed_sid, feed_sid)
 
     def _restored(self, session_id: str, future: "asyncio.Future[SessionState]") -> None:
         self._restoring = None
@@ -303,10 +388,19 @@ def _summary_line(session: LiveSession) -> str:
     st, status = session.state, session.status
     age = status.data_age()
     c = status.counters
+    rec = session.recorder
+    error = getattr(rec, "last_error", None) if rec is not None else None
+    if error:
+        queued = getattr(rec, "queued", 0)
+        paused = ", feed paused" if session.recording_overflow else ""
+        recording = f"  RECORDING FAILING ({queued:,} kept in memory{paused})"
+    else:
+        recording = ""
     return (f"{status.state:<12} age {('-' if age is None else f'{age:4.1f}s'):>6} "
             f"{status.events_per_s:8.0f} ev/s  seq {st.last_seq} (feed {st.last_feed_seq})  "
             f"GMV {st.gmv:,.2f}  orders {st.orders}  buyers {st.buyers}  "
-            f"online {st.traffic['online']}  card {st.current_sku or '-'}  gaps {c.gaps}")
+            f"online {st.traffic['online']}  card {st.current_sku or '-'}  gaps {c.gaps}"
+            f"{recording}")
 
 
 async def _record(args: Any) -> int:
@@ -316,7 +410,11 @@ async def _record(args: Any) -> int:
     if getattr(args, "plan", None):
         from console.plan import load_plan
         plan = load_plan(args.plan)
-    recorder = recorder_mod.open_recorder(getattr(args, "db", None))
+    try:
+        recorder = recorder_mod.open_recorder(getattr(args, "db", None))
+    except getattr(recorder_mod, "RecorderStartError", RuntimeError) as exc:
+        print(f"livedesk record: {exc}", file=sys.stderr, flush=True)
+        return EXIT_NO_RECORDING
     session = LiveSession(args.url, plan=plan, token=getattr(args, "token", None),
                           recorder=recorder)
     gc_thresholds = tune_gc()
@@ -330,6 +428,7 @@ async def _record(args: Any) -> int:
     duration = getattr(args, "duration", None)
     deadline = time.monotonic() + duration if duration else None
     quiet = getattr(args, "quiet", False)
+    refused = None
     await session.start()
     try:
         while not stop.is_set():
@@ -342,6 +441,7 @@ async def _record(args: Any) -> int:
             if deadline is not None and time.monotonic() >= deadline:
                 break
             if session.status.state == "unauthorized":
+                refused = session.status.last_error or "refused the login"
                 break
     finally:
         await session.stop()
@@ -352,6 +452,11 @@ async def _record(args: Any) -> int:
                 loop.remove_signal_handler(sig)
             except (NotImplementedError, RuntimeError):  # pragma: no cover
                 pass
+    if refused:
+        print(f"livedesk record: {args.url} {refused}: "
+              "wrong or missing token (--token-file, LIVEDESK_FEED_TOKEN or the keyring)",
+              file=sys.stderr, flush=True)
+        return EXIT_REFUSED
     if not quiet:
         print(_summary_line(session), flush=True)
     if recorder.last_error:
@@ -360,7 +465,9 @@ async def _record(args: Any) -> int:
 
 
 def run_record(args: Any) -> int:
-    """``livedesk record URL [--plan FILE] [--db URL] [--token T] [--duration S] [--quiet]``."""
+    """``livedesk record URL [--plan FILE] [--db URL] [--token-file PATH] [--duration S]
+    [--quiet]``. Exit status 0, 3 when the feed refuses the login, 4 when the database cannot
+    be opened (both with one line on stderr)."""
     try:
         return asyncio.run(_record(args))
     except KeyboardInterrupt:  # pragma: no cover

@@ -52,6 +52,9 @@ ALERT_CLEARED = "alert.cleared"
 FEED_STATUS = "feed.status"
 FEED_GAP = "feed.gap"
 FEED_SNAPSHOT = "feed.snapshot"
+#: a feed event Livedesk keeps but cannot use: a known type whose envelope is broken (``ts``
+#: not a number, ``data`` not an object) or a seq too far ahead to be believed
+FEED_INVALID = "feed.invalid"
 
 FEED_EVENT_TYPES = frozenset({
     SESSION_STARTED, SESSION_ENDED, PRODUCT_UPSERT, ORDER_CREATED, ORDER_PAID,
@@ -61,7 +64,7 @@ FEED_EVENT_TYPES = frozenset({
 LOCAL_EVENT_TYPES = frozenset({
     PLAN_LOADED, OPERATOR_COMMAND, OPERATOR_ACK, OPERATOR_ERROR, OPERATOR_REORDER,
     OPERATOR_CUE, OPERATOR_CUE_ACK, OPERATOR_SCRIPT_EDIT, ALERT_RAISED, ALERT_CLEARED, FEED_STATUS,
-    FEED_GAP, FEED_SNAPSHOT,
+    FEED_GAP, FEED_SNAPSHOT, FEED_INVALID,
 })
 
 # ---- Commands (client -> feed) ----------------------------------------------
@@ -97,6 +100,10 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     COMMENT_PINNED: {"comment_id": _STR},
     OPERATOR_SCRIPT_EDIT: {"sku": _STR},
 }
+
+#: Lower bounds of numeric data fields, wherever they appear in a feed event: an order of no
+#: units or of a negative amount is invalid (counted, kept in the log, ignored by the fold).
+FIELD_MINIMUMS: dict[str, int] = {"qty": 1, "amount": 0}
 
 COMMAND_ARGS: dict[str, dict[str, tuple[type, ...]]] = {
     CMD_CARD_PUSH: {"sku": _STR},
@@ -185,13 +192,19 @@ def check_event(event: dict) -> str | None:
 
 
 def check_fields(data: dict, required: dict[str, tuple[type, ...]], where: str) -> str | None:
-    """Check that ``data`` has each required field with an accepted type."""
+    """Check that ``data`` (an object) has each required field with an accepted type and
+    at or above its :data:`FIELD_MINIMUMS` bound."""
+    if not isinstance(data, dict):
+        return f"{where}: data must be an object, not {type(data).__name__}"
     for name, types in required.items():
         value = data.get(name)
         if value is None:
             return f"{where}: missing field '{name}'"
         if type(value) is bool or not isinstance(value, types):
             return f"{where}: field '{name}' has type {type(value).__name__}"
+        low = FIELD_MINIMUMS.get(name)
+        if low is not None and not value >= low:   # NaN fails too
+            return f"{where}: field '{name}' is {value!r}, below {low}"
     return None
 
 

@@ -360,7 +360,7 @@ class SimServer:
                 await self._send_now(ws, {"op": "error", "code": "bad_request", "message": reason})
                 continue
             if msg.get("op") == "ping":
-                await self._send_now(ws, {"op": "pong", "ts": time.time()})
+                await self._send_now(ws, _pong(msg))
                 continue
             if msg.get("op") != "hello":
                 await self._send_now(ws, {"op": "error", "code": "bad_request",
@@ -381,11 +381,19 @@ class SimServer:
         except (TypeError, ValueError):
             want = 0
         same = hello.get("session_id") == self.session_id
+        reason = None
         if want <= 0 or not same:
             want, resume = 0, "fresh"
+        elif want > last:
+            # the client holds seqs this feed never sent in this session (the feed restarted
+            # its numbering, or the client's record is not ours): its position means nothing
+            # here, so it gets everything from seq 1, and is told why (docs/protocol.md)
+            want, resume, reason = 0, "fresh", "ahead"
+            log.warning("client %s resumes session %s at seq %d, beyond our last seq %d: "
+                        "sending from seq 1", client.name, self.session_id,
+                        int(hello.get("last_seq") or 0), last)
         else:
             resume = "replay"
-        want = min(want, last)
         base = self.retained_from if self.ring else last + 1
         if want + 1 >= base or want >= last:
             client.cursor = want + 1
@@ -396,6 +404,8 @@ class SimServer:
                    "session": self.sim.session_info(), "catalog": self.sim.catalog(),
                    "last_seq": last, "resume": resume,
                    "retained_from": base, "batch": self.batch, "speed": self.speed}
+        if reason is not None:
+            welcome["reason"] = reason
         client.put(p.dumps(welcome))
         if resume == "snapshot":
             client.put(p.dumps({"op": "snapshot", "last_seq": last, "state": self.sim.snapshot()}))
@@ -474,10 +484,7 @@ class SimServer:
             return
         op = msg["op"]
         if op == "ping":
-            pong = {"op": "pong", "ts": time.time()}
-            if "id" in msg:
-                pong["id"] = msg["id"]
-            self._reply(client, pong)
+            self._reply(client, _pong(msg))
         elif op == "command":
             self._on_command(client, msg)
         elif op == "resend":
@@ -526,6 +533,14 @@ class SimServer:
             self._reply(client, {"op": "gap", "from": a, "to": min(b, base - 1)})
         if b >= max(a, base):
             client.put((max(a, base), b))
+
+
+def _pong(ping: dict) -> dict:
+    """The answer to a ping, before or after hello: server time, the ping's id echoed."""
+    pong = {"op": "pong", "ts": time.time()}
+    if "id" in ping:
+        pong["id"] = ping["id"]
+    return pong
 
 
 def _parse_control(raw: str | bytes) -> tuple[dict | None, str]:

@@ -950,6 +950,10 @@ class SessionState:
                           "reason": d.get("reason", "")})
         self._mark(ev.ts, "gap", f"{first}-{last}")
 
+    def _on_feed_invalid(self, ev: Event) -> None:
+        """A feed event kept in the log but not folded (docs/protocol.md): count it."""
+        self._problem(ev, str(ev.data.get("reason", "invalid feed event")))
+
     def _on_feed_snapshot(self, ev: Event) -> None:
         """Adopt the feed's absolute state after a resume it could not replay."""
         d = ev.data
@@ -1011,6 +1015,7 @@ _HANDLERS: dict[str, Callable[[SessionState, Event], None]] = {
     p.ALERT_CLEARED: SessionState._on_alert_cleared,
     p.FEED_STATUS: SessionState._on_feed_status,
     p.FEED_GAP: SessionState._on_feed_gap,
+    p.FEED_INVALID: SessionState._on_feed_invalid,
     p.FEED_SNAPSHOT: SessionState._on_feed_snapshot,
 }
 

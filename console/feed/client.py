@@ -18,8 +18,15 @@ stops reading and the server's sending backs up in the socket.
 Sequencing: a feed seq <= the last delivered one is a duplicate (dropped, counted). A seq beyond
 the expected one waits in a bounded reorder buffer; if the gap is not filled within ``gap_wait``
 seconds (or the buffer is full) the client sends ``resend``; a ``gap`` answer or no answer within
-``resend_timeout`` emits ``feed.gap`` and skips ahead. Malformed frames and events are counted and
-logged, never raised. Headless: no Qt.
+``resend_timeout`` emits ``feed.gap`` and skips ahead. A seq more than ``max_jump`` beyond both
+the delivery point and the feed's own last seq (welcome, snapshot, ack) is not believed on its
+own: it is held apart until ``corroborate`` consecutive seqs (itself included) arrive there, or
+the feed says its last seq reaches that far; otherwise, after ``suspect_wait`` seconds or
+``SUSPECT_EVENTS`` delivered events, it is reported as ``feed.invalid`` (kept in the log,
+never the new high-water mark). An event with a valid seq whose envelope is broken (``ts``
+not a number, ``type`` not a string, ``data`` not an object) is delivered in its place as a
+``feed.invalid`` event carrying the original (so a re-sent copy is a duplicate, not a gap).
+Frames that cannot be decoded are counted and logged, never raised. Headless: no Qt.
 """
 
 from __future__ import annotations
@@ -49,6 +56,13 @@ HOLD_POLL_S = 0.005
 #: frames per wake-up means fewer, larger lists for the consumer (see coalescing)
 MAX_QUEUE_FRAMES = 64
 COALESCE_MAX = 5000     # feed events held at most before on_events is called
+#: a seq this far beyond the delivery point and the feed's own last seq is not believed alone
+MAX_JUMP = 10_000
+#: consecutive seqs (the jump included) that make a far jump believable
+CORROBORATE = 3
+#: an unbelieved seq is reported invalid after this many other events were delivered
+SUSPECT_EVENTS = 100
+SUSPECT_MAX = 100       # unbelieved seqs held at most (the oldest is reported first)
 
 
 @dataclass
@@ -65,6 +79,7 @@ class FeedCounters:
     snapshots: int = 0
     oversize: int = 0
     holds: int = 0           # times reading paused because the consumer was behind
+    invalid: int = 0         # events kept as feed.invalid (broken envelope, unbelievable seq)
 
 
 @dataclass
@@ -115,7 +130,8 @@ class FeedClient:
                  gap_wait: float = 0.3, resend_timeout: float = 2.0,
                  command_timeout: float = 10.0, tick: float = 0.05,
                  compression: str | None = "deflate",
-                 read_gate: Callable[[], bool] | None = None) -> None:
+                 read_gate: Callable[[], bool] | None = None, max_jump: int = MAX_JUMP,
+                 corroborate: int = CORROBORATE, suspect_wait: float | None = None) -> None:
         self.url = url
         self.token = token
         self.client_name = client_name
@@ -142,6 +158,17 @@ class FeedClient:
         self.status = FeedStatus(target=url, last_seq=last_seq, session_id=session_id)
         self.counters = self.status.counters
         self._pending: dict[int, dict] = {}       # reorder buffer: feed seq -> event
+        self.max_jump = max(1, int(max_jump))
+        self.corroborate = max(1, int(corroborate))
+        self.suspect_wait = resend_timeout if suspect_wait is None else suspect_wait
+        #: far-future seqs not believed yet: seq -> (event, monotonic arrival, events delivered)
+        self._suspects: dict[int, tuple[dict, float, int]] = {}
+        self._feed_last = 0                       # the feed's last seq as it last said
+        self._hello: tuple[str | None, int] = (session_id, last_seq)   # what the hello said
+        #: during on_welcome: True when the feed's numbering of our session restarted (its
+        #: last seq is below the one we said hello with); the sequence starts again at 1
+        self.numbering_restarted = False
+        self._last_ts: float | None = None        # ts of the last delivered event
         self._gap_since: float | None = None
         self._resend: tuple[int, int, float] | None = None   # (from, to, sent_at)
         self._commands: dict[str, dict] = {}      # id -> {"msg", "deadline", "sent"}
@@ -232,8 +259,9 @@ class FeedClient:
             try:
                 await self._connect_once()
             except _Unauthorized as exc:
-                self.status.last_error = str(exc)
-                log.warning("feed %s: unauthorized (%s); not reconnecting", self.url, exc)
+                self.status.last_error = f"refused the login ({exc})"
+                # the caller reports it (livedesk record: one line and a non-zero exit)
+                log.debug("feed %s: unauthorized (%s); not reconnecting", self.url, exc)
                 self._fail_commands(lambda c: True, "unauthorized", str(exc))
                 self._set_state("unauthorized")
                 return
@@ -241,7 +269,8 @@ class FeedClient:
                 code = exc.response.status_code
                 self.status.last_error = f"HTTP {code}"
                 if code in (401, 403):
-                    log.warning("feed %s: HTTP %s; not reconnecting", self.url, code)
+                    self.status.last_error = f"refused the login (HTTP {code})"
+                    log.debug("feed %s: HTTP %s; not reconnecting", self.url, code)
                     self._fail_commands(lambda c: True, "unauthorized", f"HTTP {code}")
                     self._set_state("unauthorized")
                     return
@@ -294,7 +323,8 @@ class FeedClient:
         self.status.last_error = f"closed {code} {reason}".strip()
         if rcvd is not None and rcvd.code in AUTH_CLOSE_CODES and (
                 rcvd.code in (4401, 4403) or self._mentions_auth(reason)):
-            log.warning("feed %s: unauthorized (%s); not reconnecting", self.url, reason)
+            self.status.last_error = f"refused the login (close {rcvd.code} {reason})".strip()
+            log.debug("feed %s: unauthorized (%s); not reconnecting", self.url, reason)
             return True
         return False
 
@@ -312,6 +342,7 @@ class FeedClient:
                            compression=self.compression, max_queue=MAX_QUEUE_FRAMES) as ws:
             self._ws = ws
             self.policy.connected()
+            self._hello = (self.session_id, self.last_seq)
             await ws.send(p.dumps_text(p.hello(self.client_name, self.session_id,
                                                self.last_seq, self.token)))
             self.status.last_data_monotonic = time.monotonic()
@@ -396,10 +427,15 @@ class FeedClient:
         append = good.append
         for ev in events:
             seq = ev.get("seq")
-            if type(seq) is not int or seq < 1 or type(ev.get("ts")) not in (float, int) \
-                    or type(ev.get("type")) is not str or type(ev.get("data", {})) is not dict:
+            if type(seq) is not int or seq < 1:
                 self._malformed(p.check_envelope(ev) or "bad envelope")
                 continue
+            if type(ev.get("ts")) not in (float, int) or type(ev.get("type")) is not str \
+                    or type(ev.get("data", {})) is not dict:
+                if seq < expected or seq in pending or seq in self._suspects:
+                    self.counters.duplicates += 1
+                    continue
+                ev = self._invalid_event(ev, good)
             if seq == expected:
                 append(ev)
                 expected += 1
@@ -411,6 +447,9 @@ class FeedClient:
                 self.counters.duplicates += 1
             elif seq in pending:
                 self.counters.duplicates += 1
+            elif seq > max(self._feed_last, expected - 1) + self.max_jump:
+                if self._suspect(ev):     # corroborated: now in the reorder buffer
+                    self._after_buffering()
             else:
                 pending[seq] = ev
                 if len(pending) >= self.reorder_max:
@@ -423,9 +462,89 @@ class FeedClient:
         if good:
             self._deliver(good, expected - 1)
         self._after_buffering()
+        if self._suspects:
+            self._expire_suspects(time.monotonic())
+
+    def _invalid_event(self, ev: dict, good: list[dict]) -> dict:
+        """A sequenced event whose envelope is broken, as a ``feed.invalid`` event that keeps
+        the original: it takes its seq (a re-sent copy is then a duplicate, not a gap)."""
+        reason = p.check_envelope(ev) or "bad envelope"
+        self.counters.invalid += 1
+        self._warned += 1
+        if self._warned <= 20 or self._warned % 1000 == 0:
+            log.warning("feed %s: invalid event kept (%d so far): %s", self.url,
+                        self.counters.invalid, reason)
+        ts = ev.get("ts")
+        if type(ts) not in (float, int):
+            ts = good[-1]["ts"] if good else self._last_ts
+            if ts is None:
+                ts = time.time()
+        return {"seq": ev["seq"], "ts": ts, "type": p.FEED_INVALID,
+                "data": {"reason": reason, "event": ev}}
+
+    # ---- seqs too far ahead to be believed alone ------------------------------------
+    def _suspect(self, ev: dict) -> bool:
+        """Hold a far-future event apart; True once it is corroborated (then it and its
+        consecutive successors are moved to the reorder buffer)."""
+        seq = ev["seq"]
+        suspects = self._suspects
+        if seq in suspects:
+            self.counters.duplicates += 1
+            return False
+        if not suspects:
+            log.warning("feed %s: seq %d is %d ahead of the last delivered (%d) and of the "
+                        "feed's last seq (%d); not believed until confirmed", self.url, seq,
+                        seq - self.last_seq, self.last_seq, self._feed_last)
+        suspects[seq] = (ev, time.monotonic(), self.counters.events)
+        lo = hi = seq
+        while lo - 1 in suspects:
+            lo -= 1
+        while hi + 1 in suspects:
+            hi += 1
+        if hi - lo + 1 >= self.corroborate:
+            log.warning("feed %s: seqs %d..%d follow the jump; accepting it", self.url, lo, hi)
+            self._feed_last = max(self._feed_last, hi)
+            self._believe_suspects()
+            return True
+        if len(suspects) > SUSPECT_MAX:
+            self._report_suspect(min(suspects, key=lambda s: suspects[s][1]))
+        return False
+
+    def _believe_suspects(self) -> None:
+        """Move the held seqs the feed's last seq now covers into the reorder buffer."""
+        limit = max(self._feed_last, self.last_seq) + self.max_jump
+        for seq in [s for s in self._suspects if s <= limit]:
+            ev = self._suspects.pop(seq)[0]
+            if seq > self.last_seq and seq not in self._pending:
+                self._pending[seq] = ev
+
+    def _expire_suspects(self, now: float) -> None:
+        delivered = self.counters.events
+        for seq, (_ev, since, at) in list(self._suspects.items()):
+            if now - since >= self.suspect_wait or delivered - at >= SUSPECT_EVENTS:
+                self._report_suspect(seq)
+
+    def _report_suspect(self, seq: int) -> None:
+        """An unbelieved seq was not confirmed: keep it in the log as ``feed.invalid``."""
+        ev = self._suspects.pop(seq)[0]
+        self._flush_events()
+        self.counters.invalid += 1
+        reason = (f"seq {seq} implausibly far ahead (delivered up to {self.last_seq}, "
+                  f"feed last seq {self._feed_last}) and not confirmed by following events")
+        log.warning("feed %s: %s; kept as invalid", self.url, reason)
+        self.on_local(p.FEED_INVALID, {"reason": reason, "event": ev})
+
+    def _note_feed_last(self, seq: Any) -> None:
+        """The feed said its last seq is ``seq`` (welcome, snapshot, ack)."""
+        if type(seq) is int and seq > self._feed_last:
+            self._feed_last = seq
+            if self._suspects:
+                self._believe_suspects()
+                self._after_buffering()
 
     def _deliver(self, good: list[dict], last: int) -> None:
         self.last_seq = last
+        self._last_ts = good[-1]["ts"]
         self.status.last_seq = last
         self.counters.events += len(good)
         self._rate_count += len(good)
@@ -512,6 +631,7 @@ class FeedClient:
             elif op == "snapshot":
                 self._on_snapshot(msg)
             elif op == "ack":
+                self._note_feed_last(msg.get("seq"))
                 self._command_done(msg["id"], True, msg)
             elif op == "error":
                 cid = msg.get("id")
@@ -548,16 +668,31 @@ class FeedClient:
         sid = session["id"]
         if type(msg.get("protocol", p.PROTOCOL_VERSION)) is not int:
             raise TypeError("welcome protocol must be an integer")
-        if self.session_id is not None and sid != self.session_id:
-            log.warning("feed %s: new session %s (was %s); restarting the sequence",
-                        self.url, sid, self.session_id)
+        feed_last = msg.get("last_seq")
+        said_sid, said_seq = self._hello
+        self.numbering_restarted = (said_sid == sid and type(feed_last) is int
+                                    and feed_last < said_seq)
+        if self.numbering_restarted:
+            log.warning("feed %s: session %s is at seq %d, below the %d this client holds "
+                        "(%s): the feed restarted its numbering; taking its events from seq 1",
+                        self.url, sid, feed_last, said_seq, msg.get("reason", "no reason given"))
+        if self.numbering_restarted or (self.session_id is not None and sid != self.session_id):
+            if not self.numbering_restarted:
+                log.warning("feed %s: new session %s (was %s); restarting the sequence",
+                            self.url, sid, self.session_id)
             self.last_seq = 0
             self.status.last_seq = 0
             self._pending.clear()
+            self._suspects.clear()
+            self._feed_last = 0
         self.session_id = sid
+        self._note_feed_last(msg.get("last_seq"))
         self.status.session_id = sid
         self._welcomed = True
-        self.on_welcome(msg)
+        try:
+            self.on_welcome(msg)
+        finally:
+            self.numbering_restarted = False
         self._set_state("live")
         self.status.attempt = 0
         # Flush queued commands now that the session is known.
@@ -570,6 +705,7 @@ class FeedClient:
         if type(m) is not int or not isinstance(state, dict):
             raise TypeError("snapshot needs an integer last_seq and a state object")
         self.counters.snapshots += 1
+        self._note_feed_last(m)
         if m > self.last_seq:
             first = self.last_seq + 1
             self.counters.gaps += 1
@@ -633,6 +769,8 @@ class FeedClient:
         while True:
             await asyncio.sleep(self.tick)
             now = time.monotonic()
+            if self._suspects:
+                self._expire_suspects(now)
             if self._pending:
                 if self._resend is None:
                     if self._gap_since is not None and now - self._gap_since >= self.gap_wait:

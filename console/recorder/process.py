@@ -35,7 +35,7 @@ import sqlalchemy as sa
 
 from console.eventlog import Event
 from console.recorder.db import default_url
-from console.recorder.recorder import encode_rows, last_feed_seq_of
+from console.recorder.recorder import RetryReports, encode_rows, last_feed_seq_of
 
 log = logging.getLogger(__name__)
 
@@ -147,6 +147,7 @@ class ProcessRecorder:
         self.committed_seq = 0
         self.last_error: str | None = None
         self.on_error: Callable[[str], None] | None = None
+        self._reports = RetryReports()
         self.session_id: str | None = None
         self._meta: dict = {}
         self._last: dict[str, list[int]] = {}
@@ -366,6 +367,7 @@ class ProcessRecorder:
                     self._reply_ready.notify_all()
                 if error is None and self.last_error is not None:
                     log.info("recording recovered")
+                    self._reports.reset()
                 self.last_error = error
             elif kind == "error":
                 self._report(msg[1])
@@ -377,8 +379,11 @@ class ProcessRecorder:
                 return
 
     def _report(self, text: str) -> None:
+        """The child's retry messages (it logs nothing itself): each reason once, then at
+        most once a minute while it lasts."""
         self.last_error = text
-        log.warning("%s", text)
+        if self._reports.due(text):
+            log.warning("%s", text)
         if self.on_error is not None:
             try:
                 self.on_error(text)

@@ -6,6 +6,7 @@ import functools
 import itertools
 import logging
 import queue
+import re
 import sqlite3
 import threading
 import time
@@ -117,6 +118,32 @@ def _count(item: tuple) -> int:
     return len(item[2]) if kind == "e" else (item[2][1] if kind == "r" else 0)
 
 
+#: A failure that goes on (a full disk) is reported when it starts, when its reason changes and
+#: then at most once a minute, not at every retry.
+REPORT_EVERY_S = 60.0
+_KEPT = re.compile(r"\s*\(\d+ events kept in memory\)")
+
+
+class RetryReports:
+    """Decides which of a run of retry messages is worth a log line."""
+
+    def __init__(self, every: float = REPORT_EVERY_S) -> None:
+        self.every = every
+        self._key: str | None = None
+        self._at = 0.0
+
+    def due(self, message: str) -> bool:
+        key = _KEPT.sub("", message)
+        now = time.monotonic()
+        if key != self._key or now - self._at >= self.every:
+            self._key, self._at = key, now
+            return True
+        return False
+
+    def reset(self) -> None:
+        self._key = None
+
+
 def _insert(engine: sa.Engine, table: sa.Table):
     name = engine.dialect.name
     if name == "sqlite":
@@ -139,7 +166,10 @@ class Recorder:
         self.flush_interval = flush_interval
         self.committed_seq = 0
         self.last_error: str | None = None
+        #: called with every retry message; when set, the owner reports them (the recording
+        #: process sends them to its parent) and this recorder logs nothing itself
         self.on_error: Callable[[str], None] | None = None
+        self._reports = RetryReports()
         self.session_id: str | None = None
         self._q: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -296,17 +326,19 @@ class Recorder:
                 msg = f"recording failed, retrying ({self.queued} events kept in memory): {exc}"
                 msg = msg.splitlines()[0]
                 self.last_error = msg
-                log.warning("%s", msg)
                 if self.on_error is not None:
                     try:
                         self.on_error(msg)
                     except Exception:  # noqa: BLE001
                         log.exception("on_error callback failed")
+                elif self._reports.due(msg):
+                    log.warning("%s", msg)
                 time.sleep(delay)
                 delay = min(delay * 2, 2.0)
                 continue
-            if self.last_error is not None:
+            if self.last_error is not None and self.on_error is None:
                 log.info("recording recovered")
+            self._reports.reset()
             self.last_error = None
             return
 

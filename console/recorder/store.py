@@ -95,6 +95,23 @@ class Store:
             return int(c.execute(sa.select(sa.func.max(e.c.seq)).where(
                 e.c.session_id == session_id)).scalar() or 0)
 
+    def resume_point(self, url: str, *, look_back: int = 50) -> tuple[str, int, str] | None:
+        """(the feed's session id, last recorded feed seq, recorded session id) of the session
+        most recently recorded from the feed at ``url``, or None: what a restarted recorder
+        says in its hello, so the feed replays what it still holds instead of answering with
+        a snapshot and a gap. The two ids differ when the feed restarted its numbering."""
+        t = schema.sessions
+        with self.engine.connect() as c:
+            rows = c.execute(sa.select(t.c.id, t.c.source_url, t.c.meta)
+                             .order_by(t.c.updated_at.desc().nulls_last(), t.c.id)
+                             .limit(look_back)).all()
+        for sid, source_url, meta in rows:
+            if (source_url or (meta or {}).get("url")) == url:
+                last = self.last_feed_seq(sid)
+                feed_sid = (meta or {}).get("feed_session") or sid
+                return (str(feed_sid), last, sid) if last else None
+        return None
+
     def last_feed_seq(self, session_id: str) -> int:
         e = schema.events
         with self.engine.connect() as c:

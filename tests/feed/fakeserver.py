@@ -40,7 +40,7 @@ class FakeServer:
     def __init__(self, events: list[dict], *, token: str | None = None, batch: int = 100,
                  first_frames: list[str] | None = None, unavailable: set[int] | None = None,
                  ignore_resend: bool = False, hold_open: bool = True,
-                 pace: float = 0.0) -> None:
+                 pace: float = 0.0, welcome_extra: dict | None = None) -> None:
         self.events = events
         self.token = token
         self.batch = batch
@@ -48,6 +48,7 @@ class FakeServer:
         self.unavailable = unavailable or set()
         self.ignore_resend = ignore_resend
         self.pace = pace  # seconds to wait after each replayed batch (a stream, not a burst)
+        self.welcome_extra = welcome_extra or {}   # welcome fields to override (e.g. last_seq)
         self.connections = 0
         self.hellos: list[dict] = []
         self.commands: list[dict] = []
@@ -98,7 +99,8 @@ class FakeServer:
         last = self.events[-1]["seq"] if self.events else 0
         resume = "replay" if hello.get("session_id") == SESSION["id"] else "fresh"
         await ws.send(p.dumps_text({"op": "welcome", "protocol": 1, "session": SESSION,
-                                    "catalog": [], "last_seq": last, "resume": resume}))
+                                    "catalog": [], "last_seq": last, "resume": resume,
+                                    **self.welcome_extra}))
         if self.first_frames is not None and self.connections == 1:
             for frame in self.first_frames:
                 await ws.send(frame)

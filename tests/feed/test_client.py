@@ -163,7 +163,11 @@ async def test_malformed_frames_counted_no_loss():
     await c.start()
     await until(lambda: len(sink.events) == 10)
     assert sink.seqs() == list(range(1, 11))
-    assert c.status.counters.malformed == 10
+    # seqs 99, 98, 97 are sequenced events with a broken envelope: kept as feed.invalid
+    # (docs/protocol.md), held here for the missing 11..96; the rest cannot be used at all
+    assert c.status.counters.malformed == 7 and c.status.counters.invalid == 3
+    assert sorted(c._pending) == [97, 98, 99]
+    assert {c._pending[s]["type"] for s in (97, 98, 99)} == {p.FEED_INVALID}
     assert c.status.state == "live"
     await c.stop(); await srv.stop()
 

@@ -161,7 +161,7 @@ def test_a_long_database_upgrade_at_start_is_waited_for(tmp_path, monkeypatch):
     import console.recorder.process as process
     from tests.recorder.test_migrations import _database_at_0002
 
-    url = _database_at_0002(tmp_path / "old.db", 1_000_000)     # ~3-4 s to upgrade
+    url = _database_at_0002(tmp_path / "old.db", 3_000_000)     # ~4-5 s to upgrade (1M: 1.5 s)
     monkeypatch.setattr(process, "START_TIMEOUT_S", 2.0)
     t0 = time.monotonic()
     rec = ProcessRecorder(url)
@@ -175,6 +175,6 @@ def test_a_long_database_upgrade_at_start_is_waited_for(tmp_path, monkeypatch):
     store = Store(url)
     try:
         assert len(store.events("s2")) == 100
-        assert len(store.first_purchases("s1")) == 1_000_000
+        assert len(store.first_purchases("s1")) == 3_000_000
     finally:
         store.close()

@@ -241,8 +241,13 @@ class MainWindow(QMainWindow):
 
     # ---- Public API
     def session_now(self) -> float:
-        """Wall time for a live feed; for a simulated or replayed clock (feed time far from wall
-        time, e.g. --speed 20), the last event time advanced by the wall time since it arrived."""
+        """The session's clock (``session.now()``: the feed's time, at its announced speed; the
+        same clock local events are stamped with). Without one: wall time for a live feed; for a
+        simulated or replayed clock (feed time far from wall time, e.g. --speed 20), the last
+        event time advanced by the wall time since it arrived."""
+        clock = getattr(self.session, "now", None)
+        if callable(clock):
+            return clock()
         st = self.session.state
         wall = time.time()
         if not st.last_ts or abs(wall - st.last_ts) < 30:

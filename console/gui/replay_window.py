@@ -276,7 +276,10 @@ class ReplayController(QObject):
     # ---- Internals
     def _is_recording(self) -> bool:
         info = self.replay.info if self.replay is not None else None
-        return info is not None and not getattr(info, "ended_at", None)
+        if info is None:
+            return False
+        status = getattr(info, "status", None)   # a session whose recorder is gone: not followed
+        return status == "recording" if status is not None else not getattr(info, "ended_at", None)
 
     def _pump(self) -> None:
         """Start the next operation: a seek beats a refresh beats playback reads."""

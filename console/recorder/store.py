@@ -18,6 +18,14 @@ from console.recorder.db import ensure_schema, make_engine
 EXPORT_FORMAT = "livedesk-session"
 EXPORT_VERSION = 1
 _CHUNK = 5000
+#: A session without ``ended_at`` whose row has not been refreshed for this long (wall seconds)
+#: has lost its recorder (crash, killed, power cut): it is shown *interrupted*, not recording.
+#: A live session refreshes it at least every ``console.pipeline.HEARTBEAT_S`` (10 s).
+RECORDER_GONE_S = 60.0
+#: Repairing an older recording's clock: a local event more than this far (seconds) outside
+#: the times of the feed events around it was stamped on another clock.
+CLOCK_TOLERANCE_S = 5.0
+RECORDING, ENDED, INTERRUPTED = "recording", "ended", "interrupted"
 
 
 class SessionExistsError(ValueError):
@@ -42,15 +50,34 @@ class SessionInfo:
     orders: int
     buyers: int
     peak_online: int
+    #: ``recording``, ``ended`` or ``interrupted`` (the feed restarted, or the recorder is gone)
+    status: str = ENDED
+    #: how the events' times were taken: ``session`` (one clock), ``repaired`` (an older
+    #: recording whose local events were moved onto the feed's clock), None (older, unchecked)
+    clock: str | None = None
+
+
+def session_status(ended_at: float | None, meta: dict | None, updated_at: float | None,
+                   now: float | None = None) -> str:
+    """What a session row says about its recording (see :class:`SessionInfo` ``status``)."""
+    summary = (meta or {}).get("summary") or {}
+    if ended_at:
+        return INTERRUPTED if summary.get("status") == INTERRUPTED else ENDED
+    now = time.time() if now is None else now
+    if updated_at is None or now - float(updated_at) > RECORDER_GONE_S:
+        return INTERRUPTED
+    return RECORDING
 
 
 def _info(r, last_ts: float | None = None) -> SessionInfo:  # noqa: ANN001
     # still recording: up to the last recorded event (session time), not the wall clock
     end = r.ended_at or last_ts or r.updated_at or r.started_at
     dur = max(0.0, (end or 0.0) - (r.started_at or end or 0.0))
+    meta = r.meta if isinstance(r.meta, dict) else {}
     return SessionInfo(r.id, r.title, r.room, r.platform, r.started_at, r.ended_at, dur,
                        int(r.events or 0), float(r.gmv or 0.0), int(r.orders or 0),
-                       int(r.buyers or 0), int(r.peak_online or 0))
+                       int(r.buyers or 0), int(r.peak_online or 0),
+                       session_status(r.ended_at, meta, r.updated_at), meta.get("clock"))
 
 
 def _decode(payloads) -> list[Event]:  # noqa: ANN001
@@ -164,6 +191,111 @@ class Store:
                                               f.c.seq >= from_seq, f.c.seq <= to_seq)
         with self.engine.connect() as c:
             return {k: int(s) for k, s in c.execute(q)}
+
+    # ---- older recordings: one clock -------------------------------------------------
+    def repair_clock(self, session_id: str) -> int:
+        """Put an older recording's local events on the feed's clock; returns how many moved.
+
+        Recordings made before Livedesk had one session clock stamped operator, alert and
+        status events with the wall clock and feed events with the feed's time: at
+        ``--speed 10`` they drift apart by minutes. The log order is the order of arrival, so
+        each local event happened between the feed events around it: its time is clamped into
+        [previous feed event's time, next one's] (at most one feed-event interval off). The
+        original time is kept in the event as ``wall_ts``, the snapshots are folded again, and
+        the session row is marked ``clock: repaired`` (``checked`` when nothing needed moving,
+        so the check runs once). Recordings made with the session clock (``clock: session``)
+        and sessions still recording are left alone. Runs in one transaction."""
+        t, e = schema.sessions, schema.events
+        with self.engine.connect() as c:
+            r = c.execute(sa.select(t).where(t.c.id == session_id)).first()
+        if r is None:
+            return 0
+        meta = dict(r.meta) if isinstance(r.meta, dict) else {}
+        if meta.get("clock") in ("session", "repaired", "checked"):
+            return 0
+        if session_status(r.ended_at, meta, r.updated_at) == RECORDING:
+            return 0
+        moved = self._clock_corrections(session_id)
+        with self.engine.begin() as c:
+            for seq, ts in moved.items():
+                payload = c.execute(sa.select(e.c.payload).where(
+                    e.c.session_id == session_id, e.c.seq == seq)).scalar()
+                obj = orjson.loads(payload)
+                obj.setdefault("wall_ts", obj.get("ts"))
+                obj["ts"] = ts
+                c.execute(sa.update(e).where(e.c.session_id == session_id, e.c.seq == seq)
+                          .values(ts=ts, payload=orjson.dumps(obj)))
+            if moved:
+                self._refold_snapshots(c, session_id)
+                meta["clock"] = "repaired"
+                meta["clock_repair"] = {"events": len(moved), "at": time.time()}
+            else:
+                meta["clock"] = "checked"
+            c.execute(sa.update(t).where(t.c.id == session_id).values(meta=meta))
+        return len(moved)
+
+    def _clock_corrections(self, session_id: str) -> dict[int, float]:
+        """{seq: new ts} for the local events off the feed's clock (empty if none is)."""
+        e = schema.events
+        out: dict[int, float] = {}
+        pending: list[tuple[int, float]] = []     # local events since the last feed event
+        prev: float | None = None
+        off = False
+
+        def settle(hi: float | None) -> None:
+            nonlocal off
+            lo = prev if prev is not None else hi
+            floor = lo
+            for seq, ts in pending:
+                if lo is None:          # no feed event at all: nothing to go by
+                    continue
+                top = hi if hi is not None else max(lo, ts)
+                if ts < lo - CLOCK_TOLERANCE_S or (hi is not None and ts > hi + CLOCK_TOLERANCE_S):
+                    off = True
+                new = min(max(ts, floor), max(top, floor))
+                if hi is None and ts > lo + CLOCK_TOLERANCE_S:
+                    new = floor     # after the last feed event, judged once the session is known off
+                floor = new
+                if new != ts:
+                    out[seq] = new
+            pending.clear()
+
+        q = (sa.select(e.c.seq, e.c.ts, e.c.source).where(e.c.session_id == session_id)
+             .order_by(e.c.seq))
+        with self.engine.connect() as c:
+            for seq, ts, source in c.execution_options(yield_per=_CHUNK).execute(q):
+                if source == "feed":
+                    settle(ts)
+                    prev = ts
+                else:
+                    pending.append((int(seq), float(ts)))
+        settle(None)
+        return out if off else {}
+
+    def _refold_snapshots(self, c, session_id: str) -> None:  # noqa: ANN001
+        """Fold the session again and rewrite its snapshots (their states hold event times)."""
+        from console.state import IndexedBuyers, SessionState
+
+        s, e = schema.snapshots, schema.events
+        seqs = [int(x) for x in c.execute(sa.select(s.c.seq).where(s.c.session_id == session_id)
+                                          .order_by(s.c.seq)).scalars()]
+        if not seqs:
+            return
+        f = schema.first_purchases
+        firsts = {k: int(q) for k, q in c.execute(
+            sa.select(f.c.key, f.c.seq).where(f.c.session_id == session_id)
+            .order_by(f.c.seq.desc()))}
+        state = SessionState(IndexedBuyers(firsts))
+        for target in seqs:
+            while state.last_seq < target:
+                rows = c.execute(sa.select(e.c.payload).where(
+                    e.c.session_id == session_id, e.c.seq > state.last_seq, e.c.seq <= target)
+                    .order_by(e.c.seq).limit(_CHUNK)).scalars().all()
+                if not rows:
+                    break
+                state.apply(_decode(rows))
+            c.execute(sa.update(s).where(s.c.session_id == session_id, s.c.seq == target).values(
+                ts=state.last_ts, payload=zlib.compress(orjson.dumps(state.to_snapshot()), 6)))
 
     # ---- maintenance ------------------------------------------------------------------
     def delete_session(self, session_id: str) -> None:

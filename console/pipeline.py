@@ -101,6 +101,18 @@ class LiveSession:
         self._early_local: list[tuple[str, dict, str]] = []  # before the first welcome
         self._restoring: asyncio.Future | None = None        # rebuilding a resumed state
         self._subscribe()
+        self._preview_plan()
+
+    def _preview_plan(self) -> None:
+        """Show the validated plan at once, before any feed answers (an unreachable feed must
+        not leave the run of show empty). The state folds the same ``plan.loaded`` the log
+        will carry once the session is known (seq 0, not recorded, no time): folding it again
+        then gives the same state, and a resumed session's state replaces it."""
+        if self.plan is not None:
+            preview = SessionState(self.state.buyers_registry)
+            preview.apply([Event(1, 0.0, p.PLAN_LOADED, {"plan": self.plan.to_dict()}, "system")])
+            preview.last_seq = 0          # nothing of the log is folded yet
+            self.state.adopt(preview)
 
     def _subscribe(self) -> None:
         self.log.subscribe(self.state.apply)

@@ -17,6 +17,8 @@ from console.alerts import AlertEngine, Thresholds
 from console.gui.prompter_host import PrompterHost
 from widgets.alerts_panel import AlertSettings, AlertsPanel
 from widgets.conversion_graphs import ConversionGraphs
+from widgets.data_age import DataAgeBadge
+from widgets.feed_banner import FeedBanner
 from widgets.frame_clock import FrameClock
 from widgets.funnel_view import FunnelView
 from widgets.inventory_panel import InventoryPanel
@@ -298,6 +300,22 @@ class MainWindow(QMainWindow):
         """Live-only parts; the replay window (same panels, recorded log) adds none of them."""
         self.prompter_host = PrompterHost(self)   # prompt panel, relay, cue-card editor
         self.plugins_host = PluginsHost(self)     # plugin list dock; runs integrations
+        self._add_feed_health()
+
+    def _add_feed_health(self) -> None:
+        """A banner with the reason while the feed is not live, and the data age on every
+        panel of figures, greyed out when stale (widgets.feed_banner, widgets.data_age)."""
+        status = lambda: getattr(self.session, "status", None)  # noqa: E731 - read each frame
+        self.feed_banner = FeedBanner(self.session, self)
+        self.addToolBarBreak(Qt.TopToolBarArea)
+        self.addToolBar(Qt.TopToolBarArea, self.feed_banner)
+        self.clock.add(self.feed_banner)
+        self.alerts.feed_status = getattr(self.session, "status", None)
+        self.data_age = {name: DataAgeBadge(panel, status) for name, panel in (
+            ("graphs", self.graphs), ("orders", self.orders), ("funnel", self.funnel),
+            ("inventory", self.inventory), ("alerts", self.alerts))}
+        for badge in self.data_age.values():
+            self.clock.add(badge)
 
     TALL_PANEL = 200   # px: a panel needing more height than this scrolls inside its dock
 

@@ -300,6 +300,10 @@ class MainWindow(QMainWindow):
         """Live-only parts; the replay window (same panels, recorded log) adds none of them."""
         self.prompter_host = PrompterHost(self)   # prompt panel, relay, cue-card editor
         self.plugins_host = PluginsHost(self)     # plugin list dock; runs integrations
+        for name in ("script_editor", "plugins"):  # their docks came after the View menu
+            dock = self.docks.get(name)
+            if dock is not None:
+                self.view_menu.insertAction(self._view_docks_end, dock.toggleViewAction())
         self._add_feed_health()
 
     def _add_feed_health(self) -> None:
@@ -339,7 +343,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
         view.addAction(self.cue_bar.toggleViewAction())
-        view.addSeparator()
+        self.view_menu, self._view_docks_end = view, view.addSeparator()
         reset = QAction(_tr("Reset layout"), self)
         reset.triggered.connect(self._on_reset_layout)
         view.addAction(reset)

@@ -259,7 +259,13 @@ class ReplayController(QObject):
         rp = Replay(self.store, self.session_id).open()
         url = store_url(self.store)
         if url is not None:
-            self.seeker = SeekProcess(url, self.session_id).start()
+            try:
+                self.seeker = SeekProcess(url, self.session_id).start()
+            except Exception as exc:  # noqa: BLE001 - the worker seeks itself instead
+                # Opening must not fail for want of the seek process (it left the window on an
+                # empty run of show and inventory): seeks then fold on the worker thread.
+                log.warning("replay: no seek process (%r); seeks run on the worker thread", exc)
+                self.seeker = None
         return ReplayFeed(rp, rate=1.0, chunk=2000, max_per_tick=self.max_per_frame)
 
     def _seek_state(self, kind: str, value: float) -> SessionState:
@@ -421,6 +427,7 @@ class ReplayWindow(MainWindow):
         self.exports: list[str] = []
         # ---- Read-only operator controls
         self.run_of_show.set_read_only(True)
+        self.run_of_show.results.hide()      # "No commands sent yet" / "1 pending": live only
         self.inventory.set_read_only(True)
         self.cue_bar.setEnabled(False)
         self.cue_bar.hide()

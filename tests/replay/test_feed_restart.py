@@ -143,3 +143,37 @@ def test_an_open_session_keeps_its_row_fresh_without_events(tmp_path, monkeypatc
 
     first, later = asyncio.run(run())
     assert later > first + 0.3
+
+
+def test_a_remote_prompt_panel_follows_the_new_session_after_a_feed_restart():
+    """The relay keeps following the same log object; when its seqs begin again it sends the
+    new session's state, so a remote panel does not skip the new session's events."""
+    from console.eventlog import SessionLog
+    from console.relay import PrompterRelay, RelayClient
+    from console.state import SessionState
+
+    async def run():
+        log, state = SessionLog(session_id="show-1", clock=lambda: T0), SessionState()
+        log.subscribe(state.apply)
+        relay = PrompterRelay(log, state=state, token="t")
+        await relay.start()
+        client = RelayClient(relay.url, "t", reconnect=False)
+        task = asyncio.ensure_future(client.run())
+        try:
+            await asyncio.wait_for(client.snapshot_received.wait(), 5)
+            log.append_feed([p.make_event(i, T0 + i, p.TRAFFIC_TICK, {"online": 100 + i})
+                             for i in range(1, 40)])
+            await _until(lambda: client.state.last_seq == 39)
+            log.restart("show-2")                 # the feed restarted: a new session
+            state.adopt(SessionState())
+            log.append_feed([p.make_event(1, T0 + 9000, p.TRAFFIC_TICK, {"online": 7})])
+            await _until(lambda: client.state is not None and client.state.traffic["online"] == 7)
+            log.append_feed([p.make_event(2, T0 + 9001, p.TRAFFIC_TICK, {"online": 8})])
+            await _until(lambda: client.state.traffic["online"] == 8)
+            assert client.state.last_seq == 2
+        finally:
+            await client.close()
+            task.cancel()
+            await relay.stop()
+
+    asyncio.run(run())

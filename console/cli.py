@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     pro.add_argument("--windowed", action="store_true")
 
     rpl = sub.add_parser("replay", help="replay and review recorded sessions")
-    rpl.add_argument("session", nargs="?")
+    rpl.add_argument("session", nargs="?",
+                     help="open this session: an id, a unique prefix of one, or 'latest'")
     rpl.add_argument("--db", default=None)
     return parser
 

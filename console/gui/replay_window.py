@@ -741,10 +741,11 @@ def run_replay(args) -> int:
     sid = getattr(args, "session", None)
     windows: list[QWidget] = []
     if sid:
-        if store.session(sid) is None:
-            known = ", ".join(s.id for s in store.sessions()[:5])
-            print(f"livedesk replay: no session {sid!r} in the recording database"
-                  + (f" (recent: {known})" if known else ""), file=sys.stderr)
+        from console.report import SessionLookupError, resolve_session
+        try:
+            sid = resolve_session(store, sid)      # an id, a unique prefix, or "latest"
+        except SessionLookupError as exc:
+            print(f"livedesk replay: {exc}", file=sys.stderr)
             store.close()
             return 2
         win = ReplayWindow(store, sid)

@@ -83,3 +83,18 @@ def test_view_menu_has_cue_cards_and_plugins_and_brings_a_closed_dock_back(qtbot
     win.docks["script_editor"].close()
     actions["Cue cards"].trigger()
     assert win.docks["script_editor"].isVisible()
+
+
+def test_run_replay_names_the_candidates_of_an_ambiguous_prefix(qt_settings, tmp_path, capsys):
+    from types import SimpleNamespace
+
+    from console.gui.replay_window import run_replay
+    from console.recorder import Recorder
+    url = f"sqlite:///{tmp_path}/x.db"
+    rec = Recorder(url)
+    for sid in ("sim-abc-1", "sim-abc-2"):
+        rec.open_session(sid, {"title": sid, "started_at": 1_700_000_000.0})
+    rec.close()
+    rc = run_replay(SimpleNamespace(session="sim-abc", db=url))
+    err = capsys.readouterr().err
+    assert rc == 2 and "matches 2 sessions" in err and "sim-abc-1" in err and "sim-abc-2" in err

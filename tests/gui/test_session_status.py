@@ -56,6 +56,12 @@ def test_quitting_after_a_feed_restart_raises_nothing_from_the_plugin_list(qtbot
     # the feed restarts: a welcome with another session id
     live._on_welcome({"session": {"id": "show-2", "started_at": 1_700_001_000.0}, "speed": 1.0})
     live.log.append_feed([p.make_event(1, 1_700_001_001.0, p.TRAFFIC_TICK, {"online": 20})])
+    # the console says so: a banner naming both sessions
+    import time
+    live.status.state, live.status.last_data_monotonic = "live", time.monotonic()
+    win.feed_banner.refresh()
+    assert win.feed_banner.level == "info" and "show-2" in win.feed_banner.text
+    assert "show-1" in win.feed_banner.text and "interrupted" in win.feed_banner.text
     host = win.plugins_host
     assert host._listener in live.log._listeners          # the plugins still follow the log
     assert live.state.traffic["online"] == 20 and live.switched == ("show-1", "show-2")

@@ -26,6 +26,11 @@ RECORDER_GONE_S = 60.0
 #: the times of the feed events around it was stamped on another clock.
 CLOCK_TOLERANCE_S = 5.0
 RECORDING, ENDED, INTERRUPTED = "recording", "ended", "interrupted"
+#: The parts of a state snapshot that can hold a local event's time (console.state: alerts,
+#: cues, command results, lane marks, feed status, gaps); the rest comes from feed events.
+_LOCAL_TIME_KEYS = ("started_at", "ended_at", "pending_commands", "command_results", "cue",
+                    "cues", "active_alerts", "alerts", "feed_status", "gaps", "marks",
+                    "recent_comments", "pinned_comment")
 
 
 class SessionExistsError(ValueError):
@@ -217,16 +222,23 @@ class Store:
             return 0
         moved = self._clock_corrections(session_id)
         with self.engine.begin() as c:
+            old_to_new: dict[float, float] = {}
+            refold = False
             for seq, ts in moved.items():
                 payload = c.execute(sa.select(e.c.payload).where(
                     e.c.session_id == session_id, e.c.seq == seq)).scalar()
                 obj = orjson.loads(payload)
-                obj.setdefault("wall_ts", obj.get("ts"))
+                old = float(obj.get("ts"))
+                obj.setdefault("wall_ts", old)
                 obj["ts"] = ts
+                old_to_new[old] = ts
+                refold = refold or obj.get("type") == "feed.snapshot"   # it adds to the minutes
                 c.execute(sa.update(e).where(e.c.session_id == session_id, e.c.seq == seq)
                           .values(ts=ts, payload=orjson.dumps(obj)))
-            if moved:
+            if moved and refold:
                 self._refold_snapshots(c, session_id)
+            elif moved:
+                self._patch_snapshots(c, session_id, old_to_new)
                 meta["clock"] = "repaired"
                 meta["clock_repair"] = {"events": len(moved), "at": time.time()}
             else:
@@ -235,42 +247,91 @@ class Store:
         return len(moved)
 
     def _clock_corrections(self, session_id: str) -> dict[int, float]:
-        """{seq: new ts} for the local events off the feed's clock (empty if none is)."""
-        e = schema.events
-        out: dict[int, float] = {}
-        pending: list[tuple[int, float]] = []     # local events since the last feed event
-        prev: float | None = None
-        off = False
+        """{seq: new ts} for the local events off the feed's clock (empty if none is).
 
-        def settle(hi: float | None) -> None:
-            nonlocal off
-            lo = prev if prev is not None else hi
+        Reads only the local events (through the type index) and the feed events just before
+        and after each run of them (through the seq index): a few thousand rows however long
+        the session, not all of its events."""
+        from console import protocol as p
+
+        e = schema.events
+        local: list[tuple[int, float]] = []
+        with self.engine.connect() as c:
+            for type_ in sorted(p.LOCAL_EVENT_TYPES):
+                local.extend((int(q), float(t)) for q, t in c.execute(
+                    sa.select(e.c.seq, e.c.ts).where(e.c.session_id == session_id,
+                                                     e.c.type == type_)))
+            local.sort()
+            runs: list[list[tuple[int, float]]] = []
+            for seq, ts in local:
+                if runs and runs[-1][-1][0] == seq - 1:
+                    runs[-1].append((seq, ts))
+                else:
+                    runs.append([(seq, ts)])
+            around: dict[int, float] = {}    # seq -> ts of the feed events next to each run
+            wanted = sorted({q for run in runs for q in (run[0][0] - 1, run[-1][0] + 1) if q > 0})
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                around.update((int(q), float(t)) for q, t in c.execute(
+                    sa.select(e.c.seq, e.c.ts).where(e.c.session_id == session_id,
+                                                     e.c.seq.in_(chunk))))
+        out: dict[int, float] = {}
+        off = False
+        for run in runs:
+            before, after = around.get(run[0][0] - 1), around.get(run[-1][0] + 1)
+            lo = before if before is not None else after
+            hi = after
+            if lo is None:
+                continue        # no feed event at all: nothing to go by
             floor = lo
-            for seq, ts in pending:
-                if lo is None:          # no feed event at all: nothing to go by
-                    continue
-                top = hi if hi is not None else max(lo, ts)
+            for seq, ts in run:
                 if ts < lo - CLOCK_TOLERANCE_S or (hi is not None and ts > hi + CLOCK_TOLERANCE_S):
                     off = True
-                new = min(max(ts, floor), max(top, floor))
-                if hi is None and ts > lo + CLOCK_TOLERANCE_S:
-                    new = floor     # after the last feed event, judged once the session is known off
+                if hi is not None:
+                    new = min(max(ts, floor), max(hi, floor))
+                else:           # after the last feed event: not before it, never far after it
+                    new = max(ts, floor) if ts <= lo + CLOCK_TOLERANCE_S else floor
                 floor = new
                 if new != ts:
                     out[seq] = new
-            pending.clear()
-
-        q = (sa.select(e.c.seq, e.c.ts, e.c.source).where(e.c.session_id == session_id)
-             .order_by(e.c.seq))
-        with self.engine.connect() as c:
-            for seq, ts, source in c.execution_options(yield_per=_CHUNK).execute(q):
-                if source == "feed":
-                    settle(ts)
-                    prev = ts
-                else:
-                    pending.append((int(seq), float(ts)))
-        settle(None)
         return out if off else {}
+
+    def _patch_snapshots(self, c, session_id: str, old_to_new: dict[float, float]) -> None:  # noqa: ANN001
+        """Put the moved times into the stored snapshots without folding the session again.
+
+        A local event's time reaches the folded state only as a copy of the value (an alert's,
+        a cue's or a command's ``ts``, a lane mark, the feed status, ``last_ts``); the one
+        local event that adds to the per-minute series (``feed.snapshot``) makes the caller
+        fold again instead. Wall-clock times are unique floats, so each copy is found by its
+        value. ``last_ts`` is the latest time in the log up to the snapshot: recomputed."""
+        s, e = schema.snapshots, schema.events
+
+        def fix(obj):  # noqa: ANN001, ANN202
+            if isinstance(obj, float):
+                return old_to_new.get(obj, obj)
+            if isinstance(obj, list):
+                return [fix(x) for x in obj]
+            if isinstance(obj, dict):
+                return {k: fix(v) for k, v in obj.items()}
+            return obj
+
+        rows = c.execute(sa.select(s.c.seq, s.c.payload).where(s.c.session_id == session_id)
+                         .order_by(s.c.seq)).all()
+        for seq, payload in rows:
+            snap = orjson.loads(zlib.decompress(payload))
+            last = snap.get("last_ts")
+            for key in _LOCAL_TIME_KEYS:
+                if key in snap:
+                    snap[key] = fix(snap[key])
+            if isinstance(last, float) and last in old_to_new:
+                # the latest time was a moved local event's: now the latest feed event's or its
+                # new time, whichever is later (a few rows back from the snapshot's seq)
+                feed_ts = c.execute(sa.select(e.c.ts).where(
+                    e.c.session_id == session_id, e.c.seq <= seq, e.c.source == "feed")
+                    .order_by(e.c.seq.desc()).limit(1)).scalar()
+                snap["last_ts"] = max(old_to_new[last], float(feed_ts or 0.0))
+            c.execute(sa.update(s).where(s.c.session_id == session_id, s.c.seq == seq).values(
+                ts=snap.get("last_ts") or 0.0, payload=zlib.compress(orjson.dumps(snap), 6)))
 
     def _refold_snapshots(self, c, session_id: str) -> None:  # noqa: ANN001
         """Fold the session again and rewrite its snapshots (their states hold event times)."""

@@ -137,7 +137,8 @@ def test_a_session_recorded_at_speed_20_is_on_one_clock(tmp_path):
 
 
 # ---- recordings made before the fix ---------------------------------------------------------
-def _old_style_recording(url: str, sid: str = "old") -> tuple[list[float], float]:
+def _old_style_recording(url: str, sid: str = "old", *, feed_snapshot: bool = False
+                         ) -> tuple[list[float], float]:
     """A recording as Livedesk wrote it before one clock: feed events on the simulated clock
     (20 minutes of it), operator/alert events stamped with the wall clock of a 1-minute run."""
     rec = SimRecording(url, sid, snapshot_every=300)
@@ -158,6 +159,11 @@ def _old_style_recording(url: str, sid: str = "old") -> tuple[list[float], float
             rec.log.append_local(p.ALERT_RAISED, {"key": f"a{minute}", "kind": "viewers_drop",
                                                   "level": "warn", "message": f"drop {minute}"},
                                  "system", ts=wall)
+            if feed_snapshot and minute == 8:     # a resume the feed could not replay
+                st = rec.state
+                rec.log.append_local(p.FEED_SNAPSHOT, {
+                    "current_sku": st.current_sku, "traffic": {"online": st.traffic["online"]},
+                    "totals": {"gmv": st.gmv + 100.0, "orders": st.orders}}, "system", ts=wall)
     rec.end()
     rec.log.append_local(p.FEED_STATUS, {"state": "closed"}, "system", ts=wall0 + 61.0)
     assert rec.rec.flush()
@@ -228,5 +234,34 @@ def test_the_repair_keeps_the_wall_time_and_leaves_one_clock_recordings_alone(tm
     try:
         assert store.repair_clock(sid) == 0
         assert store.session(sid).clock == "session"
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("feed_snapshot", [False, True], ids=["patched", "folded-again"])
+def test_the_repaired_snapshots_equal_a_fold_of_the_repaired_log(tmp_path, feed_snapshot):
+    """The snapshots are patched in place (no fold of the whole session), or folded again when
+    a moved event added to the per-minute series (feed.snapshot): either way each must be
+    exactly the state a fold of the repaired events gives."""
+    from console.state import IndexedBuyers
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _old_style_recording(url, feed_snapshot=feed_snapshot)
+    store = Store(url)
+    try:
+        assert store.repair_clock("old") > 0
+        import sqlalchemy as sa
+        from console.recorder import schema
+        with store.engine.connect() as c:
+            seqs = [int(x) for x in c.execute(sa.select(schema.snapshots.c.seq).where(
+                schema.snapshots.c.session_id == "old").order_by(schema.snapshots.c.seq)).scalars()]
+        assert len(seqs) >= 3
+        state = SessionState(IndexedBuyers(store.first_purchases("old")))
+        for seq in seqs:
+            state.apply(store.events("old", state.last_seq + 1, seq))
+            want = orjson.loads(orjson.dumps(state.to_snapshot()))
+            got = store.snapshot_at_or_before("old", seq)[1]
+            for d in (want, got):
+                d.pop("version")
+            assert got == want, seq
     finally:
         store.close()

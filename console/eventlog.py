@@ -58,13 +58,14 @@ class SessionClock:
 
     Every feed event anchors it (its ``ts`` and the monotonic instant it arrived); between
     feed events it advances by the wall time elapsed since the anchor times the feed's
-    announced speed (``--speed 10``: ten feed seconds per wall second). It never goes back.
-    Before the first anchor it reads the wall clock. Local events (operator actions, alerts,
+    announced speed (``--speed 10``: ten feed seconds per wall second). Once anchored it never
+    goes back. Before the first anchor it reads the wall clock (what it read then does not
+    hold the feed's clock back). Local events (operator actions, alerts,
     feed status) take their ``ts`` from it, so a session recorded at any speed has every event
     on the same clock (docs/session-log.md, "One clock").
     """
 
-    __slots__ = ("speed", "_ts", "_mono", "_floor", "_monotonic", "_wall")
+    __slots__ = ("speed", "_ts", "_mono", "_floor", "_held", "_monotonic", "_wall")
 
     def __init__(self, speed: float = 1.0, *, monotonic: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time) -> None:
@@ -72,6 +73,7 @@ class SessionClock:
         self._ts: float | None = None
         self._mono = 0.0
         self._floor = float("-inf")
+        self._held = False
         self._monotonic = monotonic
         self._wall = wall
 
@@ -83,11 +85,20 @@ class SessionClock:
         """A feed event with this time arrived now."""
         self._ts = float(ts)
         self._mono = self._monotonic()
+        self._held = False
+
+    def hold(self, ts: float) -> None:
+        """Read ``ts`` until the first feed event arrives (a session's start from the feed's
+        welcome: the feed then sends its events from there, and the log stays in time order)."""
+        self.observe(ts)
+        self._held = True
 
     def now(self) -> float:
         """The current time on the feed's clock (never earlier than a value it returned)."""
         if self._ts is None:
-            t = self._wall()
+            return self._wall()     # not the feed's clock yet: sets no floor for it
+        if self._held:
+            t = self._ts
         else:
             t = self._ts + max(0.0, self._monotonic() - self._mono) * self.speed
         if t < self._floor:

@@ -227,8 +227,8 @@ class LiveSession:
         started = session.get("started_at")
         if not clock.anchored and isinstance(started, (int, float)) and not isinstance(started, bool):
             # Until the first feed event arrives, the feed's time is known only from its
-            # session start: the events held until now (plan, status) are stamped from there.
-            clock.observe(float(started))
+            # session start: the events held until now (plan, status) are stamped with it.
+            clock.hold(float(started))
         if self._session_open != sid:
             last_feed = last_seq = 0
             if self.recorder is not None:

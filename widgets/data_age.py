@@ -61,6 +61,7 @@ class DataAgeBadge(QLabel):
     """Badge over ``panel``'s top-right corner; greys ``panel`` out while its data is stale."""
 
     time_dependent = True
+    refresh_hidden = True     # it shows itself: refreshed while hidden too
 
     def __init__(self, panel: QWidget, status: Callable[[], object] | object) -> None:
         host = panel.parentWidget() or panel

@@ -82,6 +82,7 @@ class FeedBanner(QToolBar):
     """The banner across the top of the live console (not movable, not in the View menu)."""
 
     time_dependent = True
+    refresh_hidden = True     # it shows itself: refreshed while hidden too
 
     def __init__(self, session, parent: QWidget | None = None) -> None:
         super().__init__(_tr("Feed status"), parent)

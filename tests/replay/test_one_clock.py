@@ -287,3 +287,20 @@ def test_wall_clock_reads_before_the_feed_answers_do_not_hold_its_clock_back():
     assert clock.now() == T0 + 0.8                # a panel painting before the welcome
     clock.hold(T0)
     assert clock.now() == T0
+
+
+def test_a_recording_that_cannot_be_repaired_still_opens(tmp_path, caplog):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _old_style_recording(url)
+    store = Store(url)
+
+    def refuse(_sid):
+        raise PermissionError("attempt to write a readonly database")
+
+    store.repair_clock = refuse
+    try:
+        replay = Replay(store, "old").open()
+        assert replay.last_seq > 0 and replay.final_state.orders > 0
+        assert "could not put its older recording on one clock" in caplog.text
+    finally:
+        store.close()

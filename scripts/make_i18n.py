@@ -239,6 +239,8 @@ ZH = {
         "已中断：数据源重启，或录制在场次结束前停止",
     "no data": "无数据", "no live data": "无实时数据", "{n} h old": "{n} 小时前", "{n} min old": "{n} 分钟前",
     "{n} s old": "{n} 秒前",
+    "an older recording: its operator and alert times were put on the feed's clock":
+        "旧版录制：运营操作和告警的时间已校正到数据源的时钟",
 }
 
 

@@ -558,9 +558,17 @@ class ReplayWindow(MainWindow):
 
     def _on_opened(self) -> None:
         self._update_title()
+        info = self.controller.replay.info
+        note = ""
+        if getattr(info, "clock", None) == "repaired":    # docs/session-log.md, "One clock"
+            note = " · " + _tr("an older recording: its operator and alert times were put on "
+                               "the feed's clock")
+        if getattr(info, "status", None) == "interrupted":
+            note += " · " + _tr("interrupted: the feed restarted or the recorder stopped without "
+                                "ending the session")
         self.statusBar().showMessage(
             _tr("Opened") + f" {self.controller.replay.last_seq:,} " + _tr("events")
-            + f" ({self.controller.open_ms:.0f} ms)", 5000)
+            + f" ({self.controller.open_ms:.0f} ms)" + note, 15000 if note else 5000)
 
     def _on_error(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)

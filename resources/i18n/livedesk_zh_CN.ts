@@ -896,6 +896,10 @@
         <translation>告警</translation>
     </message>
     <message>
+        <source>an older recording: its operator and alert times were put on the feed's clock</source>
+        <translation>旧版录制：运营操作和告警的时间已校正到数据源的时钟</translation>
+    </message>
+    <message>
         <source>attempt</source>
         <translation>第几次</translation>
     </message>

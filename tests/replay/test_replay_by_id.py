@@ -98,3 +98,21 @@ def test_run_replay_names_the_candidates_of_an_ambiguous_prefix(qt_settings, tmp
     rc = run_replay(SimpleNamespace(session="sim-abc", db=url))
     err = capsys.readouterr().err
     assert rc == 2 and "matches 2 sessions" in err and "sim-abc-1" in err and "sim-abc-2" in err
+
+
+def test_an_older_two_clock_recording_says_so_when_opened(qtbot, qt_settings, tmp_path):
+    from console.gui.replay_window import ReplayWindow
+    from tests.replay.test_one_clock import _old_style_recording
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    _old_style_recording(url)
+    store = Store(url)
+    win = ReplayWindow(store, "old")
+    qtbot.addWidget(win)
+    win.show()
+    try:
+        qtbot.waitUntil(lambda: win.controller.idle, timeout=10000)
+        assert "put on the feed's clock" in win.statusBar().currentMessage()
+        assert store.session("old").clock == "repaired"
+    finally:
+        win.close()
+        store.close()

@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     ses.add_argument("--json", action="store_true")
 
     rep = sub.add_parser("report", help="export a session review (复盘)")
-    rep.add_argument("session")
+    rep.add_argument("session", help="session id, a unique prefix of one, or 'latest'")
     rep.add_argument("--db", default=None)
     rep.add_argument("--format", choices=("xlsx", "csv", "html", "pdf"), default="xlsx")
     rep.add_argument("-o", "--output", default=None)
@@ -145,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
         logging.getLogger(__name__).debug("no douyin commands: %s", exc)
 
     rpl = sub.add_parser("replay", help="replay and review recorded sessions")
-    rpl.add_argument("session", nargs="?")
+    rpl.add_argument("session", nargs="?",
+                     help="open this session: an id, a unique prefix of one, or 'latest'")
     rpl.add_argument("--db", default=None)
     return parser
 

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from console import protocol as p
-from console.eventlog import Event, SessionLog
+from console.eventlog import Event, SessionLog, feed_speed
 from console.feed.client import FeedClient, FeedStatus
 from console.feed.reconnect import ReconnectPolicy
 from console.state import MemoryBuyers, SessionState
@@ -44,6 +44,12 @@ RESTORE_CHUNK = 5_000      # events read per query when rebuilding a resumed ses
 #: A state snapshot is recorded every this many log events: a replay seek folds at most this
 #: many events after the nearest snapshot (bench/replay.py measures with the same spacing).
 SNAPSHOT_EVERY = 2_000
+#: The session row's summary (and so its ``updated_at``) is rewritten at least this often while
+#: a session is open, events or not: the library tells a session whose recorder is gone
+#: (``console.recorder.store.RECORDER_GONE_S`` without a heartbeat) from one still recording.
+HEARTBEAT_S = 10.0
+#: Session statuses kept in the session row's summary (``meta.summary.status``).
+ENDED, INTERRUPTED = "ended", "interrupted"
 
 
 def tune_gc() -> tuple[int, int, int]:
@@ -99,6 +105,12 @@ class LiveSession:
                                  **client_options)
         self.status: FeedStatus = self.client.status
         self.welcome: dict | None = None
+        #: the feed's clock speed (welcome ``speed``); local events are stamped on that clock
+        self.speed = 1.0
+        #: (earlier session id, new session id) when the feed switched sessions under us
+        self.switched: tuple[str, str] | None = None
+        self._heartbeat: asyncio.Task | None = None
+        self._carry: tuple | None = None    # what a switch to a new feed session carries over
         self._session_open: str | None = None
         self._plan_logged_for: str | None = None
         self._since_snapshot = 0
@@ -107,6 +119,18 @@ class LiveSession:
         self._restoring: asyncio.Future | None = None        # rebuilding a resumed state
         self._local_ids: dict[str, str] = {}                  # feed session id -> recorded id
         self._subscribe()
+        self._preview_plan()
+
+    def _preview_plan(self) -> None:
+        """Show the validated plan at once, before any feed answers (an unreachable feed must
+        not leave the run of show empty). The state folds the same ``plan.loaded`` the log
+        will carry once the session is known (seq 0, not recorded, no time): folding it again
+        then gives the same state, and a resumed session's state replaces it."""
+        if self.plan is not None:
+            preview = SessionState(self.state.buyers_registry)
+            preview.apply([Event(1, 0.0, p.PLAN_LOADED, {"plan": self.plan.to_dict()}, "system")])
+            preview.last_seq = 0          # nothing of the log is folded yet
+            self.state.adopt(preview)
 
     def _subscribe(self) -> None:
         self.log.subscribe(self.state.apply)
@@ -117,6 +141,8 @@ class LiveSession:
         if self.recorder is not None and self.client.session_id is None:
             await self._resume_from_recording()
         await self.client.start()
+        if self.recorder is not None and self._heartbeat is None:
+            self._heartbeat = asyncio.ensure_future(self._beat())
 
     async def _resume_from_recording(self) -> None:
         """Say hello with the recording's own session id and last feed seq (a restarted
@@ -148,6 +174,9 @@ class LiveSession:
 
     async def stop(self) -> None:
         await self.client.stop()
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            self._heartbeat = None
         if self._restoring is not None:
             await asyncio.wait([self._restoring])   # its callback appends the held events
         if self.recorder is not None and self._session_open:
@@ -155,6 +184,21 @@ class LiveSession:
             self._drain_buyers()
             self._update_summary(ended=True)
             await asyncio.get_running_loop().run_in_executor(None, self.recorder.flush)
+
+    def now(self) -> float:
+        """The session's current time: the feed's clock (see :class:`console.eventlog.SessionClock`).
+        Widgets, alerts and the prompt panel use this, never the wall clock."""
+        return self.log.now()
+
+    async def _beat(self) -> None:
+        """Keep the session row fresh while the session is open, even when nothing arrives."""
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            if self._session_open is not None and self._restoring is None:
+                try:
+                    self._update_summary()
+                except Exception as exc:  # noqa: BLE001 - the recorder reports its own errors
+                    log.debug("heartbeat: %r", exc)
 
     def _may_read(self) -> bool:
         """Flow control for the feed client: hold reading while the recorder is behind.
@@ -223,28 +267,35 @@ class LiveSession:
         if self.recorder is not None and self.state.last_seq:
             self.recorder.submit_snapshot(self.state.last_seq, orjson.dumps(self.state.to_snapshot()))
 
-    def _update_summary(self, ended: bool = False) -> None:
+    def _update_summary(self, ended: bool = False, status: str | None = None) -> None:
         self._summary_at = time.monotonic()
         if self.recorder is None:
             return
         summary = dict(self.state.summary())
         summary["started_at"] = self.state.started_at
         if ended:
-            summary["ended_at"] = self.state.ended_at or self.state.last_ts or time.time()
+            summary["ended_at"] = self.state.ended_at or self.state.last_ts or self.log.now()
+            summary["status"] = status or ENDED
         self.recorder.update_summary(summary)
 
     # ---- feed callbacks -------------------------------------------------------------
     def _on_welcome(self, msg: dict) -> None:
         self.welcome = msg
+        self.speed = feed_speed(msg)
         session = msg.get("session") or {}
         sid = self._local_session_id(str(session.get("id")))
         if self._session_open is not None and sid != self._session_open:
-            log.warning("feed switched session %s -> %s; starting a new log", self._session_open, sid)
-            self.log = SessionLog()
-            self.state.adopt(SessionState())   # in place: the console's widgets keep following
-            self._subscribe()
-            self._since_snapshot = 0
+            self._carry = carry = self._switch_session(self._session_open, sid)
+        else:
+            carry = None
         self.log.session_id = sid
+        clock = self.log.session_clock
+        clock.speed = self.speed
+        started = session.get("started_at")
+        if not clock.anchored and isinstance(started, (int, float)) and not isinstance(started, bool):
+            # Until the first feed event arrives, the feed's time is known only from its
+            # session start: the events held until now (plan, status) are stamped with it.
+            clock.hold(float(started))
         if self._session_open != sid:
             last_feed = last_seq = 0
             if self.recorder is not None:
@@ -252,6 +303,10 @@ class LiveSession:
                                                     "started_at")}
                 meta["url"] = meta["source_url"] = self.url
                 meta["feed_session"] = str(session.get("id"))
+                meta["clock"] = "session"   # every event on the feed's clock (one clock)
+                meta["speed"] = self.speed
+                if carry is not None:
+                    meta["continues"] = carry[0]
                 try:
                     last_seq = self.recorder.open_session(sid, meta)
                 except Exception as exc:  # noqa: BLE001 - e.g. a full disk: retried, not silent
@@ -290,6 +345,32 @@ class LiveSession:
             self._local_ids[feed_sid] = local
         return self._local_ids.get(feed_sid, feed_sid)
 
+    def _switch_session(self, old: str, new: str) -> tuple[str, dict | None, list[str]]:
+        """The feed answered with another session id: the feed restarted (its session and its
+        seqs begin anew), so this is a new session, never a continuation of the old log.
+
+        The rule (docs/session-log.md, "A feed that restarts"): the earlier session is closed
+        as *interrupted* in the recording (the feed never said it ended), a new session is
+        recorded from the feed's first event, and the operator's working plan (cue-card edits
+        and run-of-show order) carries over into it. ``self.switched`` tells the console,
+        which says so on screen. Returns (old id, plan, run-of-show order) to carry over."""
+        log.warning("feed switched session %s -> %s: %s is closed as interrupted and a new "
+                    "session is recorded", old, new, old)
+        plan = self.state.plan if isinstance(self.state.plan, dict) and self.state.plan else None
+        order = list(self.state.run_of_show)
+        if self.recorder is not None:
+            self._snapshot()
+            self._drain_buyers()
+            self._update_summary(ended=True, status=INTERRUPTED)
+        # In place: the log's listeners (fold, recorder, relay, plugins) and the console's
+        # widgets keep following. A new feed session has its own seqs and its own clock.
+        self.log.restart(new)
+        self.state.adopt(SessionState())
+        self._since_snapshot = 0
+        self._plan_logged_for = None
+        self.switched = (old, new)
+        return old, plan, order
+
     def _restored(self, session_id: str, future: "asyncio.Future[SessionState]") -> None:
         self._restoring = None
         if future.cancelled():
@@ -301,17 +382,26 @@ class LiveSession:
                       "from the resume point, the recording itself is intact", session_id, exc)
         else:
             self.state.adopt(state)
+            if state.last_ts > self.log.last_ts:
+                self.log.last_ts = state.last_ts   # local events never go back in time
+            if state.last_ts:
+                self.log.session_clock.observe(state.last_ts)
             log.info("resumed recorded session %s at log seq %d (%d orders, GMV %.2f)",
                      session_id, state.last_seq, state.orders, state.gmv)
         self._finish_welcome(session_id)
 
     def _finish_welcome(self, sid: str) -> None:
+        carry, self._carry = self._carry, None
         early, self._early_local = self._early_local, []
         for type_, data, source in early:
             self.log.append_local(type_, data, source)
-        if self.plan is not None and self._plan_logged_for != sid:
+        plan = carry[1] if carry is not None and carry[1] else (
+            self.plan.to_dict() if self.plan is not None else None)
+        if plan is not None and self._plan_logged_for != sid:
             self._plan_logged_for = sid
-            self.log.append_local(p.PLAN_LOADED, {"plan": self.plan.to_dict()}, "system")
+            self.log.append_local(p.PLAN_LOADED, {"plan": plan}, "system")
+            if carry is not None and carry[2] and carry[2] != list(self.state.run_of_show):
+                self.log.append_local(p.OPERATOR_REORDER, {"order": carry[2]}, "operator")
 
     def _read_recorded_state(self, session_id: str, last_seq: int) -> SessionState:
         """Resuming a session that is already recorded (the console or recorder restarted):
@@ -348,6 +438,10 @@ class LiveSession:
             i += room
 
     def _on_feed_local(self, type_: str, data: dict) -> None:
+        if type_ == p.FEED_STATUS:
+            # the clock's speed goes into the log, so readers of the log (a remote prompt
+            # panel, replay) run the same clock (console.eventlog.StateClock)
+            data = dict(data, speed=self.speed)
         self.append_local(type_, data, "system")
 
     def _on_command_result(self, command_id: str, ok: bool, payload: dict) -> None:

@@ -91,6 +91,7 @@ class PrompterRelay:
         self.on_cue_ack = on_cue_ack
         self._server: Server | None = None
         self._clients: dict[ServerConnection, asyncio.Queue] = {}
+        self._last_seq = 0
 
     # ---- Public API ---------------------------------------------------------
     @property
@@ -126,9 +127,17 @@ class PrompterRelay:
 
     # ---- Internals ------------------------------------------------------------
     def _on_batch(self, events: list[Event]) -> None:
+        restarted = bool(events) and events[0].seq <= self._last_seq   # a new session's log
+        if events:
+            self._last_seq = events[-1].seq
         if not self._clients:
             return
-        frame = _dumps([ev.to_json() for ev in events])
+        if restarted:
+            # the feed restarted as a new session (docs/session-log.md): its seqs begin at 1
+            # again, which a panel's fold would skip; send the new session's state instead
+            frame = _dumps({"op": "snapshot", "state": self.state.to_snapshot()})
+        else:
+            frame = _dumps([ev.to_json() for ev in events])
         for ws, queue in list(self._clients.items()):
             try:
                 queue.put_nowait(frame)

@@ -12,6 +12,7 @@ docs/dev/contracts.md) or anything with the same methods.
 from __future__ import annotations
 
 import bisect
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -31,6 +32,7 @@ LANE_TYPES: dict[str, tuple[str, ...]] = {
 LANE_KINDS = ("card", "flash", "stockout", "alert", "operator")
 LANE_LABELS = {"card": "讲解 card", "flash": "秒杀 flash", "stockout": "售罄 stock-out",
                "alert": "告警 alert", "operator": "运营 cue"}
+log = logging.getLogger(__name__)
 CHUNK = 5000          # events per store read
 MIN_RATE, MAX_RATE = 1.0, 60.0
 
@@ -125,6 +127,16 @@ class Replay:
         info = self.store.session(self.session_id)
         if info is None:
             raise SessionNotFound(self.session_id)
+        repair = getattr(self.store, "repair_clock", None)
+        if callable(repair):
+            try:
+                if repair(self.session_id):
+                    # an older recording on two clocks, put on the feed's clock once
+                    # (docs/session-log.md, "One clock")
+                    info = self.store.session(self.session_id) or info
+            except Exception as exc:  # noqa: BLE001 - e.g. a read-only database: open it as is
+                log.warning("session %s: could not put its older recording on one clock (%s); "
+                            "operator and alert times may be off", self.session_id, exc)
         self.info = info
         self._load_bounds()
         return self

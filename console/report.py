@@ -212,6 +212,54 @@ class Review:
         ]
 
 
+# ---- Cell formats (every export) ------------------------------------------------------
+#: Words that make a column (or a summary row) a rate: shown as 13.3 %, a percentage in XLSX.
+RATE_WORDS = ("率", "rate", "ctr", "ctor", "view-to-pay", "create-to-pay")
+#: ... or an amount of money: two decimals with thousands separators, a number format in XLSX.
+MONEY_WORDS = ("gmv", "金额", "amount", "客单价", "aov", "uv价值", "uv value", "gpm", "price", "价")
+XLSX_FORMATS = {"rate": "0.0%", "money": "#,##0.00", "int": "#,##0"}
+
+
+def cell_kind(label: str) -> str | None:
+    """``rate``, ``money`` or None for a column header (or a summary row's label)."""
+    low = str(label).lower()
+    if any(w in low for w in RATE_WORDS):
+        return "rate"
+    if any(w in low for w in MONEY_WORDS):
+        return "money"
+    return None
+
+
+def table_kinds(headers: list[str], rows: list[list]) -> list[list[str | None]]:
+    """The kind of every cell: by its column header, or, in a two-column item/value table (the
+    summary), by the row's label."""
+    if len(headers) == 2 and rows and all(len(r) == 2 for r in rows):
+        return [[None, cell_kind(r[0])] for r in rows]
+    kinds = [cell_kind(h) for h in headers]
+    return [list(kinds[:len(r)]) + [None] * (len(r) - len(kinds)) for r in rows]
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def fmt_cell(value, kind: str | None, *, csv: bool = False) -> str:
+    """A cell as text: rates as ``13.3 %`` (``13.3%`` in CSV, which spreadsheets read back as a
+    percentage), money as ``1,234.50`` (``1234.50`` in CSV), other numbers as they are."""
+    if not _is_number(value):
+        return "" if value is None else str(value)
+    if kind == "rate":
+        return f"{value * 100:.1f}%" if csv else f"{value * 100:.1f} %"
+    if kind == "money":
+        return f"{value:.2f}" if csv else f"{value:,.2f}"
+    return str(value)
+
+
+def formatted_rows(headers: list[str], rows: list[list], *, csv: bool = False) -> list[list[str]]:
+    kinds = table_kinds(headers, rows)
+    return [[fmt_cell(v, k, csv=csv) for v, k in zip(r, ks)] for r, ks in zip(rows, kinds)]
+
+
 _MOMENT_LABELS = {"gmv_peak": "成交高峰 GMV peak", "online_peak": "在线高峰 online peak",
                   "online_drop": "在线下跌 online drop"}
 
@@ -370,6 +418,8 @@ def _moments(state: SessionState, lanes: list[LaneEvent], start: float, top: int
                    key=lambda m: (mins["online"][m] - mins["online"][m - 1], m))[:top]
     for m in drops:
         add("online_drop", m, mins["online"][m], mins["online"][m] - mins["online"][m - 1])
+    order = list(_MOMENT_LABELS)
+    out.sort(key=lambda mo: (mo.minute, order.index(mo.kind)))   # in time order, as they happened
     return out
 
 
@@ -450,14 +500,21 @@ def export_xlsx(review: Review, path: str | os.PathLike) -> Path:
     path = Path(path)
     wb = xlsxwriter.Workbook(str(path))
     head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    fmts = {k: wb.add_format({"num_format": v}) for k, v in XLSX_FORMATS.items()}
     for sheet, _stem, headers, rows in review.tables():
         ws = wb.add_worksheet(sheet[:31])
         ws.write_row(0, 0, headers, head)
-        for i, row in enumerate(rows, start=1):
-            ws.write_row(i, 0, row)
+        shown = formatted_rows(headers, rows)
+        for i, (row, kinds) in enumerate(zip(rows, table_kinds(headers, rows)), start=1):
+            for c, (value, kind) in enumerate(zip(row, kinds)):
+                if _is_number(value):   # numbers stay numbers, with a number format
+                    fmt = fmts.get(kind) or (fmts["int"] if isinstance(value, int) else None)
+                    ws.write_number(i, c, value, fmt)
+                else:
+                    ws.write(i, c, value)
         ws.freeze_panes(1, 0)
         for c, h in enumerate(headers):
-            width = max([len(str(h))] + [len(str(r[c])) for r in rows[:200]]) + 2
+            width = max([len(str(h))] + [len(r[c]) for r in shown[:200] if c < len(r)]) + 2
             ws.set_column(c, c, min(60, max(8, width)))
         if sheet.startswith("分钟") and rows:
             for col, (key, label) in enumerate(CURVES, start=2):
@@ -483,7 +540,8 @@ def _csv_bytes(headers: list[str], rows: list[list]) -> bytes:
 def export_csv(review: Review, path: str | os.PathLike) -> Path:
     """A zip of CSVs when ``path`` ends in .zip, else a folder of CSVs (UTF-8 with BOM)."""
     path = Path(path)
-    files = [(f"{stem}.csv", _csv_bytes(headers, rows)) for _s, stem, headers, rows in review.tables()]
+    files = [(f"{stem}.csv", _csv_bytes(headers, formatted_rows(headers, rows, csv=True)))
+             for _s, stem, headers, rows in review.tables()]
     if path.suffix.lower() == ".zip":
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
             for name, data in files:
@@ -550,14 +608,17 @@ def export_html(review: Review, path: str | os.PathLike | None = None) -> str:
     for sheet, _stem, headers, rows in tables:
         if sheet.startswith("概览") or sheet.startswith("分钟"):
             continue
+        nowrap = [str(h) == "SKU" for h in headers]
         body.append(f"<h2>{e(sheet)}</h2><table><thead><tr>"
                     + "".join(f"<th>{e(str(h))}</th>" for h in headers) + "</tr></thead><tbody>"
-                    + "".join("<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in r) + "</tr>" for r in rows)
-                    + "</tbody></table>")
+                    + "".join("<tr>" + "".join(
+                        f'<td class="code">{e(c)}</td>' if nowrap[i] else f"<td>{e(c)}</td>"
+                        for i, c in enumerate(r)) + "</tr>"
+                        for r in formatted_rows(headers, rows)) + "</tbody></table>")
     sheet, _stem, headers, rows = tables[0]
     body.append(f"<h2>{e(sheet)}</h2><table><tbody>"
-                + "".join(f"<tr><th>{e(str(k))}</th><td>{e(str(v))}</td></tr>" for k, v in rows)
-                + "</tbody></table>")
+                + "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>"
+                          for k, v in formatted_rows(headers, rows)) + "</tbody></table>")
     css = """
 body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","Source Han Sans SC",sans-serif;
  margin:24px;color:#111;font-size:13px}
@@ -567,7 +628,7 @@ h1{font-size:20px;margin:0 0 4px} h2{font-size:15px;margin:18px 0 6px;border-bot
 .kpi .v{font-size:17px;font-weight:bold}.kpi .k{color:#555;font-size:11px}
 .weak{background:#fff4e5;border-left:4px solid #ff7f0e;padding:6px 10px}
 table{border-collapse:collapse;width:100%;font-size:11px} th,td{border:1px solid #ccc;padding:2px 4px;
- text-align:left} th{background:#eef3fa} .legend span{margin-right:10px}
+ text-align:left} th{background:#eef3fa} .legend span{margin-right:10px} td.code{white-space:nowrap}
 @media print{body{margin:0} h2{break-after:avoid} table,.c{break-inside:avoid}
  @page{size:A4;margin:12mm}}
 """
@@ -593,6 +654,35 @@ def export(review: Review, fmt: str, path: str | os.PathLike) -> Path:
     raise ValueError(f"unknown format {fmt!r}")
 
 
+class SessionLookupError(LookupError):
+    """A session reference (``latest``, an id or an id prefix) that names no single session."""
+
+
+def resolve_session(store, ref: str) -> str:
+    """The session id ``ref`` names: ``latest`` (the most recently started session), a full id,
+    or a prefix of exactly one id. Raises :class:`SessionLookupError` with the candidates when
+    it names none or several."""
+    ref = (ref or "").strip()
+    sessions = store.sessions()              # newest first
+    if ref.lower() == "latest":
+        if not sessions:
+            raise SessionLookupError("there are no recorded sessions")
+        return max(sessions, key=lambda s: (s.started_at or 0.0)).id
+    ids = [s.id for s in sessions]
+    if ref in ids:
+        return ref
+    matches = [i for i in ids if i.startswith(ref)] if ref else []
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        recent = ", ".join(ids[:5])
+        raise SessionLookupError(f"no session {ref!r} in the recording database"
+                                 + (f" (recent: {recent}; or use 'latest')" if recent else ""))
+    shown = "\n  ".join(matches[:20]) + ("\n  …" if len(matches) > 20 else "")
+    raise SessionLookupError(f"{ref!r} matches {len(matches)} sessions; give more of the id:\n  "
+                             + shown)
+
+
 def run_report(args) -> int:
     """``livedesk report SESSION --format xlsx|csv|html|pdf [-o PATH] [--db URL]``."""
     fmt = getattr(args, "format", None) or "xlsx"
@@ -607,13 +697,15 @@ def run_report(args) -> int:
             print(f"livedesk report: recorder not available: {exc}", file=sys.stderr)
             return 1
         store = Store(getattr(args, "db", None))
-    sid = args.session
     try:
+        sid = resolve_session(store, args.session)
         review = build_review(store, sid)
+    except SessionLookupError as exc:
+        print(f"livedesk report: {exc}", file=sys.stderr)
+        return 2
     except SessionNotFound:
-        known = ", ".join(s.id for s in store.sessions()[-5:])
-        print(f"livedesk report: no session {sid!r} in the recording database"
-              + (f" (recent: {known})" if known else ""), file=sys.stderr)
+        print(f"livedesk report: no session {args.session!r} in the recording database",
+              file=sys.stderr)
         return 2
     out = getattr(args, "output", None) or getattr(args, "o", None)
     if not out:

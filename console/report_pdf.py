@@ -16,11 +16,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from console.fonts import register_pdf_font
 from console.replay import LANE_KINDS, LANE_LABELS
-from console.report import CURVES, LANE_COLORS, Review, _datetime, _num
+from console.report import CURVES, LANE_COLORS, Review, _datetime, _num, formatted_rows
 
 #: the font the story is built with (a first pass uses a standard font to learn the text)
 _FONT: contextvars.ContextVar[str] = contextvars.ContextVar("pdf_font", default="Helvetica")
@@ -97,6 +98,58 @@ def _chart(review: Review, key: str, label: str, width: float, height: float = 4
 
 PAGESIZE = landscape(A4)
 
+#: Columns whose text is a code (SKU): never wrapped, their column as wide as the longest.
+CODE_HEADERS = frozenset({"SKU"})
+CELL_SIZE = 6.5
+CELL_PAD = 6.0          # a cell's left + right padding (reportlab's default 6 + 6 is trimmed below)
+
+
+def _cjk(text: str) -> bool:
+    return any("\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in text)
+
+
+def column_widths(headers: list[str], rows: list[list[str]], width: float, font: str,
+                  size: float = CELL_SIZE) -> list[float]:
+    """Column widths for a table ``width`` wide. A code column (SKU) gets the width of its
+    longest code, so a code is never broken; every other column at least fits its longest
+    unbreakable piece (a number, a percentage, a Latin word of the header); the space left is
+    shared in proportion to how much more each column's longest text wants (Chinese text and
+    long labels wrap)."""
+    def w(text: str) -> float:
+        return pdfmetrics.stringWidth(_g(text), font, size)
+
+    def unbreakable(text: str) -> float:
+        if _cjk(text):          # Chinese wraps between characters; its Latin words do not
+            return max([w(part) for part in text.split() if not _cjk(part)] + [w("汉字")])
+        return w(text) if len(text) <= 14 else max(w(part) for part in text.split() or [""])
+
+    n = len(headers)
+    sample = rows[:300]
+    code = [str(h) in CODE_HEADERS for h in headers]
+    low, want = [], []
+    for c in range(n):
+        cells = [str(headers[c])] if code[c] else []
+        cells += [r[c] for r in sample if c < len(r)]
+        longest = max([w(x) for x in cells] + [w(str(headers[c]))])
+        if code[c]:
+            low.append(longest + CELL_PAD)
+            want.append(longest + CELL_PAD)
+            continue
+        head = max(w(part) for part in str(headers[c]).split() or [""])
+        low.append(max([head] + [unbreakable(x) for x in cells]) + CELL_PAD)
+        want.append(max(low[-1], min(longest + CELL_PAD, width / 3)))
+    if sum(low) >= width:       # too many columns for the page: shrink all but the codes
+        free = width - sum(lo for lo, k in zip(low, code) if k)
+        rest = sum(lo for lo, k in zip(low, code) if not k) or 1.0
+        return [lo if k else lo * max(0.0, free) / rest for lo, k in zip(low, code)]
+    extra = width - sum(low)
+    grow = [wa - lo for wa, lo in zip(want, low)]
+    total = sum(grow)
+    if total <= 0:
+        return [lo + extra / n for lo in low]
+    return [lo + extra * min(1.0, g / total) if total > extra else lo + g + (extra - total) / n
+            for lo, g in zip(low, grow)]
+
 
 def export_pdf(review: Review, path: str | os.PathLike) -> Path:
     """Write the review as a PDF; every font in it is an embedded subset."""
@@ -154,14 +207,21 @@ def _story(review: Review) -> list:
             continue
         story.append(PageBreak() if sheet.startswith("概览") else Spacer(1, 4))
         story.append(Paragraph(_t(sheet), h2))
+        shown = formatted_rows(headers, rows)
+        code = [str(h) in CODE_HEADERS for h in headers]
         data = [[Paragraph(_t(h), cell) for h in headers]]
-        data += [[Paragraph(_t(c), cell) for c in r] for r in rows]
+        # a code (SKU) is a plain string: a table cell never wraps one; the rest may wrap
+        data += [[_g(c) if code[i] else Paragraph(_t(c), cell) for i, c in enumerate(r)]
+                 for r in shown]
         if sheet.startswith("概览"):
             cw = [width * 0.35, width * 0.65]
         else:
-            cw = [width / len(headers)] * len(headers)
+            cw = column_widths(headers, shown, width, font)
         tb = Table(data, colWidths=cw, repeatRows=1)
-        tb.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, 6.5), ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+        tb.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), font, CELL_SIZE),
+                                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD / 2),
+                                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD / 2),
+                                ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#EEF3FA")),
                                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                 ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))

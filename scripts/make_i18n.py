@@ -300,6 +300,26 @@ ZH = {
     "Room impressions": "直播间曝光", "Entered (viewers)": "进入(观看)", "Product impressions": "商品曝光",
     "Product clicks": "商品点击", "Buyers": "成交", "Impression-to-entry rate": "曝光-进入率",
     "Product impression rate": "商品曝光率", "Pushed (who)": "弹讲解记录（操作者）",
+    # issue 16 items 7 and 8: feed health, data age, session status
+    "Age of these figures: time since the feed last sent data": "这些数字的时效：距离数据源上次发来数据的时间",
+    "Connecting…": "正在连接…", "Connection to the feed {target} lost.": "与数据源 {target} 的连接已断开。",
+    "Feed status": "数据源状态", "Figures on screen are {n} s old.": "屏幕上的数字是 {n} 秒前的。",
+    "No data from the feed {target} for {n} s; the figures are not live.":
+        "数据源 {target} 已 {n} 秒没有数据；数字不是实时的。",
+    "No data has arrived yet.": "尚未收到任何数据。", "Not connected to the feed {target}.": "未连接到数据源 {target}。",
+    "Not connected: the feed {target} is closed.": "未连接：数据源 {target} 已关闭。",
+    "Reason: {reason}.": "原因：{reason}。", "Reconnecting (attempt {n})…": "正在重连（第 {n} 次）…",
+    "The feed restarted as a new session ({new}). The previous session ({old}) was closed as "
+    "interrupted and is kept in the library; the plan and run-of-show order carried over.":
+        "数据源已重启为新场次（{new}）。上一场（{old}）已标记为中断并保留在场次库中；脚本和讲解顺序已沿用。",
+    "The feed {target} refused the token.": "数据源 {target} 拒绝了令牌。",
+    "interrupted": "已中断",
+    "interrupted: the feed restarted or the recorder stopped without ending the session":
+        "已中断：数据源重启，或录制在场次结束前停止",
+    "no data": "无数据", "no live data": "无实时数据", "{n} h old": "{n} 小时前", "{n} min old": "{n} 分钟前",
+    "{n} s old": "{n} 秒前",
+    "an older recording: its operator and alert times were put on the feed's clock":
+        "旧版录制：运营操作和告警的时间已校正到数据源的时钟",
 }
 
 

@@ -11,6 +11,8 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QApplication, QDoubleSpinBox, QFormLayout, QLabel, QListWidget,
                                QListWidgetItem, QSpinBox, QVBoxLayout, QWidget)
 
+from widgets.data_age import feed_freshness
+
 LEVEL_COLOURS = {"critical": "#ff4040", "warning": "#ffb020", "info": "#3fa7ff"}
 
 
@@ -94,7 +96,7 @@ class AlertsPanel(QWidget):
     sig_new_alert = Signal(dict)
     """A new warning or critical alert arrived (the newest one); the window may raise the panel."""
 
-    time_dependent = False
+    time_dependent = True     # cheap when nothing changed; follows the feed going stale
 
     def __init__(self, parent: QWidget | None = None, sound: bool = True,
                  sound_file: str | None = None) -> None:
@@ -104,6 +106,9 @@ class AlertsPanel(QWidget):
         self.sound = sound
         self.player = AlertSound(sound_file if sound else None)
         self.refreshes = 0
+        #: the live feed's FeedStatus (None in replay): while it is not live, "0 active alerts"
+        #: means nothing, and is not shown in green
+        self.feed_status = None
         self.beeps = 0
         self._seen_seq = 0
         self._signature: tuple | None = None
@@ -126,16 +131,18 @@ class AlertsPanel(QWidget):
         if st is None:
             return
         self.refreshes += 1
+        stale = feed_freshness(self.feed_status)[0]
         signature = (len(st.alerts), st.alerts[-1].get("seq") if st.alerts else 0,
-                     tuple(st.active_alerts))
+                     tuple(st.active_alerts), stale)
         if signature == self._signature:
             return                       # nothing new: keep the list as it is
         self._signature = signature
         active = sorted(st.active_alerts.values(), key=lambda a: (a.get("level") != "critical",
                                                                    -a.get("ts", 0)))
-        self.header.setText(_tr("Active alerts") + f": {len(active)}")
+        self.header.setText(_tr("Active alerts") + f": {len(active)}"
+                            + (" · " + _tr("no live data") if stale else ""))
         self.header.setStyleSheet("font-weight: bold; color: %s;"
-                                  % ("#ff4040" if active else "#35c27a"))
+                                  % ("#ff4040" if active else "#8a92a6" if stale else "#35c27a"))
         self.list.clear()
         for a in active:
             self._add(a, active=True)

@@ -39,7 +39,8 @@ class FrameClock(QObject):
     state did not change. Events are never pushed to widgets one by one: a
     burst of thousands of events between two frames costs one refresh.
     Widgets hidden inside a shown window (closed docks, background tabs) are
-    skipped and catch up on the first frame after they become visible.
+    skipped and catch up on the first frame after they become visible, unless they
+    set ``refresh_hidden = True`` (a banner that decides itself when to show).
     """
 
     # ---- Signals
@@ -99,7 +100,7 @@ class FrameClock(QObject):
             stale = seen.get(key) != version or getattr(w, "pending", False)
             if not (force or stale or (periodic and getattr(w, "time_dependent", False))):
                 continue
-            if not force and _hidden_in_shown_window(w):
+            if not force and _hidden_in_shown_window(w) and not getattr(w, "refresh_hidden", False):
                 continue
             w.refresh()
             seen[key] = version

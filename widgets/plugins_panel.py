@@ -244,9 +244,11 @@ class PluginsHost(QObject):
         self.panel_docks: dict[str, object] = {}
         self.tasks: set[asyncio.Task] = set()
         self._listener = None
+        self._log = None            # the log the listener is on (unsubscribed from that one)
         if self.session is not None and hasattr(self.session, "log"):
             self._listener = self.manager.listener(self.session.state)
-            self.session.log.subscribe(self._listener)
+            self._log = self.session.log
+            self._log.subscribe(self._listener)
         self.panel = PluginsPanel(self.manager)
         self.panel.sig_toggle.connect(self._on_toggle)
         self.panel.sig_obs_save.connect(self._on_obs_save)
@@ -282,7 +284,8 @@ class PluginsHost(QObject):
         self._stopped = True
         self.timer.stop()
         if self._listener is not None:
-            self.session.log.unsubscribe(self._listener)
+            if self._listener in getattr(self._log, "_listeners", ()):
+                self._log.unsubscribe(self._listener)
             self._listener = None
         await self.manager.stop_all()
         for task in list(self.tasks):

@@ -34,10 +34,25 @@ def fmt_start(ts: float | None) -> str:
     return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M") if ts else "—"
 
 
+def session_status(info) -> str:
+    """``recording``, ``ended`` or ``interrupted`` (SessionInfo.status; rows without it: by
+    ``ended_at``)."""
+    status = getattr(info, "status", None)
+    if status in ("recording", "ended", "interrupted"):
+        return status
+    return "ended" if getattr(info, "ended_at", None) else "recording"
+
+
+def status_text(status: str) -> str:
+    return {"recording": _tr("recording"), "ended": _tr("ended"),
+            "interrupted": _tr("interrupted")}.get(status, status)
+
+
 class SessionTableModel(QAbstractTableModel):
     """SessionInfo rows (console.recorder.store.SessionInfo or anything with the same fields)."""
 
-    COLUMNS = ("title", "room", "started_at", "duration_s", "gmv", "orders", "peak_online", "events")
+    COLUMNS = ("title", "room", "started_at", "duration_s", "gmv", "orders", "peak_online", "events",
+               "status")
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -45,7 +60,7 @@ class SessionTableModel(QAbstractTableModel):
 
     def headers(self) -> list[str]:
         return [_tr("Title"), _tr("Room"), _tr("Start"), _tr("Duration"), _tr("GMV"), _tr("Orders"),
-                _tr("Peak online"), _tr("Events")]
+                _tr("Peak online"), _tr("Events"), _tr("Status")]
 
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
@@ -68,8 +83,12 @@ class SessionTableModel(QAbstractTableModel):
             return None
         info = self.rows[index.row()]
         col = self.COLUMNS[index.column()]
-        value = getattr(info, col)
+        status = session_status(info)
+        value = status if col == "status" else getattr(info, col)
         if role == Qt.DisplayRole:
+            if col == "status":
+                return ("● " if status == "recording" else "⚠ " if status == "interrupted"
+                        else "") + status_text(status)
             if col == "title":
                 return info.title or info.id
             if col == "room":
@@ -77,26 +96,32 @@ class SessionTableModel(QAbstractTableModel):
             if col == "started_at":
                 return fmt_start(value)
             if col == "duration_s":
-                return fmt_duration(value) + ("" if info.ended_at else " ●")
+                return fmt_duration(value) + (" ●" if status == "recording" else "")
             if col == "gmv":
                 return f"¥{value:,.2f}"
             return f"{int(value):,}"
         if role == SORT_ROLE:
-            if col in ("title", "room"):
+            if col in ("title", "room", "status"):
                 return (value or info.id or "").lower()
             return float(value or 0)
         if role == SEARCH_ROLE:
-            return " ".join(str(x or "") for x in (info.title, info.room, info.id,
-                                                    info.platform, fmt_start(info.started_at))).lower()
+            return " ".join(str(x or "") for x in (info.title, info.room, info.id, info.platform,
+                                                    fmt_start(info.started_at),
+                                                    status_text(status))).lower()
         if role == ID_ROLE:
             return info.id
-        if role == Qt.TextAlignmentRole and col not in ("title", "room"):
+        if role == Qt.TextAlignmentRole and col not in ("title", "room", "status"):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.ToolTipRole:
-            state = _tr("ended") if info.ended_at else _tr("still recording")
+            state = {"recording": _tr("still recording"), "ended": _tr("ended"),
+                     "interrupted": _tr("interrupted: the feed restarted or the recorder stopped "
+                                        "without ending the session")}[status]
             return f"{info.id} · {info.platform or ''} · {state}"
-        if role == Qt.ForegroundRole and col == "duration_s" and not info.ended_at:
-            return QBrush(QColor("#ff4040"))
+        if role == Qt.ForegroundRole and col in ("duration_s", "status"):
+            if status == "recording":
+                return QBrush(QColor("#ff4040"))
+            if status == "interrupted":
+                return QBrush(QColor("#ffb020"))
         return None
 
 

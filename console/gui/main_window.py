@@ -21,6 +21,8 @@ from console.gui.settings import AppSettings
 from widgets.alerts_panel import AlertSettings, AlertsPanel, alert_text
 from widgets.confirm_box import confirm
 from widgets.conversion_graphs import ConversionGraphs
+from widgets.data_age import DataAgeBadge
+from widgets.feed_banner import FeedBanner
 from widgets.frame_clock import FrameClock
 from widgets.funnel_view import FunnelView
 from widgets.inventory_panel import InventoryPanel
@@ -289,8 +291,13 @@ class MainWindow(QMainWindow):
 
     # ---- Public API
     def session_now(self) -> float:
-        """Wall time for a live feed; for a simulated or replayed clock (feed time far from wall
-        time, e.g. --speed 20), the last event time advanced by the wall time since it arrived."""
+        """The session's clock (``session.now()``: the feed's time, at its announced speed; the
+        same clock local events are stamped with). Without one: wall time for a live feed; for a
+        simulated or replayed clock (feed time far from wall time, e.g. --speed 20), the last
+        event time advanced by the wall time since it arrived."""
+        clock = getattr(self.session, "now", None)
+        if callable(clock):
+            return clock()
         st = self.session.state
         wall = time.time()
         if not st.last_ts or abs(wall - st.last_ts) < 30:
@@ -359,6 +366,26 @@ class MainWindow(QMainWindow):
         """Live-only parts; the replay window (same panels, recorded log) adds none of them."""
         self.prompter_host = PrompterHost(self)   # prompt panel, relay, cue-card editor
         self.plugins_host = PluginsHost(self)     # plugin list dock; runs integrations
+        for name in ("script_editor", "plugins"):  # their docks came after the View menu
+            dock = self.docks.get(name)
+            if dock is not None:
+                self.view_menu.insertAction(self._view_docks_end, dock.toggleViewAction())
+        self._add_feed_health()
+
+    def _add_feed_health(self) -> None:
+        """A banner with the reason while the feed is not live, and the data age on every
+        panel of figures, greyed out when stale (widgets.feed_banner, widgets.data_age)."""
+        status = lambda: getattr(self.session, "status", None)  # noqa: E731 - read each frame
+        self.feed_banner = FeedBanner(self.session, self)
+        self.addToolBarBreak(Qt.TopToolBarArea)
+        self.addToolBar(Qt.TopToolBarArea, self.feed_banner)
+        self.clock.add(self.feed_banner)
+        self.alerts.feed_status = getattr(self.session, "status", None)
+        self.data_age = {name: DataAgeBadge(panel, status) for name, panel in (
+            ("graphs", self.graphs), ("orders", self.orders), ("funnel", self.funnel),
+            ("inventory", self.inventory), ("alerts", self.alerts))}
+        for badge in self.data_age.values():
+            self.clock.add(badge)
 
     TALL_PANEL = 200   # px: a panel needing more height than this scrolls inside its dock
     WIDE_PANEL = 480   # px: such a panel keeps its own minimum width up to this (no sideways scroll)
@@ -394,7 +421,7 @@ class MainWindow(QMainWindow):
         for dock in self.docks.values():
             view.addAction(dock.toggleViewAction())
         view.addAction(self.cue_bar.toggleViewAction())
-        view.addSeparator()
+        self.view_menu, self._view_docks_end = view, view.addSeparator()
         reset = QAction(_tr("Reset layout"), self)
         reset.triggered.connect(self._on_reset_layout)
         view.addAction(reset)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QKeyEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
 
+from console.eventlog import StateClock  # noqa: E402
 from console.state import SessionState  # noqa: E402
 from widgets.prompter_panel import PrompterPanel, PrompterSettings  # noqa: E402
 
@@ -35,10 +36,14 @@ class PrompterWindow(QMainWindow):
 
     def __init__(self, state: SessionState | None = None, *, screen: int | None = None,
                  windowed: bool = False, settings: PrompterSettings | None = None,
-                 on_cue_ack: Callable[[int], None] | None = None) -> None:
+                 on_cue_ack: Callable[[int], None] | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
         super().__init__()
         self.setWindowTitle(tr("Livedesk prompter"))
+        # countdowns on the session's clock (the console passes its own; a remote panel runs
+        # the same clock from the folded log), never the wall clock: see docs/session-log.md
         self.panel = PrompterPanel(self, settings=settings)
+        self.panel.clock = clock or StateClock(self.panel.state)
         self.setCentralWidget(self.panel)
         if state is not None:
             self.panel.set_state(state)

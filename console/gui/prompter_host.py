@@ -110,7 +110,7 @@ class PrompterHost(QObject):
         if self.panel_window is None:
             windowed = len(QGuiApplication.screens()) < 2
             self.panel_window = PrompterWindow(self.session.state, screen=screen, windowed=windowed,
-                                               on_cue_ack=self._on_cue_ack)
+                                               on_cue_ack=self._on_cue_ack, clock=self.window.now)
         else:
             self.panel_window.show()
             self.panel_window.raise_()

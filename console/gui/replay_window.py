@@ -260,7 +260,13 @@ class ReplayController(QObject):
         rp = Replay(self.store, self.session_id).open()
         url = store_url(self.store)
         if url is not None:
-            self.seeker = SeekProcess(url, self.session_id).start()
+            try:
+                self.seeker = SeekProcess(url, self.session_id).start()
+            except Exception as exc:  # noqa: BLE001 - the worker seeks itself instead
+                # Opening must not fail for want of the seek process (it left the window on an
+                # empty run of show and inventory): seeks then fold on the worker thread.
+                log.warning("replay: no seek process (%r); seeks run on the worker thread", exc)
+                self.seeker = None
         return ReplayFeed(rp, rate=1.0, chunk=2000, max_per_tick=self.max_per_frame)
 
     def _seek_state(self, kind: str, value: float) -> SessionState:
@@ -277,7 +283,10 @@ class ReplayController(QObject):
     # ---- Internals
     def _is_recording(self) -> bool:
         info = self.replay.info if self.replay is not None else None
-        return info is not None and not getattr(info, "ended_at", None)
+        if info is None:
+            return False
+        status = getattr(info, "status", None)   # a session whose recorder is gone: not followed
+        return status == "recording" if status is not None else not getattr(info, "ended_at", None)
 
     def _pump(self) -> None:
         """Start the next operation: a seek beats a refresh beats playback reads."""
@@ -420,6 +429,7 @@ class ReplayWindow(MainWindow):
         self.exports: list[str] = []
         # ---- Read-only operator controls
         self.run_of_show.set_read_only(True)
+        self.run_of_show.results.hide()      # "No commands sent yet" / "1 pending": live only
         self.inventory.set_read_only(True)
         self.cue_bar.setEnabled(False)
         self.cue_bar.hide()
@@ -551,9 +561,17 @@ class ReplayWindow(MainWindow):
 
     def _on_opened(self) -> None:
         self._update_title()
+        info = self.controller.replay.info
+        note = ""
+        if getattr(info, "clock", None) == "repaired":    # docs/session-log.md, "One clock"
+            note = " · " + _tr("an older recording: its operator and alert times were put on "
+                               "the feed's clock")
+        if getattr(info, "status", None) == "interrupted":
+            note += " · " + _tr("interrupted: the feed restarted or the recorder stopped without "
+                                "ending the session")
         self.statusBar().showMessage(
             _tr("Opened") + f" {self.controller.replay.last_seq:,} " + _tr("events")
-            + f" ({self.controller.open_ms:.0f} ms)", 5000)
+            + f" ({self.controller.open_ms:.0f} ms)" + note, 15000 if note else 5000)
 
     def _on_error(self, text: str) -> None:
         self.statusBar().showMessage(text, 15000)
@@ -737,10 +755,11 @@ def run_replay(args) -> int:
     sid = getattr(args, "session", None)
     windows: list[QWidget] = []
     if sid:
-        if store.session(sid) is None:
-            known = ", ".join(s.id for s in store.sessions()[:5])
-            print(f"livedesk replay: no session {sid!r} in the recording database"
-                  + (f" (recent: {known})" if known else ""), file=sys.stderr)
+        from console.report import SessionLookupError, resolve_session
+        try:
+            sid = resolve_session(store, sid)      # an id, a unique prefix, or "latest"
+        except SessionLookupError as exc:
+            print(f"livedesk replay: {exc}", file=sys.stderr)
             store.close()
             return 2
         win = ReplayWindow(store, sid)

@@ -35,10 +35,11 @@ def run_sessions(args) -> int:  # noqa: ANN001
         if not infos:
             print("no recordings")
             return 0
-        head = ("ID", "TITLE", "START", "DURATION", "EVENTS", "GMV", "ORDERS", "PEAK ONLINE")
+        head = ("ID", "TITLE", "START", "DURATION", "EVENTS", "GMV", "ORDERS", "PEAK ONLINE",
+                "STATUS")
         rows = [(i.id, (i.title or "")[:40], _local(i.started_at), _hms(i.duration_s),
-                 f"{i.events:,}", f"{i.gmv:,.2f}", f"{i.orders:,}", f"{i.peak_online:,}")
-                for i in infos]
+                 f"{i.events:,}", f"{i.gmv:,.2f}", f"{i.orders:,}", f"{i.peak_online:,}",
+                 i.status) for i in infos]
         widths = [max(len(h), *(len(r[k]) for r in rows)) for k, h in enumerate(head)]
         right = {4, 5, 6, 7}
 

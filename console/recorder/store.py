@@ -18,6 +18,19 @@ from console.recorder.db import ensure_schema, make_engine
 EXPORT_FORMAT = "livedesk-session"
 EXPORT_VERSION = 1
 _CHUNK = 5000
+#: A session without ``ended_at`` whose row has not been refreshed for this long (wall seconds)
+#: has lost its recorder (crash, killed, power cut): it is shown *interrupted*, not recording.
+#: A live session refreshes it at least every ``console.pipeline.HEARTBEAT_S`` (10 s).
+RECORDER_GONE_S = 60.0
+#: Repairing an older recording's clock: a local event more than this far (seconds) outside
+#: the times of the feed events around it was stamped on another clock.
+CLOCK_TOLERANCE_S = 5.0
+RECORDING, ENDED, INTERRUPTED = "recording", "ended", "interrupted"
+#: The parts of a state snapshot that can hold a local event's time (console.state: alerts,
+#: cues, command results, lane marks, feed status, gaps); the rest comes from feed events.
+_LOCAL_TIME_KEYS = ("started_at", "ended_at", "pending_commands", "command_results", "cue",
+                    "cues", "active_alerts", "alerts", "feed_status", "gaps", "marks",
+                    "recent_comments", "pinned_comment")
 
 
 class SessionExistsError(ValueError):
@@ -42,15 +55,34 @@ class SessionInfo:
     orders: int
     buyers: int
     peak_online: int
+    #: ``recording``, ``ended`` or ``interrupted`` (the feed restarted, or the recorder is gone)
+    status: str = ENDED
+    #: how the events' times were taken: ``session`` (one clock), ``repaired`` (an older
+    #: recording whose local events were moved onto the feed's clock), None (older, unchecked)
+    clock: str | None = None
+
+
+def session_status(ended_at: float | None, meta: dict | None, updated_at: float | None,
+                   now: float | None = None) -> str:
+    """What a session row says about its recording (see :class:`SessionInfo` ``status``)."""
+    summary = (meta or {}).get("summary") or {}
+    if ended_at:
+        return INTERRUPTED if summary.get("status") == INTERRUPTED else ENDED
+    now = time.time() if now is None else now
+    if updated_at is None or now - float(updated_at) > RECORDER_GONE_S:
+        return INTERRUPTED
+    return RECORDING
 
 
 def _info(r, last_ts: float | None = None) -> SessionInfo:  # noqa: ANN001
     # still recording: up to the last recorded event (session time), not the wall clock
     end = r.ended_at or last_ts or r.updated_at or r.started_at
     dur = max(0.0, (end or 0.0) - (r.started_at or end or 0.0))
+    meta = r.meta if isinstance(r.meta, dict) else {}
     return SessionInfo(r.id, r.title, r.room, r.platform, r.started_at, r.ended_at, dur,
                        int(r.events or 0), float(r.gmv or 0.0), int(r.orders or 0),
-                       int(r.buyers or 0), int(r.peak_online or 0))
+                       int(r.buyers or 0), int(r.peak_online or 0),
+                       session_status(r.ended_at, meta, r.updated_at), meta.get("clock"))
 
 
 def _decode(payloads) -> list[Event]:  # noqa: ANN001
@@ -181,6 +213,167 @@ class Store:
                                               f.c.seq >= from_seq, f.c.seq <= to_seq)
         with self.engine.connect() as c:
             return {k: int(s) for k, s in c.execute(q)}
+
+    # ---- older recordings: one clock -------------------------------------------------
+    def repair_clock(self, session_id: str) -> int:
+        """Put an older recording's local events on the feed's clock; returns how many moved.
+
+        Recordings made before Livedesk had one session clock stamped operator, alert and
+        status events with the wall clock and feed events with the feed's time: at
+        ``--speed 10`` they drift apart by minutes. The log order is the order of arrival, so
+        each local event happened between the feed events around it: its time is clamped into
+        [previous feed event's time, next one's] (at most one feed-event interval off). The
+        original time is kept in the event as ``wall_ts``, the snapshots are folded again, and
+        the session row is marked ``clock: repaired`` (``checked`` when nothing needed moving,
+        so the check runs once). Recordings made with the session clock (``clock: session``)
+        and sessions still recording are left alone. Runs in one transaction."""
+        t, e = schema.sessions, schema.events
+        with self.engine.connect() as c:
+            r = c.execute(sa.select(t).where(t.c.id == session_id)).first()
+        if r is None:
+            return 0
+        meta = dict(r.meta) if isinstance(r.meta, dict) else {}
+        if meta.get("clock") in ("session", "repaired", "checked"):
+            return 0
+        if session_status(r.ended_at, meta, r.updated_at) == RECORDING:
+            return 0
+        moved = self._clock_corrections(session_id)
+        with self.engine.begin() as c:
+            old_to_new: dict[float, float] = {}
+            refold = False
+            for seq, ts in moved.items():
+                payload = c.execute(sa.select(e.c.payload).where(
+                    e.c.session_id == session_id, e.c.seq == seq)).scalar()
+                obj = orjson.loads(payload)
+                old = float(obj.get("ts"))
+                obj.setdefault("wall_ts", old)
+                obj["ts"] = ts
+                old_to_new[old] = ts
+                refold = refold or obj.get("type") == "feed.snapshot"   # it adds to the minutes
+                c.execute(sa.update(e).where(e.c.session_id == session_id, e.c.seq == seq)
+                          .values(ts=ts, payload=orjson.dumps(obj)))
+            if moved and refold:
+                self._refold_snapshots(c, session_id)
+            elif moved:
+                self._patch_snapshots(c, session_id, old_to_new)
+                meta["clock"] = "repaired"
+                meta["clock_repair"] = {"events": len(moved), "at": time.time()}
+            else:
+                meta["clock"] = "checked"
+            c.execute(sa.update(t).where(t.c.id == session_id).values(meta=meta))
+        return len(moved)
+
+    def _clock_corrections(self, session_id: str) -> dict[int, float]:
+        """{seq: new ts} for the local events off the feed's clock (empty if none is).
+
+        Reads only the local events (through the type index) and the feed events just before
+        and after each run of them (through the seq index): a few thousand rows however long
+        the session, not all of its events."""
+        from console import protocol as p
+
+        e = schema.events
+        local: list[tuple[int, float]] = []
+        with self.engine.connect() as c:
+            for type_ in sorted(p.LOCAL_EVENT_TYPES):
+                local.extend((int(q), float(t)) for q, t in c.execute(
+                    sa.select(e.c.seq, e.c.ts).where(e.c.session_id == session_id,
+                                                     e.c.type == type_)))
+            local.sort()
+            runs: list[list[tuple[int, float]]] = []
+            for seq, ts in local:
+                if runs and runs[-1][-1][0] == seq - 1:
+                    runs[-1].append((seq, ts))
+                else:
+                    runs.append([(seq, ts)])
+            around: dict[int, float] = {}    # seq -> ts of the feed events next to each run
+            wanted = sorted({q for run in runs for q in (run[0][0] - 1, run[-1][0] + 1) if q > 0})
+            for i in range(0, len(wanted), 500):
+                chunk = wanted[i:i + 500]
+                around.update((int(q), float(t)) for q, t in c.execute(
+                    sa.select(e.c.seq, e.c.ts).where(e.c.session_id == session_id,
+                                                     e.c.seq.in_(chunk))))
+        out: dict[int, float] = {}
+        off = False
+        for run in runs:
+            before, after = around.get(run[0][0] - 1), around.get(run[-1][0] + 1)
+            lo = before if before is not None else after
+            hi = after
+            if lo is None:
+                continue        # no feed event at all: nothing to go by
+            floor = lo
+            for seq, ts in run:
+                if ts < lo - CLOCK_TOLERANCE_S or (hi is not None and ts > hi + CLOCK_TOLERANCE_S):
+                    off = True
+                if hi is not None:
+                    new = min(max(ts, floor), max(hi, floor))
+                else:           # after the last feed event: not before it, never far after it
+                    new = max(ts, floor) if ts <= lo + CLOCK_TOLERANCE_S else floor
+                floor = new
+                if new != ts:
+                    out[seq] = new
+        return out if off else {}
+
+    def _patch_snapshots(self, c, session_id: str, old_to_new: dict[float, float]) -> None:  # noqa: ANN001
+        """Put the moved times into the stored snapshots without folding the session again.
+
+        A local event's time reaches the folded state only as a copy of the value (an alert's,
+        a cue's or a command's ``ts``, a lane mark, the feed status, ``last_ts``); the one
+        local event that adds to the per-minute series (``feed.snapshot``) makes the caller
+        fold again instead. Wall-clock times are unique floats, so each copy is found by its
+        value. ``last_ts`` is the latest time in the log up to the snapshot: recomputed."""
+        s, e = schema.snapshots, schema.events
+
+        def fix(obj):  # noqa: ANN001, ANN202
+            if isinstance(obj, float):
+                return old_to_new.get(obj, obj)
+            if isinstance(obj, list):
+                return [fix(x) for x in obj]
+            if isinstance(obj, dict):
+                return {k: fix(v) for k, v in obj.items()}
+            return obj
+
+        rows = c.execute(sa.select(s.c.seq, s.c.payload).where(s.c.session_id == session_id)
+                         .order_by(s.c.seq)).all()
+        for seq, payload in rows:
+            snap = orjson.loads(zlib.decompress(payload))
+            last = snap.get("last_ts")
+            for key in _LOCAL_TIME_KEYS:
+                if key in snap:
+                    snap[key] = fix(snap[key])
+            if isinstance(last, float) and last in old_to_new:
+                # the latest time was a moved local event's: now the latest feed event's or its
+                # new time, whichever is later (a few rows back from the snapshot's seq)
+                feed_ts = c.execute(sa.select(e.c.ts).where(
+                    e.c.session_id == session_id, e.c.seq <= seq, e.c.source == "feed")
+                    .order_by(e.c.seq.desc()).limit(1)).scalar()
+                snap["last_ts"] = max(old_to_new[last], float(feed_ts or 0.0))
+            c.execute(sa.update(s).where(s.c.session_id == session_id, s.c.seq == seq).values(
+                ts=snap.get("last_ts") or 0.0, payload=zlib.compress(orjson.dumps(snap), 6)))
+
+    def _refold_snapshots(self, c, session_id: str) -> None:  # noqa: ANN001
+        """Fold the session again and rewrite its snapshots (their states hold event times)."""
+        from console.state import IndexedBuyers, SessionState
+
+        s, e = schema.snapshots, schema.events
+        seqs = [int(x) for x in c.execute(sa.select(s.c.seq).where(s.c.session_id == session_id)
+                                          .order_by(s.c.seq)).scalars()]
+        if not seqs:
+            return
+        f = schema.first_purchases
+        firsts = {k: int(q) for k, q in c.execute(
+            sa.select(f.c.key, f.c.seq).where(f.c.session_id == session_id)
+            .order_by(f.c.seq.desc()))}
+        state = SessionState(IndexedBuyers(firsts))
+        for target in seqs:
+            while state.last_seq < target:
+                rows = c.execute(sa.select(e.c.payload).where(
+                    e.c.session_id == session_id, e.c.seq > state.last_seq, e.c.seq <= target)
+                    .order_by(e.c.seq).limit(_CHUNK)).scalars().all()
+                if not rows:
+                    break
+                state.apply(_decode(rows))
+            c.execute(sa.update(s).where(s.c.session_id == session_id, s.c.seq == target).values(
+                ts=state.last_ts, payload=zlib.compress(orjson.dumps(state.to_snapshot()), 6)))
 
     # ---- maintenance ------------------------------------------------------------------
     def delete_session(self, session_id: str) -> None:

@@ -92,6 +92,10 @@
         <translation>广告法违禁词检查</translation>
     </message>
     <message>
+        <source>Age of these figures: time since the feed last sent data</source>
+        <translation>这些数字的时效：距离数据源上次发来数据的时间</translation>
+    </message>
+    <message>
         <source>Alert</source>
         <translation>告警</translation>
     </message>
@@ -190,6 +194,14 @@
     <message>
         <source>Connected to OBS</source>
         <translation>已连接 OBS</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Connection to the feed {target} lost.</source>
+        <translation>与数据源 {target} 的连接已断开。</translation>
     </message>
     <message>
         <source>Console</source>
@@ -374,6 +386,14 @@
     <message>
         <source>Feed connection lost ({state})</source>
         <translation>数据连接中断（{state}）</translation>
+    </message>
+    <message>
+        <source>Feed status</source>
+        <translation>数据源状态</translation>
+    </message>
+    <message>
+        <source>Figures on screen are {n} s old.</source>
+        <translation>屏幕上的数字是 {n} 秒前的。</translation>
     </message>
     <message>
         <source>Flash price {price}</source>
@@ -628,6 +648,14 @@
         <translation>数据已 {s:.0f} 秒未更新</translation>
     </message>
     <message>
+        <source>No data from the feed {target} for {n} s; the figures are not live.</source>
+        <translation>数据源 {target} 已 {n} 秒没有数据；数字不是实时的。</translation>
+    </message>
+    <message>
+        <source>No data has arrived yet.</source>
+        <translation>尚未收到任何数据。</translation>
+    </message>
+    <message>
         <source>No more events of this kind</source>
         <translation>没有更多同类事件</translation>
     </message>
@@ -654,6 +682,14 @@
     <message>
         <source>No system keyring: the OBS password cannot be stored (see docs/plugins.md)</source>
         <translation>没有可用的系统钥匙串：无法保存 OBS 密码（见 docs/plugins.md）</translation>
+    </message>
+    <message>
+        <source>Not connected to the feed {target}.</source>
+        <translation>未连接到数据源 {target}。</translation>
+    </message>
+    <message>
+        <source>Not connected: the feed {target} is closed.</source>
+        <translation>未连接：数据源 {target} 已关闭。</translation>
     </message>
     <message>
         <source>Not imported</source>
@@ -926,6 +962,14 @@
     <message>
         <source>Ready</source>
         <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Reason: {reason}.</source>
+        <translation>原因：{reason}。</translation>
+    </message>
+    <message>
+        <source>Reconnecting (attempt {n})…</source>
+        <translation>正在重连（第 {n} 次）…</translation>
     </message>
     <message>
         <source>Recording database</source>
@@ -1228,6 +1272,14 @@
         <translation>将断开数据源并结束录制；观众仍会看到平台上的直播间。</translation>
     </message>
     <message>
+        <source>The feed restarted as a new session ({new}). The previous session ({old}) was closed as interrupted and is kept in the library; the plan and run-of-show order carried over.</source>
+        <translation>数据源已重启为新场次（{new}）。上一场（{old}）已标记为中断并保留在场次库中；脚本和讲解顺序已沿用。</translation>
+    </message>
+    <message>
+        <source>The feed {target} refused the token.</source>
+        <translation>数据源 {target} 拒绝了令牌。</translation>
+    </message>
+    <message>
         <source>The language changes at the next start.</source>
         <translation>语言在下次启动时生效。</translation>
     </message>
@@ -1332,6 +1384,10 @@
         <translation>告警</translation>
     </message>
     <message>
+        <source>an older recording: its operator and alert times were put on the feed's clock</source>
+        <translation>旧版录制：运营操作和告警的时间已校正到数据源的时钟</translation>
+    </message>
+    <message>
         <source>attempt</source>
         <translation>第几次</translation>
     </message>
@@ -1420,6 +1476,14 @@
         <translation>原价</translation>
     </message>
     <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <source>interrupted: the feed restarted or the recorder stopped without ending the session</source>
+        <translation>已中断：数据源重启，或录制在场次结束前停止</translation>
+    </message>
+    <message>
         <source>left</source>
         <translation>剩余</translation>
     </message>
@@ -1438,6 +1502,14 @@
     <message>
         <source>minutes</source>
         <translation>分钟</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>无数据</translation>
+    </message>
+    <message>
+        <source>no live data</source>
+        <translation>无实时数据</translation>
     </message>
     <message>
         <source>not recording</source>
@@ -1554,6 +1626,18 @@
     <message>
         <source>units</source>
         <translation>件</translation>
+    </message>
+    <message>
+        <source>{n} h old</source>
+        <translation>{n} 小时前</translation>
+    </message>
+    <message>
+        <source>{n} min old</source>
+        <translation>{n} 分钟前</translation>
+    </message>
+    <message>
+        <source>{n} s old</source>
+        <translation>{n} 秒前</translation>
     </message>
     <message>
         <source>{title} is sold out</source>

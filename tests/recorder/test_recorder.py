@@ -234,10 +234,12 @@ def test_sessions_cli(rec, db_url, sid, capsys):
     out = capsys.readouterr().out
     line = next(ln for ln in out.splitlines() if ln.startswith(sid))
     assert "CLI show" in line and "1:01:01" in line and "1,234.50" in line and "321" in line
+    assert line.endswith("ended")                 # recording / ended / interrupted
     assert run_sessions(argparse.Namespace(db=db_url, json=True)) == 0
     data = json.loads(capsys.readouterr().out)
     row = next(d for d in data if d["id"] == sid)
     assert row["orders"] == 7 and row["duration_s"] == pytest.approx(3661)
+    assert row["status"] == "ended"
 
 
 # ---- SQLite specifics -------------------------------------------------------------

@@ -1,0 +1,130 @@
+"""DataAgeBadge: the age of a panel's figures, and the panel greyed out when they are stale.
+
+A small badge over the top-right corner of a panel (a dock's contents or the central graphs)
+says how old the figures are ("● 1 s"); when the feed is not live or nothing arrived for more
+than ``STALE_AFTER_S`` seconds it turns into "⚠ 12 s old" / "⚠ no data" and the panel is drawn
+at reduced opacity, so a dropped or dead feed never looks live. The badge observes the
+session's :class:`console.feed.client.FeedStatus` (``data_age()``, ``state``) on the frame
+clock; it does no I/O.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QGraphicsOpacityEffect, QLabel, QWidget
+
+from widgets.frame_clock import set_text
+
+#: Figures older than this (seconds since the feed last sent anything) are shown as stale.
+STALE_AFTER_S = 5.0
+STALE_OPACITY = 0.38
+TITLE_BUTTONS_W = 52      # a dock title bar's float and close buttons
+FRESH_STYLE = ("color: #8a92a6; background: rgba(20, 22, 28, 170); border-radius: 3px;"
+               " padding: 0 4px; font-size: 11px;")
+STALE_STYLE = ("color: #1b1d23; background: #ffb020; border-radius: 3px; padding: 0 5px;"
+               " font-size: 11px; font-weight: bold;")
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Livedesk", text)
+
+
+def feed_freshness(status) -> tuple[bool, float | None]:
+    """(stale, age in seconds or None when nothing arrived yet) for a FeedStatus; a missing
+    status (replay, tests) is never stale."""
+    if status is None:
+        return False, None
+    try:
+        age = status.data_age()
+    except Exception:  # noqa: BLE001 - advisory
+        age = None
+    live = getattr(status, "state", None) == "live"
+    return (not live or age is None or age > STALE_AFTER_S), age
+
+
+def age_text(stale: bool, age: float | None) -> str:
+    if age is None:
+        return "⚠ " + _tr("no data") if stale else ""
+    secs = int(age)
+    if not stale:
+        return f"● {secs} s"
+    if secs >= 3600:
+        return "⚠ " + _tr("{n} h old").format(n=secs // 3600)
+    if secs >= 120:
+        return "⚠ " + _tr("{n} min old").format(n=secs // 60)
+    return "⚠ " + _tr("{n} s old").format(n=secs)
+
+
+class DataAgeBadge(QLabel):
+    """Badge over ``panel``'s top-right corner; greys ``panel`` out while its data is stale."""
+
+    time_dependent = True
+    refresh_hidden = True     # it shows itself: refreshed while hidden too
+
+    def __init__(self, panel: QWidget, status: Callable[[], object] | object) -> None:
+        host = panel.parentWidget() or panel
+        super().__init__(host)
+        self.setObjectName("dataAge")
+        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.panel = panel
+        self._status = status
+        self.state = None
+        self.now = None
+        self.stale: bool | None = None
+        self.age: float | None = None
+        self._effect: QGraphicsOpacityEffect | None = None
+        self._follow = _Follow(self)
+        panel.installEventFilter(self._follow)
+        self.setToolTip(_tr("Age of these figures: time since the feed last sent data"))
+        self._place()
+
+    # ---- frame-clock protocol
+    def set_state(self, state) -> None:
+        self.state = state
+
+    def refresh(self) -> None:
+        status = self._status() if callable(self._status) else self._status
+        stale, age = feed_freshness(status)
+        self.age = age
+        set_text(self, age_text(stale, age), STALE_STYLE if stale else FRESH_STYLE)
+        self.adjustSize()
+        if stale != self.stale:
+            self.stale = stale
+            self._set_grey(stale)
+        self._place()
+
+    # ---- Internals
+    def _set_grey(self, grey: bool) -> None:
+        if grey:
+            self._effect = QGraphicsOpacityEffect(self.panel)
+            self._effect.setOpacity(STALE_OPACITY)
+            self.panel.setGraphicsEffect(self._effect)      # the panel owns it from here
+        else:
+            self.panel.setGraphicsEffect(None)
+            self._effect = None
+
+    def _place(self) -> None:
+        host = self.parentWidget()
+        g = self.panel.rect() if host is self.panel else self.panel.geometry()
+        if isinstance(host, QDockWidget) and g.top() >= self.height():
+            # in the dock's title bar, left of its float and close buttons: no figure covered
+            self.move(host.width() - self.width() - TITLE_BUTTONS_W, (g.top() - self.height()) // 2)
+        else:
+            self.move(g.right() - self.width() - 4, g.top() + 4)
+        self.setVisible(self.panel.isVisible() and bool(self.text()))
+        self.raise_()
+
+
+class _Follow(QObject):
+    """Keeps the badge on its panel's corner as the panel moves, resizes, shows or hides."""
+
+    def __init__(self, badge: DataAgeBadge) -> None:
+        super().__init__(badge)
+        self.badge = badge
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Move, QEvent.Resize, QEvent.Show, QEvent.Hide):
+            self.badge._place()
+        return False

@@ -58,8 +58,10 @@ def test_an_unreachable_feed_shows_the_plan_a_banner_and_grey_figures(qtbot, tmp
         shots["alerts"] = (win.alerts.header.text(), win.alerts.header.styleSheet())
         shots["rows"] = win.run_of_show.list.count()
         win.grab().save(str(tmp_path / "dead_feed.png"))
-        await live.stop()
-        win.close()
+        closed = asyncio.Event()
+        win.sig_closed.connect(closed.set)
+        win.close_now()                 # stops the session on this loop, then closes
+        await asyncio.wait_for(closed.wait(), 10)
 
     asyncio.run(go())
     assert shots["state"] in ("connecting", "reconnecting")
@@ -113,3 +115,4 @@ def test_figures_go_grey_with_their_age_when_a_live_feed_goes_quiet(qtbot, sessi
     assert not win.feed_banner.isVisible()
     assert all(not b.stale and b.panel.graphicsEffect() is None for b in win.data_age.values())
     session.log.append_local(p.OPERATOR_CUE, {"text": "x", "kind": "free"})
+    win.close_now()                   # a live window asks before closing: close as confirmed

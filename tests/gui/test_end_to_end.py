@@ -21,6 +21,7 @@ def test_console_on_simulator(qapp, qtbot, tmp_path):
 
     args = types.SimpleNamespace(simulate=True, url=None, token=None, plan=str(SAMPLE),
                                  db=f"sqlite:///{tmp_path / 'rec.db'}", seed=7, speed=20.0)
+    qapp.setQuitOnLastWindowClosed(False)   # as run_console sets it: closing a window is not quitting
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     result = {}

@@ -74,6 +74,7 @@ def test_console_runs_on_the_fake_douyin_consoles(qapp, tmp_path, monkeypatch):
     monkeypatch.setenv("LIVEDESK_PLUGINS_CONFIG", str(config))
     args = types.SimpleNamespace(simulate=False, douyin=True, url=None, token=None, plan=None,
                                  db=f"sqlite:///{tmp_path / 'rec.db'}")
+    qapp.setQuitOnLastWindowClosed(False)   # as run_console sets it: closing a window is not quitting
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     result: dict = {}

@@ -34,6 +34,11 @@ from typing import Iterator
 from console import protocol as p
 from console.plan import PlanProduct, ShowPlan
 
+#: The share of simulated comments written by someone who already ordered in the session
+#: (so that the comment desk's buyer tags have something to show), and of followers.
+BUYER_COMMENT_SHARE = 0.2
+FOLLOWER_SHARE = 0.3
+
 _NICK_HEADS = ["小鹿", "橘子", "阿杰", "糖糖", "木木", "一只", "晴天", "柚子", "Momo", "大白",
                "小雨", "七七", "阿雅", "星星", "可乐", "小熊", "南风", "饭团", "Coco", "青柠"]
 _NICK_TAILS = ["爱吃草", "汽水", "的猫", "不加糖", "同学", "在路上", "酱", "呀", "2023", "妈妈",
@@ -132,7 +137,11 @@ class Simulator:
         self._bought: dict[tuple[str, str], int] = {}
         # comments
         self._comment_n = 0
+        self._sent_n = 0
         self._recent_comments: dict[str, dict] = {}
+        # who writes a comment (a buyer or not, a follower or not) is drawn from a generator of
+        # its own, so the main one, and with it every other event of a seed, stays as it was
+        self._who = random.Random(seed * 7919 + 17)
         # autopilot
         self._ap_index = -1
         self._ap_next = 0.0
@@ -234,6 +243,8 @@ class Simulator:
                 return out, f"unknown comment {args['comment_id']!r}"
             self._emit(out, ts, p.COMMENT_PINNED, {"comment_id": c["comment_id"],
                                                    "nick": c["nick"], "text": c["text"]})
+        elif name == p.CMD_COMMENT_SEND:
+            return self._send_comment(args, ts, out)
         return out, None
 
     def snapshot(self) -> dict:
@@ -659,6 +670,39 @@ class Simulator:
             self._ap_repop_at = t + REPOP_S
             self._push(self.current_sku, t, out)
 
+    def _send_comment(self, args: dict, ts: float, out: list[dict]) -> tuple[list[dict], str | None]:
+        """``comment.send``: the room's own comment (a reply with ``reply_to``), or a reason."""
+        text = args["text"].strip()
+        reply_to, source = args.get("reply_to"), args.get("source", "operator")
+        if reply_to is not None and not isinstance(reply_to, str):
+            return out, "reply_to must be a comment id (text)"
+        if not isinstance(source, str):
+            return out, "source must be text"
+        if not text:
+            return out, "the comment is empty"
+        if len(text) > p.MAX_COMMENT_CHARS:
+            return out, f"the comment has {len(text)} characters; at most {p.MAX_COMMENT_CHARS} are allowed"
+        from console.compliance import check_text   # the platform's filter: advertising-law terms
+        hits = check_text(text)
+        if hits:
+            return out, "banned words: " + "、".join(dict.fromkeys(h.term for h in hits))
+        if reply_to and reply_to not in self._recent_comments:
+            return out, f"unknown comment {reply_to!r}"
+        self._sent_n += 1
+        data = {"comment_id": f"s{self._sent_n}", "text": text, "nick": self.plan.room,
+                "source": source}
+        if reply_to:
+            data["reply_to"] = reply_to
+        self._emit(out, ts, p.COMMENT_SENT, data)
+        self._remember_comment(data)
+        return out, None
+
+    def _remember_comment(self, data: dict) -> None:
+        rc = self._recent_comments
+        rc[data["comment_id"]] = data
+        if len(rc) > 2000:
+            del rc[next(iter(rc))]
+
     def _comment(self, ts: float, out: list[dict]) -> None:
         rng = self.rng
         self._comment_n += 1
@@ -668,14 +712,16 @@ class Simulator:
         text = rng.choice(_QUESTIONS).format(short=short, size=rng.choice(_SIZES),
                                              color=rng.choice(_COLORS))
         nick = self._nick()
-        data = {"comment_id": cid, "nick": nick, "text": text,
-                "user_id": f"u{rng.getrandbits(48):012x}"}
+        user_id = f"u{rng.getrandbits(48):012x}"
+        who = self._who
+        if self._paid_buyers and who.random() < BUYER_COMMENT_SHARE:
+            user_id, nick = self._buyers[who.randrange(len(self._buyers))]
+        data = {"comment_id": cid, "nick": nick, "text": text, "user_id": user_id}
+        if who.random() < FOLLOWER_SHARE:
+            data["follower"] = True
         self.c["comments"] += 1
         self._emit(out, ts, p.COMMENT, data)
-        rc = self._recent_comments
-        rc[cid] = data
-        if len(rc) > 2000:
-            del rc[next(iter(rc))]
+        self._remember_comment(data)
 
 
 __all__ = ["Simulator", "default_session_id"]

@@ -312,6 +312,7 @@ class Automation:
         if now < self._repop_at:
             return
         self._repop_at = now + every
+        self._repop_key = (seg.sku, seg.start_seq, seg.repops + 1)   # our own push is expected
         self._act("repop", sku=seg.sku, command=(p.CMD_CARD_PUSH, {"sku": seg.sku}))
 
     def _run_timer(self, now: float) -> None:

@@ -196,6 +196,10 @@ class CommentBook:
         self.replies: list[dict] = []   # {seq, ts, text, reply_to, source, latency_s, kinds}
         self.buyers: dict[str, int] = {}     # buyer id -> _ORDERED | _PAID (bounded, FIFO)
         self._open: dict[str, tuple[float, tuple[str, ...]]] = {}   # question id -> (ts, kinds)
+        # insertion order of the two bounded dicts: not ``del d[next(iter(d))]``, which slows
+        # down with every deletion (a dict keeps deleted slots at its front until it resizes)
+        self._buyer_fifo: deque[str] = deque()
+        self._open_fifo: deque[str] = deque()
 
     # ---- Fold (called by SessionState) -------------------------------------------------------
     def on_comment(self, seq: int, ts: float, data: dict, minute: int | None) -> dict:
@@ -232,9 +236,13 @@ class CommentBook:
             if len(top) > TOP_TEXTS:
                 self.top_texts = Counter({k: v for k, v in top.items() if v > 1})
             if row["id"]:
-                self._open[row["id"]] = (ts, kinds)
-                if len(self._open) > OPEN_QUESTIONS:
-                    del self._open[next(iter(self._open))]
+                opened = self._open
+                if row["id"] not in opened:
+                    self._open_fifo.append(row["id"])
+                opened[row["id"]] = (ts, kinds)
+                fifo = self._open_fifo
+                while len(fifo) > OPEN_QUESTIONS:
+                    opened.pop(fifo.popleft(), None)
         return row
 
     def on_sent(self, seq: int, ts: float, data: dict, minute: int | None) -> dict:
@@ -264,8 +272,11 @@ class CommentBook:
         buyers = self.buyers
         had = buyers.get(bid)
         buyers[bid] = (had or 0) | (_PAID if paid else _ORDERED)
-        if had is None and len(buyers) > BUYER_WINDOW:
-            del buyers[next(iter(buyers))]
+        if had is None:
+            fifo = self._buyer_fifo
+            fifo.append(bid)
+            if len(fifo) > BUYER_WINDOW:
+                buyers.pop(fifo.popleft(), None)
 
     # ---- Queries ------------------------------------------------------------------------------
     def buyer_flags(self, uid: str, returning: frozenset[str] | set[str] = frozenset()) -> str:
@@ -328,7 +339,9 @@ class CommentBook:
         book.replies = list(obj.get("replies") or [])
         buyers = obj.get("buyers") or {}
         book.buyers = dict(zip(buyers.get("ids", []), map(int, buyers.get("f", ""))))
+        book._buyer_fifo = deque(book.buyers)
         book._open = {k: (ts, tuple(kinds)) for k, ts, kinds in obj.get("open") or []}
+        book._open_fifo = deque(book._open)
         return book
 
 

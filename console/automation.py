@@ -35,6 +35,15 @@ RETRY_S = 5.0
 #: Seconds of notice before an automatic advance to the next card (it names the product first)
 ADVANCE_NOTICE_S = 15.0
 HISTORY = 500
+#: Quick replies for a plan without ``automation.templates`` (name, text).
+DEFAULT_TEMPLATES = (
+    ("尺码", "@{nick} 尺码参考详情页尺码表，拿不准可以报身高体重哦"),
+    ("价格", "{product} 直播间到手价{price}元，在{link_no}号链接"),
+    ("发货", "@{nick} 付款后48小时内发货，偏远地区以详情页为准"),
+    ("库存", "{product} 现在还剩{stock}件，喜欢的抓紧"),
+    ("链接", "{product}在{link_no}号链接，点左下角小黄车"),
+    ("售后", "@{nick} 支持7天无理由退换，有问题随时找客服"),
+)
 
 
 # ---- The fold's part: what automation is doing (state.automation) ----------------------------
@@ -510,5 +519,5 @@ def _mask(nick: str) -> str:
     return (nick[0] + "*" * max(2, min(len(nick) - 1, 4))) if nick else "***"
 
 
-__all__ = ["Automation", "AutomationLog", "Actions", "Decision", "MissingValue", "render",
+__all__ = ["DEFAULT_TEMPLATES", "Automation", "AutomationLog", "Actions", "Decision", "MissingValue", "render",
            "template_values", "REPOP_MIN_S", "MESSAGE_MIN_S", "ADVANCE_NOTICE_S"]

@@ -965,6 +965,8 @@ def _automation_state(st: SessionState, ev: Event) -> None:
 
 def _automation_config(st: SessionState, ev: Event) -> None:
     st.automation.on_config(ev.ts, ev.data)
+    if isinstance(st.plan, dict):   # replaced, not mutated: saving the plan keeps the edit
+        st.plan = dict(st.plan, automation=st.automation.config)
 
 
 def _automation_action(st: SessionState, ev: Event) -> None:

@@ -419,6 +419,7 @@ class ReplayWindow(MainWindow):
         # ---- Read-only operator controls
         self.run_of_show.set_read_only(True)
         self.inventory.set_read_only(True)
+        self.comments.set_read_only(True)
         self.cue_bar.setEnabled(False)
         self.cue_bar.hide()
         self.cue_bar.toggleViewAction().setVisible(False)
@@ -547,6 +548,9 @@ class ReplayWindow(MainWindow):
         self.clock.tick(force=True)
 
     def _on_opened(self) -> None:
+        from console.comments import returning_buyers
+        self.report_worker.submit(returning_buyers, self.comments.set_returning, None,
+                                  self.store, self.session_id)
         self._update_title()
         self.statusBar().showMessage(
             _tr("Opened") + f" {self.controller.replay.last_seq:,} " + _tr("events")

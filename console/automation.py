@@ -322,7 +322,9 @@ class Automation:
             return
         self._repop_at = now + every
         self._repop_key = (seg.sku, seg.start_seq, seg.repops + 1)   # our own push is expected
-        self._act("repop", sku=seg.sku, command=(p.CMD_CARD_PUSH, {"sku": seg.sku}))
+        prod = self.state.products.get(seg.sku)
+        self._act("repop", sku=seg.sku, text=prod.title if prod else seg.sku,
+                  command=(p.CMD_CARD_PUSH, {"sku": seg.sku}))
 
     def _run_timer(self, now: float) -> None:
         st = self.state
@@ -344,14 +346,14 @@ class Automation:
         if not self._warned and on_air >= planned - max(0.0, rule.warn_before_s):
             self._warned = True
             left = max(0, int(planned - on_air + 0.5))
-            self._act("timer_warning", sku=seg.sku, text=f"{title}: {left} s left of "
-                      f"{planned / 60:g} min", extra={"planned_s": planned, "left_s": left})
+            self._act("timer_warning", sku=seg.sku, text=title,
+                      extra={"planned_s": planned, "left_s": left})
         if not rule.auto_advance or nxt is None or nxt == seg.sku or self._advanced:
             return
         ntitle = st.products[nxt].title if nxt in st.products else nxt
         if not self._advance_noticed and on_air >= planned - ADVANCE_NOTICE_S:
             self._advance_noticed = True
-            self._act("advance_notice", sku=seg.sku, text=f"→ {ntitle}",
+            self._act("advance_notice", sku=seg.sku, text=ntitle,
                       extra={"next_sku": nxt, "in_s": max(0, int(planned - on_air + 0.5))})
         if self._advance_noticed and on_air >= planned:
             self._advanced = True

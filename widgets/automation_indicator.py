@@ -10,6 +10,7 @@ import time
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
+from widgets.automation_panel import action_text
 from widgets.frame_clock import set_text
 
 
@@ -44,14 +45,14 @@ class AutomationIndicator(QLabel):
         text = {"on": "● " + _tr("AUTO on"), "paused": "⏸ " + _tr("AUTO paused"),
                 "off": "○ " + _tr("AUTO off")}[label]
         if label != "off" and log.blocked_count:
-            text += f"  ⛔ {log.blocked_count}"
+            text += f"  × {log.blocked_count}"
         colour = {"on": "#35c27a", "paused": "#ffb020", "off": "#8a92a6"}[label]
         set_text(self, text, f"color: {colour}; font-weight: bold;")
         last = log.actions[-1] if log.actions else None
         blocked = log.blocked[-1] if log.blocked else None
         tip = [_tr("F8 pauses or resumes automation")]
         if last:
-            tip.append(_tr("Last action") + f": {last.get('kind')} {last.get('text') or last.get('sku') or ''}")
+            tip.append(_tr("Last action") + f": {action_text(last)}")
         if blocked:
             tip.append(_tr("Last held back") + f": {blocked.get('text', '')} — {blocked.get('reason', '')}")
         self.setToolTip("\n".join(tip))

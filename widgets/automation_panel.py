@@ -26,14 +26,23 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
 
 
+def action_names() -> dict[str, str]:
+    """Automatic action kinds as the operator reads them."""
+    return {"repop": _tr("Card re-pop"), "timer_warning": _tr("Time is up soon"),
+            "advance_notice": _tr("Next card soon"), "advance": _tr("Advanced to"),
+            "message": _tr("Message"), "auto_reply": _tr("Auto-reply")}
+
+
 def action_text(entry: dict) -> str:
     """One automatic action as the operator reads it."""
     kind = entry.get("kind", "")
-    names = {"repop": _tr("Card re-pop"), "timer_warning": _tr("Time is up soon"),
-             "advance_notice": _tr("Next card soon"), "advance": _tr("Advanced to"),
-             "message": _tr("Message"), "auto_reply": _tr("Auto-reply")}
-    label = names.get(kind, kind)
+    label = action_names().get(kind, kind)
     detail = entry.get("text") or entry.get("sku") or ""
+    if kind == "timer_warning" and "left_s" in entry:
+        detail = _tr("{title}: {left} s left of {minutes} min").format(
+            title=detail, left=entry["left_s"], minutes=f"{entry.get('planned_s', 0) / 60:g}")
+    elif kind == "advance_notice":
+        detail = _tr("{title} in {n} s").format(title=detail, n=entry.get("in_s", ""))
     if kind == "auto_reply" and entry.get("rule"):
         label += f" [{entry['rule']}]"
     return f"{label}: {detail}" if detail else label
@@ -193,25 +202,23 @@ class AutomationPanel(QWidget):
         self.show_problems([])
 
     def _show_activity(self, log) -> None:
-        lines = []
-        entries = [(e["ts"], "a", e) for e in list(log.actions)[-ROWS:]]
-        entries += [(e["ts"], "b", e) for e in list(log.blocked)[-ROWS:]]
-        for ts, what, e in sorted(entries, key=lambda x: x[0], reverse=True)[:ROWS]:
-            clock = datetime.fromtimestamp(ts).strftime("%H:%M:%S")
-            if what == "a":
-                lines.append(f'<span style="color:#8a92a6">{clock}</span> '
-                             f'{html.escape(action_text(e))}')
-            else:
-                lines.append(f'<span style="color:#8a92a6">{clock}</span> '
-                             f'<span style="color:#ff4040">⛔ {html.escape(_tr("Held back"))}: '
-                             f'{html.escape(e.get("text") or e.get("kind", ""))} — '
-                             f'{html.escape(e.get("reason", ""))}</span>')
-        counts = ", ".join(f"{k} {v}" for k, v in sorted(log.counts.items()))
+        def clock(ts: float) -> str:
+            return f'<span style="color:#8a92a6">{datetime.fromtimestamp(ts).strftime("%H:%M:%S")}</span> '
+
+        names = action_names()
+        counts = ", ".join(f"{names.get(k, k)} {v}" for k, v in sorted(log.counts.items()))
         head = _tr("Automatic actions") + f": {sum(log.counts.values())}"
         head += f" ({counts})" if counts else ""
         head += " · " + _tr("held back") + f": {log.blocked_count}"
-        self.activity.setText(f"<b>{html.escape(head)}</b><br>" + "<br>".join(lines)
-                              if lines else html.escape(head))
+        lines = [f"<b>{html.escape(head)}</b>"]
+        for e in list(log.blocked)[-3:][::-1]:       # what was held back stays in sight
+            lines.append(clock(e["ts"]) + '<span style="color:#ff4040">× '
+                         + html.escape(_tr("Held back")) + ": "
+                         + html.escape(e.get("text") or names.get(e.get("kind", ""), ""))
+                         + " — " + html.escape(e.get("reason", "")) + "</span>")
+        for e in list(log.actions)[-ROWS:][::-1]:
+            lines.append(clock(e["ts"]) + html.escape(action_text(e)))
+        self.activity.setText("<br>".join(lines))
 
     # ---- Slots
     def _on_rule_toggled(self, key: str, on: bool) -> None:

@@ -252,6 +252,8 @@ class CommentRowsView(QAbstractScrollArea):
         if st is None:
             st = self._static[key] = QStaticText(text)
             st.setTextFormat(Qt.RichText if rich else Qt.PlainText)
+            if rich:
+                st.setTextWidth(4000)    # one line: the row clips what does not fit
             st.prepare(QTransform(), font)
         return st
 
@@ -522,7 +524,7 @@ class CommentPanel(QWidget):
                          m=per_min) + (f"  ({top})" if top else ""))
         pinned = st.pinned_comment
         if pinned and pinned.get("text"):
-            set_text(self.pinned, "📌 " + _tr("Pinned") + f": {pinned['text']}")
+            set_text(self.pinned, "▲ " + _tr("Pinned") + f": {pinned['text']}")
             self.pinned.show()
         else:
             self.pinned.hide()

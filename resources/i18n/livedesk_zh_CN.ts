@@ -28,16 +28,44 @@
         <translation>库中已有相同编号的场次：</translation>
     </message>
     <message>
+        <source>AUTO off</source>
+        <translation>自动 关</translation>
+    </message>
+    <message>
+        <source>AUTO on</source>
+        <translation>自动 开</translation>
+    </message>
+    <message>
+        <source>AUTO paused</source>
+        <translation>自动 暂停</translation>
+    </message>
+    <message>
         <source>Active alerts</source>
         <translation>当前告警</translation>
+    </message>
+    <message>
+        <source>Activity</source>
+        <translation>动态</translation>
     </message>
     <message>
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
+        <source>Advanced to</source>
+        <translation>已切换到</translation>
+    </message>
+    <message>
+        <source>Advertising law (广告法): {terms}; this cannot be sent</source>
+        <translation>广告法违禁词：{terms}；无法发送</translation>
+    </message>
+    <message>
         <source>Advertising-law check (广告法)</source>
         <translation>广告法违禁词检查</translation>
+    </message>
+    <message>
+        <source>After-sales</source>
+        <translation>售后</translation>
     </message>
     <message>
         <source>Alert</source>
@@ -56,6 +84,10 @@
         <translation>告警</translation>
     </message>
     <message>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
@@ -70,6 +102,38 @@
     <message>
         <source>Apply to session</source>
         <translation>应用到直播</translation>
+    </message>
+    <message>
+        <source>Auto-reply</source>
+        <translation>自动回复</translation>
+    </message>
+    <message>
+        <source>Automatic actions</source>
+        <translation>自动操作</translation>
+    </message>
+    <message>
+        <source>Automation</source>
+        <translation>自动化</translation>
+    </message>
+    <message>
+        <source>Automation is off; switch it on in the Automation panel</source>
+        <translation>自动化未开启；请在“自动化”面板中开启</translation>
+    </message>
+    <message>
+        <source>Automation on for this session</source>
+        <translation>本场开启自动化</translation>
+    </message>
+    <message>
+        <source>Automation paused</source>
+        <translation>自动化已暂停</translation>
+    </message>
+    <message>
+        <source>Automation resumed</source>
+        <translation>自动化已恢复</translation>
+    </message>
+    <message>
+        <source>Automation rules applied</source>
+        <translation>自动化规则已应用</translation>
     </message>
     <message>
         <source>Avg order value</source>
@@ -100,6 +164,10 @@
         <translation>弹讲解</translation>
     </message>
     <message>
+        <source>Card re-pop</source>
+        <translation>讲解卡重弹</translation>
+    </message>
+    <message>
         <source>Cautions</source>
         <translation>注意事项</translation>
     </message>
@@ -112,8 +180,16 @@
         <translation>取消讲解</translation>
     </message>
     <message>
+        <source>Click a comment to pin, reply or send it to the host</source>
+        <translation>点击评论可置顶、回复或推给主播</translation>
+    </message>
+    <message>
         <source>Close replay</source>
         <translation>关闭回放</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>评论</translation>
     </message>
     <message>
         <source>Connected to OBS</source>
@@ -228,6 +304,10 @@
         <translation>导出…</translation>
     </message>
     <message>
+        <source>F8 pauses or resumes automation</source>
+        <translation>F8 暂停或恢复自动化</translation>
+    </message>
+    <message>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
@@ -288,6 +368,10 @@
         <translation>每分钟成交金额</translation>
     </message>
     <message>
+        <source>Held back</source>
+        <translation>已拦截</translation>
+    </message>
+    <message>
         <source>Host (call to action)</source>
         <translation>主播（促单话术）</translation>
     </message>
@@ -324,6 +408,10 @@
         <translation>库存</translation>
     </message>
     <message>
+        <source>Keyword auto-reply</source>
+        <translation>关键词自动回复</translation>
+    </message>
+    <message>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -332,8 +420,16 @@
         <translation>前后跳转的事件类型</translation>
     </message>
     <message>
+        <source>Last action</source>
+        <translation>上次操作</translation>
+    </message>
+    <message>
         <source>Last cue</source>
         <translation>上条提示</translation>
+    </message>
+    <message>
+        <source>Last held back</source>
+        <translation>上次拦截</translation>
     </message>
     <message>
         <source>Limit {n} per buyer</source>
@@ -364,6 +460,10 @@
         <translation>消息</translation>
     </message>
     <message>
+        <source>Message sent</source>
+        <translation>消息已发送</translation>
+    </message>
+    <message>
         <source>Min clicks</source>
         <translation>最少点击数</translation>
     </message>
@@ -380,6 +480,14 @@
         <translation>下一个</translation>
     </message>
     <message>
+        <source>Next card soon</source>
+        <translation>即将切换讲解卡</translation>
+    </message>
+    <message>
+        <source>Next card soon: {title}</source>
+        <translation>即将切换：{title}</translation>
+    </message>
+    <message>
         <source>Next event of this kind (Right)</source>
         <translation>下一个同类事件（→）</translation>
     </message>
@@ -390,6 +498,14 @@
     <message>
         <source>No commands sent yet</source>
         <translation>尚未发送指令</translation>
+    </message>
+    <message>
+        <source>No comments match</source>
+        <translation>没有符合条件的评论</translation>
+    </message>
+    <message>
+        <source>No comments yet</source>
+        <translation>暂无评论</translation>
     </message>
     <message>
         <source>No flash offer in the plan for this product</source>
@@ -424,6 +540,10 @@
         <translation>未导入</translation>
     </message>
     <message>
+        <source>Not valid YAML</source>
+        <translation>YAML 格式错误</translation>
+    </message>
+    <message>
         <source>OBS connection</source>
         <translation>OBS 连接</translation>
     </message>
@@ -450,6 +570,10 @@
     <message>
         <source>Online viewers</source>
         <translation>在线人数</translation>
+    </message>
+    <message>
+        <source>Only comments asking about size, price, shipping, stock or after-sales</source>
+        <translation>只看询问尺码、价格、发货、库存或售后的评论</translation>
     </message>
     <message>
         <source>Open prompt panel</source>
@@ -500,12 +624,32 @@
         <translation>密码已保存在系统钥匙串中</translation>
     </message>
     <message>
+        <source>Pause (F8)</source>
+        <translation>暂停 (F8)</translation>
+    </message>
+    <message>
+        <source>Pause or resume automation</source>
+        <translation>暂停/恢复自动化</translation>
+    </message>
+    <message>
         <source>Paying buyers</source>
         <translation>成交人数</translation>
     </message>
     <message>
         <source>Peak online</source>
         <translation>在线峰值</translation>
+    </message>
+    <message>
+        <source>Pin</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
+        <source>Pin sent</source>
+        <translation>已发送置顶</translation>
+    </message>
+    <message>
+        <source>Pinned</source>
+        <translation>置顶</translation>
     </message>
     <message>
         <source>Pitch lines</source>
@@ -518,6 +662,10 @@
     <message>
         <source>Plan saved</source>
         <translation>脚本已保存</translation>
+    </message>
+    <message>
+        <source>Planned time is up</source>
+        <translation>计划时长已到</translation>
     </message>
     <message>
         <source>Play / pause (Space)</source>
@@ -560,6 +708,10 @@
         <translation>上一个同类事件（←）</translation>
     </message>
     <message>
+        <source>Price</source>
+        <translation>价格</translation>
+    </message>
+    <message>
         <source>Product</source>
         <translation>商品</translation>
     </message>
@@ -582,6 +734,18 @@
     <message>
         <source>Qty</source>
         <translation>数量</translation>
+    </message>
+    <message>
+        <source>Questions</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Quick replies; {product}, {price}, {stock}, {link_no} … are filled in from the session</source>
+        <translation>快捷回复；{product}、{price}、{stock}、{link_no} 等按当前直播自动填写</translation>
+    </message>
+    <message>
+        <source>Quick reply…</source>
+        <translation>快捷回复…</translation>
     </message>
     <message>
         <source>Quit</source>
@@ -624,6 +788,18 @@
         <translation>回放</translation>
     </message>
     <message>
+        <source>Reply sent</source>
+        <translation>回复已发送</translation>
+    </message>
+    <message>
+        <source>Reply to the room, Enter to send</source>
+        <translation>发送到直播间，回车发送</translation>
+    </message>
+    <message>
+        <source>Reply to {nick}, Enter to send</source>
+        <translation>回复 {nick}，回车发送</translation>
+    </message>
+    <message>
         <source>Report failed</source>
         <translation>报告生成失败</translation>
     </message>
@@ -640,6 +816,10 @@
         <translation>补库存</translation>
     </message>
     <message>
+        <source>Resume (F8)</source>
+        <translation>恢复 (F8)</translation>
+    </message>
+    <message>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
@@ -648,8 +828,16 @@
         <translation>直播间</translation>
     </message>
     <message>
+        <source>Rules and templates</source>
+        <translation>规则与模板</translation>
+    </message>
+    <message>
         <source>Run of show</source>
         <translation>直播脚本</translation>
+    </message>
+    <message>
+        <source>Run-of-show timer</source>
+        <translation>排品计时</translation>
     </message>
     <message>
         <source>Running</source>
@@ -668,8 +856,16 @@
         <translation>脚本另存为…</translation>
     </message>
     <message>
+        <source>Scheduled messages</source>
+        <translation>定时发言</translation>
+    </message>
+    <message>
         <source>Script</source>
         <translation>脚本</translation>
+    </message>
+    <message>
+        <source>Search comments or nicks</source>
+        <translation>搜索评论或昵称</translation>
     </message>
     <message>
         <source>Search title, room, date or id</source>
@@ -696,6 +892,14 @@
         <translation>把修改后的手卡发送到提词器（Ctrl+回车）</translation>
     </message>
     <message>
+        <source>Send to host</source>
+        <translation>推给主播</translation>
+    </message>
+    <message>
+        <source>Sent to the prompt panel</source>
+        <translation>已推送到提词器</translation>
+    </message>
+    <message>
         <source>Session library</source>
         <translation>场次库</translation>
     </message>
@@ -708,6 +912,10 @@
         <translation>设置该商品可售库存</translation>
     </message>
     <message>
+        <source>Shipping</source>
+        <translation>发货</translation>
+    </message>
+    <message>
         <source>Show alerts</source>
         <translation>显示告警</translation>
     </message>
@@ -718,6 +926,14 @@
     <message>
         <source>Show plans</source>
         <translation>直播脚本</translation>
+    </message>
+    <message>
+        <source>Show this comment on the prompt panel as a cue</source>
+        <translation>把这条评论作为提示显示在提词器上</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺码</translation>
     </message>
     <message>
         <source>Space / Enter = got it</source>
@@ -764,6 +980,10 @@
         <translation>建议替换</translation>
     </message>
     <message>
+        <source>The automation section must be a mapping</source>
+        <translation>automation 部分必须是映射</translation>
+    </message>
+    <message>
         <source>The feed URL has no host</source>
         <translation>数据源地址缺少主机</translation>
     </message>
@@ -784,12 +1004,24 @@
         <translation>脚本有效。</translation>
     </message>
     <message>
+        <source>The plan's automation: section (YAML)</source>
+        <translation>脚本中的 automation: 部分（YAML）</translation>
+    </message>
+    <message>
         <source>The simulator needs a show plan: choose a plan file</source>
         <translation>模拟器需要直播脚本：请选择脚本文件</translation>
     </message>
     <message>
+        <source>This template needs {{{name}}}, which the session does not have now</source>
+        <translation>该模板需要 {{{name}}}，当前直播没有此数据</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>时间</translation>
+    </message>
+    <message>
+        <source>Time is up soon</source>
+        <translation>时间快到</translation>
     </message>
     <message>
         <source>Timeline</source>
@@ -824,6 +1056,14 @@
         <translation>观看-成交率</translation>
     </message>
     <message>
+        <source>Viewer</source>
+        <translation>观众</translation>
+    </message>
+    <message>
+        <source>Viewer asks</source>
+        <translation>观众提问</translation>
+    </message>
+    <message>
         <source>Waiting for the first product card…</source>
         <translation>等待第一个讲解商品…</translation>
     </message>
@@ -846,6 +1086,14 @@
     <message>
         <source>attempt</source>
         <translation>第几次</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>auto-advance</source>
+        <translation>自动切换</translation>
     </message>
     <message>
         <source>benchmark</source>
@@ -896,6 +1144,10 @@
         <translation>事件/秒</translation>
     </message>
     <message>
+        <source>every {n} s</source>
+        <translation>每 {n} 秒</translation>
+    </message>
+    <message>
         <source>explained</source>
         <translation>讲解</translation>
     </message>
@@ -906,6 +1158,14 @@
     <message>
         <source>flash sale</source>
         <translation>秒杀</translation>
+    </message>
+    <message>
+        <source>follower</source>
+        <translation>粉丝</translation>
+    </message>
+    <message>
+        <source>held back</source>
+        <translation>已拦截</translation>
     </message>
     <message>
         <source>left</source>
@@ -938,6 +1198,10 @@
     <message>
         <source>optional</source>
         <translation>可选</translation>
+    </message>
+    <message>
+        <source>ordered</source>
+        <translation>已下单</translation>
     </message>
     <message>
         <source>paid</source>
@@ -992,6 +1256,14 @@
         <translation>回放</translation>
     </message>
     <message>
+        <source>returning</source>
+        <translation>老客</translation>
+    </message>
+    <message>
+        <source>room</source>
+        <translation>本号</translation>
+    </message>
+    <message>
         <source>seq</source>
         <translation>序号</translation>
     </message>
@@ -1012,8 +1284,36 @@
         <translation>保存在系统钥匙串中</translation>
     </message>
     <message>
+        <source>warn {n} s before the planned end</source>
+        <translation>计划结束前 {n} 秒提醒</translation>
+    </message>
+    <message>
+        <source>{k} rules · at most {n}/min · same text to a buyer once in {t} min</source>
+        <translation>{k} 条规则 · 每分钟最多 {n} 条 · 同一买家同一句 {t} 分钟内只发一次</translation>
+    </message>
+    <message>
+        <source>{k} texts every {n} ± {j} s</source>
+        <translation>{k} 条 · 每 {n} ± {j} 秒</translation>
+    </message>
+    <message>
+        <source>{n} comments · {q} questions · {r} replies · {m}/min</source>
+        <translation>{n} 条评论 · {q} 个问题 · {r} 条回复 · 每分钟 {m}</translation>
+    </message>
+    <message>
+        <source>{n} new</source>
+        <translation>{n} 条新评论</translation>
+    </message>
+    <message>
+        <source>{title} in {n} s</source>
+        <translation>{n} 秒后切换到 {title}</translation>
+    </message>
+    <message>
         <source>{title} is sold out</source>
         <translation>{title} 已售罄</translation>
+    </message>
+    <message>
+        <source>{title}: {left} s left of {minutes} min</source>
+        <translation>{title}：计划 {minutes} 分钟，还剩 {left} 秒</translation>
     </message>
 </context>
 </TS>

@@ -31,7 +31,8 @@ QUESTION_KINDS = ("size", "price", "shipping", "stock", "after_sales")
 HISTORY = 2_000            # comments kept for the panel
 BUYER_WINDOW = 20_000      # buyers who ordered, most recent first out
 OPEN_QUESTIONS = 5_000     # unanswered questions kept to time a later reply
-REPLIES = 5_000            # replies kept (the report lists them)
+REPLIES = 5_000            # replies kept in memory (snapshots keep the newest)
+LATENCIES = 50_000         # question-to-reply times kept
 TOP_TEXTS = 4_000          # distinct question texts counted before the rare ones are dropped
 
 #: Tag letters on a comment row (a string, cheap to store and to snapshot).
@@ -194,6 +195,10 @@ class CommentBook:
         self.per_minute: list[int] = []
         self.questions_per_minute: list[int] = []
         self.replies: list[dict] = []   # {seq, ts, text, reply_to, source, latency_s, kinds}
+        #: every reply's time from the question it answers (reply comment id -> seconds), and
+        #: what the room sent by source: the review reads these (snapshots keep them whole)
+        self.latencies: dict[str, float] = {}
+        self.sent_by_source: Counter = Counter()
         self.buyers: dict[str, int] = {}     # buyer id -> _ORDERED | _PAID (bounded, FIFO)
         self._open: dict[str, tuple[float, tuple[str, ...]]] = {}   # question id -> (ts, kinds)
         # insertion order of the two bounded dicts: not ``del d[next(iter(d))]``, which slows
@@ -261,6 +266,9 @@ class CommentBook:
             q = next((c for c in reversed(self.items) if c["id"] == reply_to), None)
             reply["question"] = q["text"] if q else ""
         self.replies.append(reply)
+        self.sent_by_source[source] += 1
+        if reply["latency_s"] is not None and len(self.latencies) < LATENCIES:
+            self.latencies[row["id"]] = reply["latency_s"]
         if len(self.replies) > REPLIES:
             del self.replies[:len(self.replies) - REPLIES]
         return row
@@ -312,7 +320,8 @@ class CommentBook:
                 "sent": self.sent, "questions": self.questions, "by_kind": dict(self.by_kind),
                 "top_texts": dict(self.top_texts.most_common(200)),
                 "per_minute": self.per_minute, "qpm": self.questions_per_minute,
-                "replies": self.replies[-keep:],
+                "replies": self.replies[-keep:], "latencies": self.latencies,
+                "by_source": dict(self.sent_by_source),
                 "buyers": {"ids": list(self.buyers), "f": "".join(map(str, self.buyers.values()))},
                 "open": [[k, v[0], list(v[1])] for k, v in self._open.items()][-OPEN_QUESTIONS:]}
 
@@ -337,6 +346,8 @@ class CommentBook:
         book.per_minute = list(obj.get("per_minute") or [])
         book.questions_per_minute = list(obj.get("qpm") or [])
         book.replies = list(obj.get("replies") or [])
+        book.latencies = dict(obj.get("latencies") or {})
+        book.sent_by_source = Counter(obj.get("by_source") or {})
         buyers = obj.get("buyers") or {}
         book.buyers = dict(zip(buyers.get("ids", []), map(int, buyers.get("f", ""))))
         book._buyer_fifo = deque(book.buyers)

@@ -278,7 +278,7 @@ class Simulator:
         return d
 
     def load(self, rate_eps: float, start_ts: float | None = None,
-             chunk: int | None = None) -> Iterator[list[dict]]:
+             chunk: int | None = None, comments_per_s: float | None = None) -> Iterator[list[dict]]:
         """Benchmark mode: yield the events of each simulated second.
 
         Each second holds ``rate_eps`` events on average (fractional rates are
@@ -290,6 +290,8 @@ class Simulator:
         Without ``chunk`` one list per second is yielded; with ``chunk`` a second
         comes as lists of at most ``chunk`` events, so a caller on an event loop
         never waits for a whole second of a high rate to be generated at once.
+        ``comments_per_s``: that many of the events are comments (on average; some of
+        them from buyers of earlier orders); by default about 8 %.
         """
         rng = self.rng
         out: list[dict] = []
@@ -303,6 +305,10 @@ class Simulator:
         nicks = [self._nick() for _ in range(64)]
         online = self.audience
         step = max(1, int(chunk)) if chunk else None
+        share = 0.08   # of the draws below; an order draw makes 2.5 events on average
+        if comments_per_s is not None:
+            f = min(1.0, max(0.0, float(comments_per_s)) / max(1.0, float(rate_eps)))
+            share = 2.5 * f / (1.0 + 1.5 * f)
         while True:
             sec += 1
             budget += rate_eps
@@ -330,7 +336,12 @@ class Simulator:
                     k += 1
                     r = rng.random()
                     left = want - len(out)
-                    if r < 0.08 or left < 2:
+                    if left < 2 and comments_per_s is not None and r >= share:
+                        pr = prods[skus[rng.randrange(len(skus))]]   # one slot left: a stock change
+                        pr.stock = pr.stock - 1 if pr.stock > 1 else 100_000
+                        self._emit(out, ts, p.INVENTORY_SET, {"sku": pr.sku, "available": pr.stock})
+                        continue
+                    if r < share or left < 2:
                         self._comment_n += 1
                         cid = f"c{self._comment_n}"
                         self.c["comments"] += 1

@@ -12,7 +12,7 @@ Intents only (no I/O): ``sig_pin``, ``sig_reply``, ``sig_send_to_host``; the win
 
 from __future__ import annotations
 
-import html
+import re
 import time
 from datetime import datetime
 
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QComboBox, QHBoxL
 from console.automation import DEFAULT_TEMPLATES, MissingValue, render, template_values
 from console.comments import (QUESTION_KINDS, TAG_FOLLOWER, TAG_ORDERED, TAG_OWN, TAG_PAID,
                               TAG_RETURNING, load_comment_words)
+import widgets.conversion_graphs  # noqa: F401  (pins None/True/False: a PySide6 6.12 refcount bug)
 from widgets.frame_clock import set_text
 from widgets.order_ticker import mask_nick
 
@@ -49,7 +50,7 @@ def kind_labels() -> dict[str, str]:
 class CommentModel:
     """The panel's rows (oldest first, bounded) and the filtered view of them.
 
-    A row is the fold's comment dict plus a ``_html`` cache filled when it is first painted.
+    Rows are the fold's comment dicts themselves (never modified here).
     """
 
     def __init__(self) -> None:
@@ -133,12 +134,15 @@ class CommentRowsView(QAbstractScrollArea):
         self.returning: frozenset[str] = frozenset()
         self._static: dict[tuple, QStaticText] = {}
         self._tag_static: dict[str, QStaticText] = {}
+        self._segs: dict[int, tuple] = {}
+        self._banned_rx = None       # any advertising-law term at all (then the full check)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.ClickFocus)
         bar = self.verticalScrollBar()
         bar.setSingleStep(1)
         bar.valueChanged.connect(self._on_scrolled)
         self._adjusting = False
+        self._styles = (None, QColor(QUESTION_COLOUR), QColor(BAD_COLOUR), QColor(SEARCH_COLOUR))
         pal = self.palette()
         self._colours = (pal.base().color(), pal.alternateBase().color(), pal.text().color(),
                          QColor("#8a92a6"), QColor("#34405a"), QColor("#2a2418"))
@@ -211,49 +215,53 @@ class CommentRowsView(QAbstractScrollArea):
                 self.sig_follow_changed.emit(at_end)
         self.viewport().update()
 
-    def _row_html(self, row: dict) -> str:
-        """The comment text as rich text: questions amber, banned/abusive red, search blue."""
+    def _segments(self, row: dict) -> tuple[tuple[str, int], ...]:
+        """The comment text as (piece, style) pieces: 0 plain, 1 question word (amber),
+        2 banned or abusive (red, bold), 3 search match (blue). Cached per row."""
+        seq = row["seq"]
+        segs = self._segs.get(seq)
+        if segs is not None:
+            return segs
         text = row["text"]
-        spans: list[tuple[int, int, str]] = []
+        spans: list[tuple[int, int, int]] = []
         words = self.words
         if words is not None:
-            spans += [(s, e, BAD_COLOUR) for s, e in words.abusive_spans(text)]
+            spans += [(s, e, 2) for s, e in words.abusive_spans(text)]
             if row["q"]:
                 for kind, rx in words._rx:
                     if kind in row["q"]:
-                        spans += [(m.start(), m.end(), QUESTION_COLOUR)
-                                  for m in rx.finditer(text) if m.end() > m.start()]
-        if self.banned is not None:
-            spans += [(h.start, h.end, BAD_COLOUR) for h in self.banned(text)]
+                        spans += [(m.start(), m.end(), 1) for m in rx.finditer(text)
+                                  if m.end() > m.start()]
+        if self.banned is not None and (self._banned_rx is None or self._banned_rx.search(text)):
+            spans += [(h.start, h.end, 2) for h in self.banned(text)]
         needle = self.model.search
         if needle:
             low = text.lower()
             i = low.find(needle)
             while i >= 0:
-                spans.append((i, i + len(needle), SEARCH_COLOUR))
+                spans.append((i, i + len(needle), 3))
                 i = low.find(needle, i + 1)
-        if not spans:
-            return html.escape(text)
-        spans.sort(key=lambda s: (s[0], -(s[1] - s[0])))
-        out, pos = [], 0
-        for s, e, colour in spans:
+        out: list[tuple[str, int]] = []
+        pos = 0
+        for s, e, style in sorted(spans, key=lambda sp: (sp[0], -(sp[1] - sp[0]))):
             if s < pos:
                 continue
-            out.append(html.escape(text[pos:s]))
-            weight = "bold" if colour == BAD_COLOUR else "normal"
-            out.append(f'<span style="color:{colour}; font-weight:{weight}">'
-                       f'{html.escape(text[s:e])}</span>')
+            if s > pos:
+                out.append((text[pos:s], 0))
+            out.append((text[s:e], style))
             pos = e
-        out.append(html.escape(text[pos:]))
-        return "".join(out)
+        if pos < len(text):
+            out.append((text[pos:], 0))
+        if len(self._segs) > 2 * MAX_ROWS:
+            self._segs.clear()
+        segs = self._segs[seq] = tuple(out)
+        return segs
 
-    def _static_for(self, key: tuple, text: str, rich: bool, font: QFont) -> QStaticText:
+    def _static_for(self, key: tuple, text: str, font: QFont) -> QStaticText:
         st = self._static.get(key)
         if st is None:
             st = self._static[key] = QStaticText(text)
-            st.setTextFormat(Qt.RichText if rich else Qt.PlainText)
-            if rich:
-                st.setTextWidth(4000)    # one line: the row clips what does not fit
+            st.setTextFormat(Qt.PlainText)
             st.prepare(QTransform(), font)
         return st
 
@@ -295,8 +303,11 @@ class CommentRowsView(QAbstractScrollArea):
         font = p.font()
         small = QFont(font)
         small.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
+        bold = QFont(font)
+        bold.setBold(True)
+        styles = self._styles
         static = self._static
-        if len(static) > 6000:
+        if len(static) > 20_000:
             static.clear()
         shown = self.model.shown
         top = self.verticalScrollBar().value()
@@ -313,17 +324,19 @@ class CommentRowsView(QAbstractScrollArea):
             if row["q"]:
                 p.fillRect(0, y + 3, 3, rh - 6, QColor(QUESTION_COLOUR))
             p.setPen(muted)
-            t = self._static_for(("t", int(row["ts"])), datetime.fromtimestamp(row["ts"])
-                                 .strftime("%H:%M:%S"), False, font)
+            second = int(row["ts"])
+            t = static.get(("t", second))
+            if t is None:
+                t = self._static_for(("t", second), datetime.fromtimestamp(second)
+                                     .strftime("%H:%M:%S"), font)
             p.drawStaticText(QPointF(6, y + (rh - t.size().height()) / 2), t)
             own = TAG_OWN in row["tags"]
             nick = row["nick"] if own else mask_nick(row["nick"])
             p.setPen(QColor("#b58cff") if own else text_c)
-            n = self._static_for(("n", nick), nick, False, font)
-            p.save()
+            n = self._static_for(("n", nick), nick, font)
             p.setClipRect(QRectF(self.TIME_W, y, self.NICK_W - 4, rh))
             p.drawStaticText(QPointF(self.TIME_W, y + (rh - n.size().height()) / 2), n)
-            p.restore()
+            p.setClipping(False)
             x = text_x
             p.setFont(small)
             for tag in self._tags(row):
@@ -339,15 +352,23 @@ class CommentRowsView(QAbstractScrollArea):
                 p.drawStaticText(QPointF(x + 4, y + (rh - ts_.size().height()) / 2), ts_)
                 x += w + 4
             p.setFont(font)
-            key = ("c", row["seq"], self.model.search)
-            st = static.get(key)
-            if st is None:
-                st = self._static_for(key, self._row_html(row), True, font)
-            p.setPen(text_c)
-            p.save()
+            # the text, piece by piece (plain static texts, cached by piece: comments repeat
+            # words and phrases, and a plain layout is far cheaper than rich text)
+            x += 2
             p.setClipRect(QRectF(x, y, width - x - 4, rh))
-            p.drawStaticText(QPointF(x + 2, y + (rh - st.size().height()) / 2), st)
-            p.restore()
+            for piece, style in self._segments(row):
+                if x >= width:
+                    break
+                st = self._static_for(("s", piece, style == 2), piece,
+                                      bold if style == 2 else font)
+                p.setPen(styles[style] or text_c)
+                if style == 2:
+                    p.setFont(bold)
+                p.drawStaticText(QPointF(x, y + (rh - st.size().height()) / 2), st)
+                if style == 2:
+                    p.setFont(font)
+                x += st.size().width()
+            p.setClipping(False)
             y += rh
         if not shown:
             p.setPen(muted)
@@ -464,8 +485,14 @@ class CommentPanel(QWidget):
             self.view.words = load_comment_words()
         except ValueError as exc:           # a broken keyword file: the desk works without it
             self._show_message(str(exc), error=True)
-        from console.compliance import check_text
+        from console.compliance import WordListError, check_text, load_words
         self.view.banned = check_text
+        try:
+            terms = sorted({t.term for t in load_words().terms}, key=len, reverse=True)
+            self.view._banned_rx = re.compile("|".join(map(re.escape, terms)), re.IGNORECASE) \
+                if terms else None
+        except WordListError as exc:
+            self._show_message(str(exc), error=True)
         self._update_actions()
 
     # ---- Public API
@@ -488,12 +515,11 @@ class CommentPanel(QWidget):
     def set_returning(self, ids: frozenset[str]) -> None:
         """Buyer ids who paid in earlier sessions of the room (tagged "returning")."""
         self.view.returning = frozenset(ids)
-        self.view._static.clear()
         self.view.viewport().update()
 
     def set_words(self, words) -> None:
         self.view.words = words
-        self.view._static.clear()
+        self.view._segs.clear()
         self.view.viewport().update()
 
     def refresh(self) -> None:
@@ -583,7 +609,7 @@ class CommentPanel(QWidget):
         m.kind = self.kind_combo.currentData() or None
         m.search = self.search.text().strip().lower()
         m.refilter()
-        self.view._static = {k: v for k, v in self.view._static.items() if k[0] != "c"}
+        self.view._segs.clear()
         self._unseen = 0
         self.view.jump_to_newest()
         self._update_new_button()

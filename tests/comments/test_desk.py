@@ -217,3 +217,20 @@ def test_returning_buyers_from_earlier_sessions_of_the_room():
 
     assert returning_buyers(Store(), "now") == frozenset({"u1"})
     assert returning_buyers(object(), "now") == frozenset()
+
+
+def test_load_mode_comment_rate(plan):
+    """``livedesk simulate --load 5200 --load-comments 200``: 200 of the 5,200 events a second
+    are comments (the console benchmark's mix), all valid; without the option the mix is as
+    before (about 8 % of the draws)."""
+    from collections import Counter
+    for cps, low, high in ((200, 180, 220), (0, 0, 0)):
+        sim = Simulator(plan, seed=1, start_ts=0)
+        gen = sim.load(5200, start_ts=0, chunk=250, comments_per_s=cps)
+        events = []
+        for _ in range(10 * 21):
+            events += next(gen)
+        seconds = len(events) / 5200
+        per_s = Counter(e["type"] for e in events)[p.COMMENT] / seconds
+        assert low <= per_s <= high, per_s
+        assert all(p.check_event(e) is None for e in events[:5000])

@@ -289,3 +289,32 @@ def test_set_config_logs_and_applies_or_refuses(plan):
     assert s.of_type(p.AUTOMATION_CONFIG) == []
     auto.set_config({"repop": {"enabled": True, "every_s": 12}})
     assert s.state.automation.config["repop"]["every_s"] == 12 and auto.plan.repop.enabled
+
+
+def test_check_plan_validates_the_automation_section(plan, tmp_path, capsys):
+    import types
+
+    import yaml
+
+    from console.compliance import run_check_plan
+    raw = plan.to_dict()
+    raw["automation"] = {"messages": {"enabled": True, "every_s": 60, "jitter_s": 5,
+                                      "texts": ["全网最低价", "欢迎"]},
+                         "templates": [{"name": "好", "text": "这是最好的"}]}
+    path = tmp_path / "plan.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    assert run_check_plan(types.SimpleNamespace(file=str(path), words=None)) == 1
+    out = capsys.readouterr().out
+    assert "automation.messages.texts[0]: 「全网最低" in out and "automation.templates[0] (好)" in out
+    raw["automation"] = {"repop": {"enabled": True, "every_s": 1}, "templates": [{"text": "{x}"}]}
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    assert run_check_plan(types.SimpleNamespace(file=str(path), words=None)) == 2
+    err = capsys.readouterr().err
+    assert "automation.repop.every_s" in err and "automation.templates[0].name: required" in err
+    assert "unknown variable {x}" in err
+
+
+def test_the_sample_plan_has_a_valid_automation_section(plan):
+    auto = plan.automation
+    assert auto is not None and auto.repop.every_s >= 10 and len(auto.templates) >= 5
+    assert {r.name for r in auto.auto_reply.rules} >= {"尺码", "发货"}

@@ -113,19 +113,6 @@ def load_comment_words(path: str | Path | None = None) -> CommentWords:
     return words
 
 
-def save_comment_words(words: CommentWords, path: str | Path | None = None) -> Path:
-    """Validate and write a keyword file atomically (the panel's keyword editor)."""
-    path = Path(path) if path else DEFAULT_WORDS
-    data = words.to_dict()
-    comment_words_from_dict(data, str(path))
-    tmp = path.with_name(path.name + ".part")
-    tmp.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100),
-                   encoding="utf-8")
-    tmp.replace(path)
-    _cache.pop(str(path), None)
-    return path
-
-
 def comment_words_from_dict(raw: Any, source: str = "<words>") -> CommentWords:
     """Validate a parsed keyword file; raise :class:`CommentWordsError` listing every problem."""
     if not isinstance(raw, dict):
@@ -405,5 +392,5 @@ def returning_buyers(store: Any, session_id: str, room: str | None = None) -> fr
 
 
 __all__ = ["CommentBook", "CommentWords", "CommentWordsError", "load_comment_words",
-           "save_comment_words", "comment_words_from_dict", "returning_buyers", "QUESTION_KINDS",
+           "comment_words_from_dict", "returning_buyers", "QUESTION_KINDS",
            "TAG_ORDERED", "TAG_PAID", "TAG_FOLLOWER", "TAG_OWN", "TAG_RETURNING", "normalise_question"]

@@ -8,6 +8,7 @@ the room's returning buyers from the recording store on a worker thread.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 
@@ -34,12 +35,16 @@ class _Sink:
 
     def __init__(self, session) -> None:
         self.session = session
+        try:
+            params = inspect.signature(session.send_command).parameters
+        except (TypeError, ValueError):
+            params = {}
+        self._takes_source = "source" in params
 
     def send_command(self, name: str, args: dict, source: str = "operator") -> str:
-        try:
+        if self._takes_source:
             return self.session.send_command(name, args, source=source)
-        except TypeError:
-            return self.session.send_command(name, args)
+        return self.session.send_command(name, args)
 
     def append_local(self, type_: str, data: dict, source: str = "operator"):
         return self.session.append_local(type_, data, source)

@@ -194,7 +194,7 @@ class CommentBook:
         self.latencies: dict[str, float] = {}
         self.sent_by_source: Counter = Counter()
         self.buyers: dict[str, str] = {}     # buyer id -> flag character (bounded, FIFO)
-        self._open: dict[str, tuple[float, tuple[str, ...]]] = {}   # question id -> (ts, kinds)
+        self._open: dict[str, float] = {}      # unanswered question id -> when it was asked
         # insertion order of the two bounded dicts: not ``del d[next(iter(d))]``, which slows
         # down with every deletion (a dict keeps deleted slots at its front until it resizes)
         self._buyer_fifo: deque[str] = deque()
@@ -239,7 +239,7 @@ class CommentBook:
                 opened = self._open
                 if row["id"] not in opened:
                     self._open_fifo.append(row["id"])
-                opened[row["id"]] = (ts, kinds)
+                opened[row["id"]] = ts
                 fifo = self._open_fifo
                 while len(fifo) > OPEN_QUESTIONS:
                     opened.pop(fifo.popleft(), None)
@@ -251,15 +251,15 @@ class CommentBook:
         row = {"seq": seq, "ts": ts, "id": data["comment_id"], "nick": str(data.get("nick") or ""),
                "text": data["text"], "uid": "", "q": (), "tags": TAG_OWN,
                "reply_to": reply_to, "source": source}
-        self.items.append(row)
         self.sent += 1
         asked = self._open.pop(reply_to, None) if reply_to else None
+        # replies are few: finding the question among the kept comments is cheap enough
+        q = next((c for c in reversed(self.items) if c["id"] == reply_to), None) \
+            if reply_to else None
         reply = {"seq": seq, "ts": ts, "text": data["text"], "reply_to": reply_to,
-                 "source": source, "latency_s": round(ts - asked[0], 3) if asked else None,
-                 "kinds": list(asked[1]) if asked else []}
-        if reply_to and asked is None:
-            q = next((c for c in reversed(self.items) if c["id"] == reply_to), None)
-            reply["question"] = q["text"] if q else ""
+                 "source": source, "latency_s": round(ts - asked, 3) if asked is not None else None,
+                 "kinds": list(q["q"]) if q else [], "question": q["text"] if q else ""}
+        self.items.append(row)                 # after the search: the question, not this row
         self.replies.append(reply)
         self.sent_by_source[source] += 1
         if reply["latency_s"] is not None and len(self.latencies) < LATENCIES:
@@ -350,10 +350,7 @@ class CommentBook:
         buyers = obj.get("buyers") or {}
         book.buyers = dict(zip(buyers.get("ids", []), buyers.get("f", "")))
         book._buyer_fifo = deque(book.buyers)
-        opened = obj.get("open") or {}
-        if isinstance(opened, list):          # [[id, ts, kinds], ...]
-            opened = {k: (ts, kinds) for k, ts, kinds in opened}
-        book._open = {k: (v[0], tuple(v[1])) for k, v in opened.items()}
+        book._open = dict(obj.get("open") or {})
         book._open_fifo = deque(book._open)
         return book
 

@@ -84,11 +84,16 @@ class DeskHost(QObject):
         pause.setShortcut(QKeySequence("F8"))
         pause.triggered.connect(self.toggle_pause)
         window.addAction(pause)
+        focus = QAction(_tr("Reply to comments"), window)
+        focus.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        focus.triggered.connect(self._on_focus_comments)
+        window.addAction(focus)
         view = next((a.menu() for a in window.menuBar().actions()
                      if a.menu() is not None and a.text() == _tr("&View")), None)
         if view is not None:
             view.addAction(window.docks["automation"].toggleViewAction())
             view.addAction(pause)
+            view.addAction(focus)
         # ---- comment intents
         comments = window.comments
         comments.sig_pin.connect(self._on_pin)
@@ -191,6 +196,10 @@ class DeskHost(QObject):
         self.session.append_local(p.OPERATOR_CUE, {"text": text, "kind": "comment",
                                                    "comment_id": comment.get("id", ""),
                                                    "question": list(comment.get("q") or [])})
+
+    def _on_focus_comments(self) -> None:
+        self.window._show_dock("comments")
+        self.window.comments.reply_box.setFocus()
 
     def _on_save(self) -> None:
         host = getattr(self.window, "prompter_host", None)

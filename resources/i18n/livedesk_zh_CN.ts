@@ -792,6 +792,10 @@
         <translation>回复已发送</translation>
     </message>
     <message>
+        <source>Reply to comments</source>
+        <translation>回复评论</translation>
+    </message>
+    <message>
         <source>Reply to the room, Enter to send</source>
         <translation>发送到直播间，回车发送</translation>
     </message>

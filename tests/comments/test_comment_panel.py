@@ -151,3 +151,35 @@ def test_automation_switch_pause_key_and_indicator(live, qtbot):
     assert "AUTO paused" in panel.displayed_texts()["auto"]
     win.clock.tick()
     assert "Held back" in host.panel.activity.text() or s.state.automation.blocked_count == 0
+
+
+def test_returning_tag_and_focus_key(live, qtbot):
+    s, win = live
+    panel = win.comments
+    row = next(r for r in reversed(panel.model.rows) if r["uid"] and "s" not in r["tags"])
+    assert "r" not in panel.view._tags(row)
+    panel.set_returning(frozenset({row["uid"]}))
+    assert "r" in panel.view._tags(row)
+    focus = next(a for a in win.actions() if a.shortcut().toString() == "Ctrl+Shift+C")
+    focus.trigger()
+    assert win.docks["comments"].isVisible()
+
+
+def test_rules_editor_applies_or_lists_the_problems(live):
+    s, win = live
+    panel = win.desk_host.panel
+    panel.editor.setPlainText("repop: [unclosed")
+    panel._on_apply()
+    assert "Not valid YAML" in panel.problems.text()
+    panel.editor.setPlainText("repop: {enabled: true, every_s: 4}\nmessages: {texts: [a, a]}")
+    panel._on_apply()
+    assert "platform-safe minimum" in panel.problems.text()
+    assert s.of_type(p.AUTOMATION_CONFIG) == []
+    panel.editor.setPlainText("repop: {enabled: true, every_s: 15}")
+    panel._on_apply()
+    assert panel.problems.isHidden() and s.state.automation.config["repop"]["every_s"] == 15
+    panel.rule_boxes["messages"].click()         # on without texts: refused, the box goes back
+    assert "at least two different texts" in panel.problems.text()
+    assert not panel.rule_boxes["messages"].isChecked()
+    panel.rule_boxes["repop"].click()            # one click switches a rule off at once
+    assert s.state.automation.config["repop"]["enabled"] is False

@@ -222,6 +222,7 @@ ZH = {
     'The plan is valid.': '脚本有效。',
     'The plan cannot be used': '脚本无法使用',
     # comment desk and automation
+    'Automation held back': '自动化已拦截',
     'Reply to comments': '回复评论',
     '{title}: {left} s left of {minutes} min': '{title}：计划 {minutes} 分钟，还剩 {left} 秒',
     '{title} in {n} s': '{n} 秒后切换到 {title}',

@@ -19,7 +19,7 @@ from console import protocol as p
 from console.automation import Automation
 from console.comments import returning_buyers
 from console.plan import AutomationPlan, PlanError, automation_from_dict
-from widgets.automation_panel import AutomationPanel
+from widgets.automation_panel import AutomationPanel, action_text
 
 log = logging.getLogger(__name__)
 TICK_MS = 250
@@ -120,11 +120,19 @@ class DeskHost(QObject):
                 self.panel.set_config(plan.to_dict())
         self._load_returning()
         try:
-            self.engine.tick(self.window.now())
+            decisions = self.engine.tick(self.window.now())
         except Exception:  # noqa: BLE001 - automation must never take the console down
             log.exception("automation tick failed; automation paused")
             if st.automation.running:
                 self.engine.pause(True)
+            return
+        for d in decisions:                   # what the operator should see at once
+            if d.blocked:
+                self.window.status.showMessage(
+                    "× " + _tr("Automation held back") + f": {d.text or d.kind} — {d.blocked}", 10000)
+            elif d.kind in ("timer_warning", "advance_notice", "advance"):
+                entry = st.automation.actions[-1] if st.automation.actions else {"kind": d.kind}
+                self.window.status.showMessage("⏱ " + action_text(entry), 10000)
 
     def toggle_pause(self) -> None:
         if not self.session.state.automation.enabled:

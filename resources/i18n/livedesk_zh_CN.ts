@@ -116,6 +116,10 @@
         <translation>自动化</translation>
     </message>
     <message>
+        <source>Automation held back</source>
+        <translation>自动化已拦截</translation>
+    </message>
+    <message>
         <source>Automation is off; switch it on in the Automation panel</source>
         <translation>自动化未开启；请在“自动化”面板中开启</translation>
     </message>

@@ -183,3 +183,17 @@ def test_rules_editor_applies_or_lists_the_problems(live):
     assert not panel.rule_boxes["messages"].isChecked()
     panel.rule_boxes["repop"].click()            # one click switches a rule off at once
     assert s.state.automation.config["repop"]["enabled"] is False
+
+
+def test_held_back_text_shows_in_the_status_bar(live):
+    s, win = live
+    host = win.desk_host
+    host.apply_config({"messages": {"enabled": True, "every_s": 30, "jitter_s": 0,
+                                    "texts": ["全网最低价", "今天最好的福利"]}})
+    host.engine.enable(True)
+    for _ in range(31):
+        s.advance(1)
+        host.tick()
+    assert "held back" in win.status.currentMessage() and "全网最低" in win.status.currentMessage()
+    win.clock.tick()
+    assert "× 1" in win.automation_indicator.text()

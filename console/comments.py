@@ -40,10 +40,8 @@ TOP_TEXTS = 1_000          # distinct question texts counted before the rare one
 
 #: Tag letters on a comment row (a string, cheap to store and to snapshot).
 TAG_ORDERED, TAG_PAID, TAG_FOLLOWER, TAG_OWN, TAG_RETURNING = "o", "p", "f", "s", "r"
-#: a buyer's flags are one character ("1" ordered, "2" paid, "3" both): a snapshot joins them
-#: into one string in C instead of formatting twenty thousand numbers on the fold thread
-_FLAGS = {("", False): "1", ("", True): "2", ("1", False): "1", ("1", True): "3",
-          ("2", False): "3", ("2", True): "2", ("3", False): "3", ("3", True): "3"}
+#: a buyer's flag is one character ("1" ordered, "2" paid): a snapshot joins them into one
+#: string in C instead of formatting thousands of numbers on the fold thread
 _HAS_PAID = frozenset("23")
 
 
@@ -269,17 +267,24 @@ class CommentBook:
         return row
 
     def on_order(self, data: dict, paid: bool) -> None:
-        bid = buyer_id(data.get("buyer"))
-        if bid is None:
-            return
+        """An order was created (``paid`` False) or paid: remember its buyer. Runs for every
+        order event, so it is kept to a few dictionary operations."""
+        buyer = data.get("buyer")
+        bid = buyer.get("id") if type(buyer) is dict else buyer
+        if type(bid) is not str or not bid:
+            bid = buyer_id(buyer)
+            if bid is None:
+                return
         buyers = self.buyers
         had = buyers.get(bid)
-        buyers[bid] = _FLAGS[(had or "", paid)]
         if had is None:
+            buyers[bid] = "2" if paid else "1"
             fifo = self._buyer_fifo
             fifo.append(bid)
             if len(fifo) > BUYER_WINDOW:
                 buyers.pop(fifo.popleft(), None)
+        elif paid and had == "1":
+            buyers[bid] = "2"
 
     # ---- Queries ------------------------------------------------------------------------------
     def buyer_flags(self, uid: str, returning: frozenset[str] | set[str] = frozenset()) -> str:

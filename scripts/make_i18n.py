@@ -278,7 +278,6 @@ ZH = {
     'Send to host': '推给主播',
     'Sent to the prompt panel': '已推送到提词器',
     'Shipping': '发货',
-    'Show this comment on the prompt panel as a cue': '把这条评论作为提示显示在提词器上',
     'Size': '尺码',
     'The automation section must be a mapping': 'automation 部分必须是映射',
     "The plan's automation: section (YAML)": '脚本中的 automation: 部分（YAML）',

@@ -19,7 +19,7 @@ from datetime import datetime
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QStaticText, QTransform
 from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QComboBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QSizePolicy, QVBoxLayout, QWidget)
+                               QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from console.automation import DEFAULT_TEMPLATES, MissingValue, render, template_values
 from console.comments import (QUESTION_KINDS, TAG_FOLLOWER, TAG_ORDERED, TAG_OWN, TAG_PAID,
@@ -443,21 +443,11 @@ class CommentPanel(QWidget):
         self.new_button.hide()
         lay.addWidget(self.new_button)
         self._unseen = 0
-        # ---- actions on the selected comment
-        acts = QHBoxLayout()
-        self.selected_label = QLabel(_tr("Click a comment to pin, reply or send it to the host"))
-        self.selected_label.setObjectName("muted")
-        self.selected_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        # ---- reply, and the actions on the selected comment (one row: the stream gets the height)
         self.pin_button = QPushButton(_tr("Pin"))
         self.pin_button.clicked.connect(self._on_pin)
         self.host_button = QPushButton(_tr("Send to host"))
-        self.host_button.setToolTip(_tr("Show this comment on the prompt panel as a cue"))
         self.host_button.clicked.connect(self._on_host)
-        acts.addWidget(self.selected_label, 1)
-        acts.addWidget(self.pin_button)
-        acts.addWidget(self.host_button)
-        lay.addLayout(acts)
-        # ---- reply
         reply = QHBoxLayout()
         self.template_combo = QComboBox()
         self.template_combo.setToolTip(_tr("Quick replies; {product}, {price}, {stock}, "
@@ -473,6 +463,8 @@ class CommentPanel(QWidget):
         reply.addWidget(self.template_combo)
         reply.addWidget(self.reply_box, 1)
         reply.addWidget(self.send_button)
+        reply.addWidget(self.pin_button)
+        reply.addWidget(self.host_button)
         lay.addLayout(reply)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -585,13 +577,12 @@ class CommentPanel(QWidget):
         has = row is not None and not self.read_only
         self.pin_button.setEnabled(has and bool(row.get("id")))
         self.host_button.setEnabled(has)
-        if row is None:
-            self.selected_label.setText(_tr("Click a comment to pin, reply or send it to the host"))
-        else:
+        hint = _tr("Click a comment to pin, reply or send it to the host")
+        if row is not None:
             own = TAG_OWN in row["tags"]
-            who = row["nick"] if own else mask_nick(row["nick"])
-            self.selected_label.setText(f"{who}: {row['text']}")
-            self.selected_label.setToolTip(row["text"])
+            hint = (row["nick"] if own else mask_nick(row["nick"])) + f": {row['text']}"
+        for w in (self.pin_button, self.host_button, self.reply_box):
+            w.setToolTip(hint)
         target = self._reply_to
         self.reply_box.setPlaceholderText(
             _tr("Reply to {nick}, Enter to send").format(nick=mask_nick(target["nick"]))

@@ -936,10 +936,6 @@
         <translation>直播脚本</translation>
     </message>
     <message>
-        <source>Show this comment on the prompt panel as a cue</source>
-        <translation>把这条评论作为提示显示在提词器上</translation>
-    </message>
-    <message>
         <source>Size</source>
         <translation>尺码</translation>
     </message>

@@ -383,7 +383,7 @@ class Automation:
                 self._msg_last = text
             return
         self._blocked("message", "", "no message can be sent now (missing values, or the "
-                      "only one is the last sent)")
+                      "only one is the last sent)", {"code": "no_message"})
 
     def _auto_reply(self, now: float) -> None:
         st = self.state
@@ -411,7 +411,9 @@ class Automation:
                     break
                 if len(sent) >= cfg.max_per_minute:
                     self._blocked("auto_reply", "", f"rate limit: {cfg.max_per_minute} replies "
-                                  "a minute", extra={"rule": rule.name, "reply_to": row["id"]},
+                                  "a minute", extra={"rule": rule.name, "reply_to": row["id"],
+                                                     "code": "rate_limit",
+                                                     "limit": cfg.max_per_minute},
                                   quiet_s=30.0)
                     return
                 text = self._pick_reply(rule, row, now, window)
@@ -448,17 +450,17 @@ class Automation:
                    extra: dict | None = None) -> bool:
         text = text.strip()
         if not text:
-            self._blocked(kind, text, "empty text", extra)
+            self._blocked(kind, text, "empty text", dict(extra or {}, code="empty"))
             return False
         if len(text) > TEMPLATE_MAX_CHARS:
             self._blocked(kind, text, f"{len(text)} characters (at most {TEMPLATE_MAX_CHARS})",
-                          extra)
+                          dict(extra or {}, code="too_long", chars=len(text)))
             return False
         hits = self.check(text)
         if hits:
             terms = list(dict.fromkeys(h.term for h in hits))
             self._blocked(kind, text, "advertising law (广告法): " + "、".join(terms),
-                          dict(extra or {}, terms=terms))
+                          dict(extra or {}, terms=terms, code="law"))
             return False
         args = {"text": text, "source": "automation"}
         if reply_to:

@@ -222,6 +222,11 @@ ZH = {
     'The plan is valid.': '脚本有效。',
     'The plan cannot be used': '脚本无法使用',
     # comment desk and automation
+    'advertising law (广告法): {terms}': '广告法违禁词：{terms}',
+    'rate limit: {n} replies a minute': '频率上限：每分钟 {n} 条回复',
+    'no message can be sent now (missing values, or only the last one sent)': '当前没有可发送的消息（缺少数据，或只剩上一条）',
+    '{n} characters (at most 100)': '{n} 个字（最多 100）',
+    'empty text': '内容为空',
     'Automation held back': '自动化已拦截',
     'Reply to comments': '回复评论',
     '{title}: {left} s left of {minutes} min': '{title}：计划 {minutes} 分钟，还剩 {left} 秒',

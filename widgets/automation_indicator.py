@@ -10,7 +10,7 @@ import time
 from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from widgets.automation_panel import action_text
+from widgets.automation_panel import action_text, held_back_reason
 from widgets.frame_clock import set_text
 
 
@@ -54,7 +54,7 @@ class AutomationIndicator(QLabel):
         if last:
             tip.append(_tr("Last action") + f": {action_text(last)}")
         if blocked:
-            tip.append(_tr("Last held back") + f": {blocked.get('text', '')} — {blocked.get('reason', '')}")
+            tip.append(_tr("Last held back") + f": {blocked.get('text', '')} — {held_back_reason(blocked)}")
         self.setToolTip("\n".join(tip))
 
     def mousePressEvent(self, event) -> None:  # noqa: N802

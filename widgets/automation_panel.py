@@ -33,6 +33,23 @@ def action_names() -> dict[str, str]:
             "message": _tr("Message"), "auto_reply": _tr("Auto-reply")}
 
 
+def held_back_reason(entry: dict) -> str:
+    """Why automation held a text back, as the operator reads it (the log keeps the English
+    ``reason`` and a ``code``)."""
+    code = entry.get("code")
+    if code == "law":
+        return _tr("advertising law (广告法): {terms}").format(terms="、".join(entry.get("terms") or []))
+    if code == "rate_limit":
+        return _tr("rate limit: {n} replies a minute").format(n=entry.get("limit", ""))
+    if code == "no_message":
+        return _tr("no message can be sent now (missing values, or only the last one sent)")
+    if code == "too_long":
+        return _tr("{n} characters (at most 100)").format(n=entry.get("chars", ""))
+    if code == "empty":
+        return _tr("empty text")
+    return str(entry.get("reason", ""))
+
+
 def action_text(entry: dict) -> str:
     """One automatic action as the operator reads it."""
     kind = entry.get("kind", "")
@@ -215,7 +232,7 @@ class AutomationPanel(QWidget):
             lines.append(clock(e["ts"]) + '<span style="color:#ff4040">× '
                          + html.escape(_tr("Held back")) + ": "
                          + html.escape(e.get("text") or names.get(e.get("kind", ""), ""))
-                         + " — " + html.escape(e.get("reason", "")) + "</span>")
+                         + " — " + html.escape(held_back_reason(e)) + "</span>")
         for e in list(log.actions)[-ROWS:][::-1]:
             lines.append(clock(e["ts"]) + html.escape(action_text(e)))
         self.activity.setText("<br>".join(lines))

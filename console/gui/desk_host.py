@@ -19,7 +19,7 @@ from console import protocol as p
 from console.automation import Automation
 from console.comments import returning_buyers
 from console.plan import AutomationPlan, PlanError, automation_from_dict
-from widgets.automation_panel import AutomationPanel, action_text
+from widgets.automation_panel import AutomationPanel, action_text, held_back_reason
 
 log = logging.getLogger(__name__)
 TICK_MS = 250
@@ -128,8 +128,10 @@ class DeskHost(QObject):
             return
         for d in decisions:                   # what the operator should see at once
             if d.blocked:
+                entry = st.automation.blocked[-1] if st.automation.blocked else {"reason": d.blocked}
                 self.window.status.showMessage(
-                    "× " + _tr("Automation held back") + f": {d.text or d.kind} — {d.blocked}", 10000)
+                    "× " + _tr("Automation held back") + f": {d.text or d.kind} — "
+                    + held_back_reason(entry), 10000)
             elif d.kind in ("timer_warning", "advance_notice", "advance"):
                 entry = st.automation.actions[-1] if st.automation.actions else {"kind": d.kind}
                 self.window.status.showMessage("⏱ " + action_text(entry), 10000)

@@ -1084,6 +1084,10 @@
         <translation>正在生成报告…</translation>
     </message>
     <message>
+        <source>advertising law (广告法): {terms}</source>
+        <translation>广告法违禁词：{terms}</translation>
+    </message>
+    <message>
         <source>alert</source>
         <translation>告警</translation>
     </message>
@@ -1134,6 +1138,10 @@
     <message>
         <source>disconnected</source>
         <translation>已断开</translation>
+    </message>
+    <message>
+        <source>empty text</source>
+        <translation>内容为空</translation>
     </message>
     <message>
         <source>ended</source>
@@ -1192,6 +1200,10 @@
         <translation>分钟</translation>
     </message>
     <message>
+        <source>no message can be sent now (missing values, or only the last one sent)</source>
+        <translation>当前没有可发送的消息（缺少数据，或只剩上一条）</translation>
+    </message>
+    <message>
         <source>not recording</source>
         <translation>未录制</translation>
     </message>
@@ -1230,6 +1242,10 @@
     <message>
         <source>products</source>
         <translation>个商品</translation>
+    </message>
+    <message>
+        <source>rate limit: {n} replies a minute</source>
+        <translation>频率上限：每分钟 {n} 条回复</translation>
     </message>
     <message>
         <source>reconnecting</source>
@@ -1298,6 +1314,10 @@
     <message>
         <source>{k} texts every {n} ± {j} s</source>
         <translation>{k} 条 · 每 {n} ± {j} 秒</translation>
+    </message>
+    <message>
+        <source>{n} characters (at most 100)</source>
+        <translation>{n} 个字（最多 100）</translation>
     </message>
     <message>
         <source>{n} comments · {q} questions · {r} replies · {m}/min</source>

@@ -117,9 +117,11 @@ def shoot(lang: str, out: Path) -> list[Path]:
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshots"
     langs = argv[2:] or ["zh_CN", "en"]
-    for lang in langs:
-        for path in shoot(lang, out):
-            print(path)
+    if len(langs) > 1:       # one process per language: a translator installed once stays
+        import subprocess
+        return max(subprocess.call([sys.executable, __file__, str(out), lang]) for lang in langs)
+    for path in shoot(langs[0], out):
+        print(path)
     return 0
 
 

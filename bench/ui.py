@@ -2,6 +2,12 @@
 
     .venv/bin/python bench/ui.py [--seconds 60] [--eps 5000] [--warmup 3] [--json PATH]
                                  [--no-record] [--batch 1] [--sim-nice N] [--profile PATH]
+                                 [--comments CPS]
+
+``--comments 200`` is the comment desk's benchmark (issue 15): 5,000 other events a second plus
+200 comments a second (the simulator's ``--load 5200 --load-comments 200``), with the comment panel
+in front in the default layout; it also reports the comments folded per second and how often
+the panel refreshed, and writes ``bench/results/ui-comments.json``.
 
 What runs
 ---------
@@ -117,11 +123,15 @@ def _load() -> str:
 
 
 def start_simulator(eps: float, batch: int, duration: float,
-                    nice: int = 0) -> tuple[subprocess.Popen, str]:
-    """``livedesk simulate --load EPS`` in its own process; returns (process, ws URL)."""
+                    nice: int = 0, comments: float | None = None) -> tuple[subprocess.Popen, str]:
+    """``livedesk simulate --load EPS`` in its own process; returns (process, ws URL). With
+    ``comments``: that many comments a second on top of EPS other events."""
     cmd = ["nice", "-n", str(nice)] if nice else []
-    cmd += [sys.executable, "-m", "console.main", "simulate", "--load", f"{eps:g}", "--port", "0",
+    total = eps + (comments or 0)
+    cmd += [sys.executable, "-m", "console.main", "simulate", "--load", f"{total:g}", "--port", "0",
            "--batch", str(batch), "--duration", f"{duration:g}"]
+    if comments is not None:
+        cmd += ["--load-comments", f"{comments:g}"]
     proc = subprocess.Popen(cmd, cwd=str(ROOT), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, bufsize=1)
     deadline = time.monotonic() + 30
@@ -352,7 +362,7 @@ def run(args) -> dict:
 
     load_before = _load()
     total = args.warmup + args.seconds + 10
-    sim, url = start_simulator(args.eps, args.batch, total + 30, args.sim_nice)
+    sim, url = start_simulator(args.eps, args.batch, total + 30, args.sim_nice, args.comments)
     recorder = None if args.no_record else open_recorder(f"sqlite:///{tmp / 'bench.db'}")  # as the console
     plan = load_plan(default_plan_path())
     out: dict = {}
@@ -381,8 +391,13 @@ def run(args) -> dict:
             prof = cProfile.Profile()
             prof.enable()
         probe.start()
+        comments_at_start = session.state.desk.count
+        panel_rows_start = win.comments.refreshes
         await asyncio.sleep(args.seconds)
         probe.stop()
+        out["comments"] = session.state.desk.count - comments_at_start
+        out["comment_panel_refreshes"] = win.comments.refreshes - panel_rows_start
+        out["comment_panel_visible"] = win.comments.isVisible()
         if prof is not None:
             prof.disable()
             prof.dump_stats(args.profile)
@@ -427,6 +442,11 @@ def run(args) -> dict:
         "fps": round(pr.ticks_current / dur, 1) if dur else 0.0,
         "painted_new_data_fps": round(pr.frames / dur, 1) if dur else 0.0,
         "events_per_s": round(delivered / dur, 0) if dur else 0.0,
+        "comments_target": args.comments,
+        "comments_per_s": round(out.get("comments", 0) / dur, 1) if dur else 0.0,
+        "comment_panel": {"visible": out.get("comment_panel_visible"),
+                          "refreshes_per_s": round(out.get("comment_panel_refreshes", 0) / dur, 1)
+                          if dur else 0.0},
         "events_measured": len(lat),
         "latency_ms": {"p50": _r(_pct(lat, 0.50)), "p99": _r(_pct(lat, 0.99)),
                        "max": _r(max(lat) if lat else None)},
@@ -488,6 +508,10 @@ def print_table(r: dict) -> None:
         ("UI thread runnable, waiting for a CPU", f"{r['ui_thread_waiting_for_cpu_percent']}%",
          "of wall time", ""),
         ("events/s delivered", f"{r['events_per_s']:,.0f}", f"{r['eps_target']:g} offered", ""),
+        ("comments/s folded (panel refreshes/s)", f"{r['comments_per_s']:,.1f} "
+         f"({r['comment_panel']['refreshes_per_s']})",
+         f"{r['comments_target']:g} offered" if r["comments_target"] is not None else "~8% of draws",
+         ""),
         ("measured", f"{r['seconds']} s, {r['events_measured']:,} events", "", ""),
         ("lag drift over the window", f"{r['lag_drift_s']} s", "~0: keeping up", ""),
         ("load average before / after", f"{r['load_before']} / {r['load_after']}",
@@ -505,6 +529,10 @@ def main() -> int:
     ap.add_argument("--eps", type=float, default=5000.0, help="events per second offered")
     ap.add_argument("--warmup", type=float, default=3.0)
     ap.add_argument("--batch", type=int, default=1, help="events per websocket frame")
+    ap.add_argument("--comments", type=float, default=None, metavar="CPS",
+                    help="comments per second on top of --eps other events (the comment desk's "
+                         "benchmark: --eps 5000 --comments 200); by default the load mixes in "
+                         "about 8%% comments")
     ap.add_argument("--no-record", action="store_true", help="run without the recorder")
     ap.add_argument("--sim-nice", type=int, default=0,
                     help="run the simulator process at this nice level (it stands in for a remote "
@@ -525,7 +553,8 @@ def main() -> int:
     print("JSON " + line)
     outdir = ROOT / "bench" / "results"
     outdir.mkdir(parents=True, exist_ok=True)
-    (outdir / "ui.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    name = "ui-comments.json" if args.comments is not None else "ui.json"
+    (outdir / name).write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     if args.json_path:
         Path(args.json_path).write_text(line + "\n")
     return 0

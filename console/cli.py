@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--batch", type=int, default=1, help="events per frame")
     sim.add_argument("--load", type=float, default=None, metavar="EPS",
                      help="load mode: emit this many events per second")
+    sim.add_argument("--load-comments", type=float, default=None, metavar="CPS",
+                     help="load mode: this many of the events per second are comments "
+                          "(default: about 8%%)")
     sim.add_argument("--total", type=int, default=None, help="load mode: stop after N events")
     sim.add_argument("--retention", type=int, default=1_000_000, help="events kept for resume")
     sim.add_argument("--duration", type=float, default=None, help="stop after S seconds")

@@ -336,6 +336,12 @@ def check_plan(plan: ShowPlan | dict, words: WordList | None = None) -> list[Pla
                 check(f"{where}.cue_card.{key}[{j}]", line, wl)
         for k, line in enumerate((prod.get("script") or "").splitlines(), start=1):
             check(f"{where}.script (line {k})", line, wl)
+    automation = plan.automation if isinstance(plan, ShowPlan) else None
+    if automation is None and isinstance(data.get("automation"), dict):
+        from console.plan import automation_from_dict
+        automation = automation_from_dict(data["automation"], "automation", [])
+    for location, text in (automation.texts() if automation is not None else []):
+        check(location, text, words)      # messages, auto-replies, quick replies: said in the room
     return out
 
 

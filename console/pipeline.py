@@ -454,10 +454,12 @@ class LiveSession:
                                                  "message": payload.get("message", "")}, "system")
 
     # ---- commands -------------------------------------------------------------------
-    def send_command(self, name: str, args: dict) -> str:
+    def send_command(self, name: str, args: dict, source: str = "operator") -> str:
+        """Log the command (``source``: operator, or automation for console/automation.py) and
+        send it to the feed; its ack or error is logged when it comes."""
         command_id = uuid.uuid4().hex[:12]
         self.append_local(p.OPERATOR_COMMAND, {"command_id": command_id, "name": name,
-                                               "args": args}, "operator")
+                                               "args": args}, source)
         self.client.send_command(command_id, name, args)
         return command_id
 

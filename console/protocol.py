@@ -37,6 +37,7 @@ FLASH_ENDED = "flash.ended"
 TRAFFIC_TICK = "traffic.tick"
 COMMENT = "comment"
 COMMENT_PINNED = "comment.pinned"
+COMMENT_SENT = "comment.sent"
 
 # ---- Local event types (written by Livedesk itself into the same log) ------
 PLAN_LOADED = "plan.loaded"
@@ -55,16 +56,22 @@ FEED_SNAPSHOT = "feed.snapshot"
 #: a feed event Livedesk keeps but cannot use: a known type whose envelope is broken (``ts``
 #: not a number, ``data`` not an object) or a seq too far ahead to be believed
 FEED_INVALID = "feed.invalid"
+# show automation (console/automation.py): its state, what it did and what it held back
+AUTOMATION_STATE = "automation.state"
+AUTOMATION_CONFIG = "automation.config"
+AUTOMATION_ACTION = "automation.action"
+AUTOMATION_BLOCKED = "automation.blocked"
 
 FEED_EVENT_TYPES = frozenset({
     SESSION_STARTED, SESSION_ENDED, PRODUCT_UPSERT, ORDER_CREATED, ORDER_PAID,
     ORDER_CANCELLED, ORDER_REFUNDED, INVENTORY_SET, CARD_PUSHED, CARD_CLEARED,
-    FLASH_STARTED, FLASH_ENDED, TRAFFIC_TICK, COMMENT, COMMENT_PINNED,
+    FLASH_STARTED, FLASH_ENDED, TRAFFIC_TICK, COMMENT, COMMENT_PINNED, COMMENT_SENT,
 })
 LOCAL_EVENT_TYPES = frozenset({
     PLAN_LOADED, OPERATOR_COMMAND, OPERATOR_ACK, OPERATOR_ERROR, OPERATOR_REORDER,
     OPERATOR_CUE, OPERATOR_CUE_ACK, OPERATOR_SCRIPT_EDIT, ALERT_RAISED, ALERT_CLEARED, FEED_STATUS,
-    FEED_GAP, FEED_SNAPSHOT, FEED_INVALID,
+    FEED_GAP, FEED_SNAPSHOT, FEED_INVALID, AUTOMATION_STATE, AUTOMATION_CONFIG, AUTOMATION_ACTION,
+    AUTOMATION_BLOCKED,
 })
 
 # ---- Commands (client -> feed) ----------------------------------------------
@@ -74,8 +81,11 @@ CMD_FLASH_START = "flash.start"
 CMD_FLASH_END = "flash.end"
 CMD_INVENTORY_SET = "inventory.set"
 CMD_COMMENT_PIN = "comment.pin"
+CMD_COMMENT_SEND = "comment.send"
 COMMANDS = frozenset({CMD_CARD_PUSH, CMD_CARD_CLEAR, CMD_FLASH_START, CMD_FLASH_END,
-                      CMD_INVENTORY_SET, CMD_COMMENT_PIN})
+                      CMD_INVENTORY_SET, CMD_COMMENT_PIN, CMD_COMMENT_SEND})
+#: Longest text ``comment.send`` accepts (characters); platforms cap room comments near this.
+MAX_COMMENT_CHARS = 100
 
 #: Required ``data`` fields and their accepted Python types, per feed event type.
 _NUM = (int, float)
@@ -98,6 +108,7 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     TRAFFIC_TICK: {"online": (int,)},
     COMMENT: {"nick": _STR, "text": _STR},
     COMMENT_PINNED: {"comment_id": _STR},
+    COMMENT_SENT: {"comment_id": _STR, "text": _STR},
     OPERATOR_SCRIPT_EDIT: {"sku": _STR},
 }
 
@@ -113,6 +124,7 @@ COMMAND_ARGS: dict[str, dict[str, tuple[type, ...]]] = {
     CMD_FLASH_END: {"flash_id": _STR},
     CMD_INVENTORY_SET: {"sku": _STR, "available": (int,)},
     CMD_COMMENT_PIN: {"comment_id": _STR},
+    CMD_COMMENT_SEND: {"text": _STR},   # optional: reply_to (comment id), source
 }
 
 

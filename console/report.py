@@ -137,6 +137,7 @@ class Review:
     plan: list[PlanRow]
     moments: list[Moment]
     comparison: list[CompareRow]
+    comments: "CommentsReview | None" = None     # the comment desk and automation (below)
 
     # ---- Tables (one source for every export) -----------------------------------------
     def tables(self) -> list[tuple[str, str, list[str], list[list]]]:
@@ -185,6 +186,8 @@ class Review:
         cmp_rows = [[("本场 " if r.current else "") + r.session_id, r.title, _datetime(r.started_at),
                      round(r.duration_s / 60, 1), _money(r.gmv), r.orders, r.buyers, r.peak_online,
                      r.viewers, _money(r.gpm), _money(r.uv_value)] for r in self.comparison]
+        if self.comments is not None:
+            summary_rows += self.comments.summary_rows()
         return [
             ("概览 Summary", "summary", ["项目 item", "数值 value"], summary_rows),
             ("分钟 Minutes", "minutes", ["分钟 minute", "时间 time"] + [lbl for _, lbl in CURVES]
@@ -209,7 +212,7 @@ class Review:
                                               "成交金额 GMV", "订单 orders", "成交人数 buyers",
                                               "峰值在线 peak online", "累计观看 viewers", "GPM",
                                               "UV价值 UV value"], cmp_rows),
-        ]
+        ] + (self.comments.tables(self.started_at) if self.comments is not None else [])
 
 
 # ---- Cell formats (every export) ------------------------------------------------------
@@ -490,7 +493,111 @@ def build_review(store, session_id: str, compare_limit: int = 5) -> Review:
         weakest_owner=metrics.OWNER_LABELS.get(weakest.owner, weakest.owner) if weakest else "",
         minutes={k: list(v) for k, v in s.minutes.items()}, lanes=lanes,
         products=_product_rows(s, start), segments=_segment_rows(s, start), plan=_plan_rows(s, start),
-        moments=_moments(s, lanes, start), comparison=_compare(store, info, s, compare_limit))
+        moments=_moments(s, lanes, start), comparison=_compare(store, info, s, compare_limit),
+        comments=comments_review(store, session_id, s, start))
+
+
+# ---- Comments and automation (the comment desk's part of the review) ------------------------
+@dataclass
+class CommentsReview:
+    """Comments per minute, top questions, replies sent with the time from the question, and
+    every automatic action (or text held back), from the recording."""
+
+    comments: int
+    questions: int
+    by_kind: dict[str, int]
+    per_minute: list[int]
+    questions_per_minute: list[int]
+    top_questions: list[tuple[str, int]]
+    replies: list[dict]           # {ts, source, text, reply_to, latency_s}
+    by_source: dict[str, int]
+    latencies: list[float]
+    actions: list[dict]           # {ts, kind, text, sku, command, reason (held back)}
+
+    def summary_rows(self) -> list[list]:
+        lat = sorted(self.latencies)
+        auto = [a for a in self.actions if not a.get("held_back")]
+        return [["评论数 comments received", self.comments],
+                ["问题数 questions", self.questions],
+                ["回复 replies sent (operator)", self.by_source.get("operator", 0)],
+                ["回复 replies sent (automation)", self.by_source.get("automation", 0)],
+                ["问题到回复 question to reply, median (s)", _blank(_pct(lat, 0.5))],
+                ["问题到回复 question to reply, p90 (s)", _blank(_pct(lat, 0.9))],
+                ["已回复问题 questions answered", len(lat)],
+                ["自动操作 automatic actions", len(auto)],
+                ["自动拦截 automatic texts held back", len(self.actions) - len(auto)]]
+
+    def tables(self, started_at: float) -> list[tuple[str, str, list[str], list[list]]]:
+        n = max(len(self.per_minute), len(self.questions_per_minute))
+        replies_per_min = [0] * n
+        for r in self.replies:
+            m = int((r["ts"] - started_at) // 60)
+            if 0 <= m < n:
+                replies_per_min[m] += 1
+        minute_rows = [[m + 1, _clock(m * 60), _at(self.per_minute, m),
+                        _at(self.questions_per_minute, m), replies_per_min[m]] for m in range(n)]
+        kinds = [[f"类型 {QUESTION_LABELS.get(k, k)}", c] for k, c in
+                 sorted(self.by_kind.items(), key=lambda kv: -kv[1])]
+        top = kinds + [[text, c] for text, c in self.top_questions]
+        reply_rows = [[_clock(r["ts"] - started_at), r["source"], r["text"], r.get("reply_to") or "",
+                       _blank(r.get("latency_s"))] for r in self.replies]
+        action_rows = [[_clock(a["ts"] - started_at), a["kind"], a.get("text") or a.get("sku", ""),
+                        a.get("command", ""), a.get("reason", "")] for a in self.actions]
+        return [
+            ("评论 Comments per minute", "comments_per_minute",
+             ["分钟 minute", "时间 time", "评论 comments", "问题 questions", "回复 replies"], minute_rows),
+            ("问题 Top questions", "top_questions", ["问题 question", "次数 count"], top),
+            ("回复 Replies", "replies", ["时间 time", "来源 source", "内容 text", "回复评论 reply to",
+                                       "问题到回复 latency (s)"], reply_rows),
+            ("自动化 Automation", "automation", ["时间 time", "动作 action", "内容 text", "指令 command",
+                                               "拦截原因 held back"], action_rows),
+        ]
+
+
+QUESTION_LABELS = {"size": "尺码 size", "price": "价格 price", "shipping": "发货 shipping",
+                   "stock": "库存 stock", "after_sales": "售后 after-sales"}
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    return round(values[min(len(values) - 1, int(q * len(values)))], 1)
+
+
+def _at(values: list, i: int):
+    return values[i] if i < len(values) else 0
+
+
+def comments_review(store, session_id: str, state: SessionState, start: float) -> CommentsReview:
+    """The comments part of the review: counts from the folded state, every reply and every
+    automatic action from the recording itself (a type query, not the state's bounded lists)."""
+    from console import protocol as p
+
+    desk = state.desk
+    events = store.lane_events(session_id, [p.COMMENT_SENT, p.AUTOMATION_ACTION,
+                                            p.AUTOMATION_BLOCKED])
+    replies, actions = [], []
+    for ev in events:
+        d = ev.data if isinstance(ev.data, dict) else {}
+        if ev.type == p.COMMENT_SENT:
+            replies.append({"ts": ev.ts, "source": str(d.get("source") or "operator"),
+                            "text": str(d.get("text", "")), "reply_to": d.get("reply_to"),
+                            "latency_s": desk.latencies.get(str(d.get("comment_id")))})
+        else:
+            held = ev.type == p.AUTOMATION_BLOCKED
+            actions.append({"ts": ev.ts, "kind": str(d.get("kind", "")),
+                            "text": str(d.get("text") or ""), "sku": str(d.get("sku") or ""),
+                            "command": str(d.get("command") or ""), "held_back": held,
+                            "reason": str(d.get("reason") or "") if held else ""})
+    by_source: dict[str, int] = {}
+    for r in replies:
+        by_source[r["source"]] = by_source.get(r["source"], 0) + 1
+    return CommentsReview(comments=desk.count, questions=desk.questions, by_kind=dict(desk.by_kind),
+                          per_minute=list(desk.per_minute),
+                          questions_per_minute=list(desk.questions_per_minute),
+                          top_questions=desk.top_texts.most_common(20), replies=replies,
+                          by_source=by_source, latencies=list(desk.latencies.values()),
+                          actions=actions)
 
 
 # ---- Exports -------------------------------------------------------------------------

@@ -97,7 +97,8 @@ class SimServer:
                  retention: int = DEFAULT_RETENTION, duration: float | None = None,
                  total: int | None = None, session_id: str | None = None,
                  autopilot: bool = True, start_ts: float | None = None,
-                 audience: int = 3000, wait_for_client: bool | None = None) -> None:
+                 audience: int = 3000, wait_for_client: bool | None = None,
+                 load_comments: float | None = None) -> None:
         if plan is None:
             plan = default_plan_path()
         self.plan = plan if isinstance(plan, ShowPlan) else load_plan(plan)
@@ -108,6 +109,7 @@ class SimServer:
         self.token = token or None
         self.batch = max(1, int(batch or 1))
         self.load_eps = load_eps
+        self.load_comments = load_comments
         self.retention = max(1, int(retention or DEFAULT_RETENTION))
         self.duration = duration
         self.total = total
@@ -221,7 +223,8 @@ class SimServer:
         try:
             if self.wait_for_client and self._first_client is not None:
                 await self._first_client.wait()
-            gen = self.sim.load(eps, start_ts=self._sim0, chunk=LOAD_CHUNK)
+            gen = self.sim.load(eps, start_ts=self._sim0, chunk=LOAD_CHUNK,
+                                comments_per_s=self.load_comments)
             total = self.total
             budget = int(round(eps * self.duration)) if self.duration is not None else None
             produced = 0
@@ -565,7 +568,7 @@ async def _run(args: Any) -> int:
                        speed=float(_arg(args, "speed", 1.0)),
                        host=_arg(args, "host", "127.0.0.1"), port=int(_arg(args, "port", 8765)),
                        token=_arg(args, "token"), batch=int(_arg(args, "batch", 1)),
-                       load_eps=_arg(args, "load"),
+                       load_eps=_arg(args, "load"), load_comments=_arg(args, "load_comments"),
                        retention=int(_arg(args, "retention", DEFAULT_RETENTION)),
                        duration=_arg(args, "duration"), total=_arg(args, "total"),
                        session_id=_arg(args, "session_id"),
@@ -623,6 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--token")
     ap.add_argument("--batch", type=int, default=1)
     ap.add_argument("--load", type=float)
+    ap.add_argument("--load-comments", dest="load_comments", type=float)
     ap.add_argument("--retention", type=int, default=DEFAULT_RETENTION)
     ap.add_argument("--duration", type=float)
     ap.add_argument("--total", type=int)

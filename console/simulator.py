@@ -34,6 +34,11 @@ from typing import Iterator
 from console import protocol as p
 from console.plan import PlanProduct, ShowPlan
 
+#: The share of simulated comments written by someone who already ordered in the session
+#: (so that the comment desk's buyer tags have something to show), and of followers.
+BUYER_COMMENT_SHARE = 0.2
+FOLLOWER_SHARE = 0.3
+
 _NICK_HEADS = ["小鹿", "橘子", "阿杰", "糖糖", "木木", "一只", "晴天", "柚子", "Momo", "大白",
                "小雨", "七七", "阿雅", "星星", "可乐", "小熊", "南风", "饭团", "Coco", "青柠"]
 _NICK_TAILS = ["爱吃草", "汽水", "的猫", "不加糖", "同学", "在路上", "酱", "呀", "2023", "妈妈",
@@ -132,7 +137,11 @@ class Simulator:
         self._bought: dict[tuple[str, str], int] = {}
         # comments
         self._comment_n = 0
+        self._sent_n = 0
         self._recent_comments: dict[str, dict] = {}
+        # who writes a comment (a buyer or not, a follower or not) is drawn from a generator of
+        # its own, so the main one, and with it every other event of a seed, stays as it was
+        self._who = random.Random(seed * 7919 + 17)
         # autopilot
         self._ap_index = -1
         self._ap_next = 0.0
@@ -239,6 +248,8 @@ class Simulator:
                 return out, f"unknown comment {args['comment_id']!r}"
             self._emit(out, ts, p.COMMENT_PINNED, {"comment_id": c["comment_id"],
                                                    "nick": c["nick"], "text": c["text"]})
+        elif name == p.CMD_COMMENT_SEND:
+            return self._send_comment(args, ts, out)
         return out, None
 
     def snapshot(self) -> dict:
@@ -272,7 +283,7 @@ class Simulator:
         return d
 
     def load(self, rate_eps: float, start_ts: float | None = None,
-             chunk: int | None = None) -> Iterator[list[dict]]:
+             chunk: int | None = None, comments_per_s: float | None = None) -> Iterator[list[dict]]:
         """Benchmark mode: yield the events of each simulated second.
 
         Each second holds ``rate_eps`` events on average (fractional rates are
@@ -284,6 +295,8 @@ class Simulator:
         Without ``chunk`` one list per second is yielded; with ``chunk`` a second
         comes as lists of at most ``chunk`` events, so a caller on an event loop
         never waits for a whole second of a high rate to be generated at once.
+        ``comments_per_s``: that many of the events are comments (on average; some of
+        them from buyers of earlier orders); by default about 8 %.
         """
         rng = self.rng
         out: list[dict] = []
@@ -297,6 +310,10 @@ class Simulator:
         nicks = [self._nick() for _ in range(64)]
         online = self.audience
         step = max(1, int(chunk)) if chunk else None
+        share = 0.08   # of the draws below; an order draw makes 2.5 events on average
+        if comments_per_s is not None:
+            f = min(1.0, max(0.0, float(comments_per_s)) / max(1.0, float(rate_eps)))
+            share = 2.5 * f / (1.0 + 1.5 * f)
         while True:
             sec += 1
             budget += rate_eps
@@ -324,7 +341,12 @@ class Simulator:
                     k += 1
                     r = rng.random()
                     left = want - len(out)
-                    if r < 0.08 or left < 2:
+                    if left < 2 and comments_per_s is not None and r >= share:
+                        pr = prods[skus[rng.randrange(len(skus))]]   # one slot left: a stock change
+                        pr.stock = pr.stock - 1 if pr.stock > 1 else 100_000
+                        self._emit(out, ts, p.INVENTORY_SET, {"sku": pr.sku, "available": pr.stock})
+                        continue
+                    if r < share or left < 2:
                         self._comment_n += 1
                         cid = f"c{self._comment_n}"
                         self.c["comments"] += 1
@@ -666,6 +688,39 @@ class Simulator:
             self._ap_repop_at = t + REPOP_S
             self._push(self.current_sku, t, out)
 
+    def _send_comment(self, args: dict, ts: float, out: list[dict]) -> tuple[list[dict], str | None]:
+        """``comment.send``: the room's own comment (a reply with ``reply_to``), or a reason."""
+        text = args["text"].strip()
+        reply_to, source = args.get("reply_to"), args.get("source", "operator")
+        if reply_to is not None and not isinstance(reply_to, str):
+            return out, "reply_to must be a comment id (text)"
+        if not isinstance(source, str):
+            return out, "source must be text"
+        if not text:
+            return out, "the comment is empty"
+        if len(text) > p.MAX_COMMENT_CHARS:
+            return out, f"the comment has {len(text)} characters; at most {p.MAX_COMMENT_CHARS} are allowed"
+        from console.compliance import check_text   # the platform's filter: advertising-law terms
+        hits = check_text(text)
+        if hits:
+            return out, "banned words: " + "、".join(dict.fromkeys(h.term for h in hits))
+        if reply_to and reply_to not in self._recent_comments:
+            return out, f"unknown comment {reply_to!r}"
+        self._sent_n += 1
+        data = {"comment_id": f"s{self._sent_n}", "text": text, "nick": self.plan.room,
+                "source": source}
+        if reply_to:
+            data["reply_to"] = reply_to
+        self._emit(out, ts, p.COMMENT_SENT, data)
+        self._remember_comment(data)
+        return out, None
+
+    def _remember_comment(self, data: dict) -> None:
+        rc = self._recent_comments
+        rc[data["comment_id"]] = data
+        if len(rc) > 2000:
+            del rc[next(iter(rc))]
+
     def _comment(self, ts: float, out: list[dict]) -> None:
         rng = self.rng
         self._comment_n += 1
@@ -675,14 +730,16 @@ class Simulator:
         text = rng.choice(_QUESTIONS).format(short=short, size=rng.choice(_SIZES),
                                              color=rng.choice(_COLORS))
         nick = self._nick()
-        data = {"comment_id": cid, "nick": nick, "text": text,
-                "user_id": f"u{rng.getrandbits(48):012x}"}
+        user_id = f"u{rng.getrandbits(48):012x}"
+        who = self._who
+        if self._paid_buyers and who.random() < BUYER_COMMENT_SHARE:
+            user_id, nick = self._buyers[who.randrange(len(self._buyers))]
+        data = {"comment_id": cid, "nick": nick, "text": text, "user_id": user_id}
+        if who.random() < FOLLOWER_SHARE:
+            data["follower"] = True
         self.c["comments"] += 1
         self._emit(out, ts, p.COMMENT, data)
-        rc = self._recent_comments
-        rc[cid] = data
-        if len(rc) > 2000:
-            del rc[next(iter(rc))]
+        self._remember_comment(data)
 
 
 __all__ = ["Simulator", "default_session_id"]

@@ -21,6 +21,8 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Callable, Iterable, Protocol
 
 from console import metrics, protocol as p
+from console.automation import AutomationLog
+from console.comments import CommentBook
 from console.eventlog import Event
 
 SECOND_WINDOW = 600          # per-second series kept (10 minutes)
@@ -287,6 +289,9 @@ class SessionState:
         self.minutes: dict[str, list[float]] = {n: [] for n in MINUTE_FIELDS}
         self.seconds = SecondSeries(SECOND_FIELDS)
         self.marks: list[tuple[float, str, str]] = []  # (ts, kind, label) for event lanes
+        # Comment desk and show automation (console/comments.py, console/automation.py)
+        self.desk = CommentBook()
+        self.automation = AutomationLog()
 
     # ---- Public API ---------------------------------------------------------
     def adopt(self, other: "SessionState") -> None:
@@ -440,6 +445,7 @@ class SessionState:
             "feed_status": self.feed_status, "gaps": self.gaps[-keep:],
             "counters": asdict(self.counters),
             "minutes": self.minutes, "seconds": self.seconds.to_json(), "marks": self.marks,
+            "desk": self.desk.to_json(keep), "automation": self.automation.to_json(keep),
         }
 
     @classmethod
@@ -503,6 +509,8 @@ class SessionState:
         st.minutes = {n: list(snap["minutes"].get(n, [])) for n in MINUTE_FIELDS}
         st.seconds.load(snap["seconds"])
         st.marks = [tuple(m) for m in snap["marks"]]
+        st.desk = CommentBook.from_json(snap.get("desk"), snap["recent_comments"])
+        st.automation = AutomationLog.from_json(snap.get("automation"))
         return st
 
     # ---- Helpers ------------------------------------------------------------
@@ -984,6 +992,59 @@ class SessionState:
         self._mark(ev.ts, "gap", "snapshot")
 
 
+# ---- Comment desk and automation (kept together: console/comments.py, console/automation.py) ----
+def _desk_comment(st: SessionState, ev: Event) -> None:
+    SessionState._on_comment(st, ev)
+    st.desk.on_comment(ev.seq, ev.ts, ev.data, st._minute(ev.ts))
+
+
+def _desk_comment_sent(st: SessionState, ev: Event) -> None:
+    row = st.desk.on_sent(ev.seq, ev.ts, ev.data, st._minute(ev.ts))
+    st._mark(ev.ts, "reply" if row.get("reply_to") else "message", row["text"])
+
+
+def _desk_order_created(st: SessionState, ev: Event) -> None:
+    SessionState._on_order_created(st, ev)
+    st.desk.on_order(ev.data, paid=False)
+
+
+def _desk_order_paid(st: SessionState, ev: Event) -> None:
+    SessionState._on_order_paid(st, ev)
+    st.desk.on_order(ev.data, paid=True)
+
+
+def _automation_state(st: SessionState, ev: Event) -> None:
+    st.automation.on_state(ev.ts, ev.data)
+    st._mark(ev.ts, "automation", st.automation.label())
+
+
+def _automation_config(st: SessionState, ev: Event) -> None:
+    st.automation.on_config(ev.ts, ev.data)
+    if isinstance(st.plan, dict):   # replaced, not mutated: saving the plan keeps the edit
+        st.plan = dict(st.plan, automation=st.automation.config)
+
+
+def _automation_action(st: SessionState, ev: Event) -> None:
+    st.automation.on_action(ev.seq, ev.ts, ev.data)
+    st._mark(ev.ts, "automation", str(ev.data.get("text") or ev.data.get("kind", "")))
+
+
+def _automation_blocked(st: SessionState, ev: Event) -> None:
+    st.automation.on_blocked(ev.seq, ev.ts, ev.data)
+
+
+_DESK_HANDLERS: dict[str, Callable[[SessionState, Event], None]] = {
+    p.COMMENT: _desk_comment,
+    p.COMMENT_SENT: _desk_comment_sent,
+    p.ORDER_CREATED: _desk_order_created,
+    p.ORDER_PAID: _desk_order_paid,
+    p.AUTOMATION_STATE: _automation_state,
+    p.AUTOMATION_CONFIG: _automation_config,
+    p.AUTOMATION_ACTION: _automation_action,
+    p.AUTOMATION_BLOCKED: _automation_blocked,
+}
+
+
 #: Event type -> fold handler. A class-level table, not bound methods on each instance: a
 #: state then holds no reference cycle and a replaced one (every replay seek) is freed at
 #: once instead of waiting for the garbage collector.
@@ -1018,6 +1079,7 @@ _HANDLERS: dict[str, Callable[[SessionState, Event], None]] = {
     p.FEED_INVALID: SessionState._on_feed_invalid,
     p.FEED_SNAPSHOT: SessionState._on_feed_snapshot,
 }
+_HANDLERS.update(_DESK_HANDLERS)
 
 
 def paid_order_keys(data: dict) -> tuple[str, str]:

@@ -261,6 +261,7 @@ class PrompterPanel(QWidget):
         self.next_caption = self._label("caption", right, align=center)
         self.next_label = self._label("next", right, align=center)
         self.status_label = self._label("status", right, align=center)
+        self.auto_label = self._label("auto", right, align=center)   # show automation, if on
         self.operator_alert_label = self._label("opAlert", col)
 
     # ---- Public API -----------------------------------------------------------------
@@ -389,7 +390,7 @@ class PrompterPanel(QWidget):
             return " ".join(doc.toPlainText().split())
 
         out = {name: plain(getattr(self, f"{name}_label")) for name in
-               ("title", "price", "offer", "stock", "countdown", "next", "cue", "host_alert",
+               ("title", "price", "offer", "stock", "countdown", "next", "cue", "host_alert", "auto",
                 "operator_alert")}
         sku = self._state.current_sku if self._state else None
         out["script"] = plain(self._sections[sku]) if sku in self._sections else ""
@@ -554,6 +555,7 @@ class PrompterPanel(QWidget):
         self.host_alert_label.setText("⚠ " + html.escape("   ·   ".join(host)) if host else "")
         self.operator_alert_label.setVisible(bool(ops))
         self.operator_alert_label.setText(html.escape(tr("Operator: ") + "  ·  ".join(ops)) if ops else "")
+        self._paint_automation(st)
         self._paint_cue()
 
     def _cue_font(self, size: int) -> QFont:
@@ -561,6 +563,26 @@ class PrompterPanel(QWidget):
         font.setPixelSize(size)
         font.setBold(True)
         return font
+    def _paint_automation(self, st: SessionState) -> None:
+        """Automation, when the operator has it on: running or paused, and the run-of-show
+        timer's warning for the product on air (what will happen without anyone's hand)."""
+        auto = getattr(st, "automation", None)
+        if auto is None or not auto.enabled:
+            self.auto_label.hide()
+            return
+        t = THEMES[self.settings.theme]
+        colour = t.warn if auto.paused else "#35c27a"
+        text = ("⏸ " + tr("AUTO paused")) if auto.paused else ("● " + tr("AUTO on"))
+        warning = auto.warning
+        if warning and warning.get("sku") == st.current_sku and not auto.paused:
+            if warning.get("kind") == "advance_notice":
+                nxt = st.products.get(warning.get("next_sku") or "")
+                text += "<br>" + html.escape(tr("Next card soon: {title}").format(
+                    title=nxt.title if nxt else warning.get("next_sku", "")))
+            else:
+                text += "<br>" + html.escape(tr("Planned time is up"))
+        self.auto_label.setText(f'<span style="color:{colour}">{text}</span>')
+        self.auto_label.show()
 
     def _paint_cue(self) -> None:
         st = self._state
@@ -707,6 +729,7 @@ class PrompterPanel(QWidget):
             #countdown {{ font-size:{px(120)}px; font-weight:bold; }}
             #next {{ font-size:{px(40)}px; }}
             #status {{ font-size:{px(22)}px; color:{t.dim}; }}
+            #auto {{ font-size:{px(24)}px; font-weight:bold; }}
             #cue {{ font-size:{px(60)}px; font-weight:bold; padding:{px(10)}px; border-radius:{px(10)}px; }}
             #hostAlert {{ font-size:{px(48)}px; font-weight:bold; color:#ffffff; background:{t.warn};
                           padding:{px(8)}px; border-radius:{px(8)}px; }}

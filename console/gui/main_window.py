@@ -19,6 +19,8 @@ from console.gui.help_menu import add_help_menu, describe_database
 from console.gui.prompter_host import PrompterHost
 from console.gui.settings import AppSettings
 from widgets.alerts_panel import AlertSettings, AlertsPanel, alert_text
+from widgets.automation_indicator import AutomationIndicator
+from widgets.comment_panel import CommentPanel
 from widgets.confirm_box import confirm
 from widgets.conversion_graphs import ConversionGraphs
 from widgets.data_age import DataAgeBadge
@@ -237,11 +239,14 @@ class MainWindow(QMainWindow):
         self.funnel = FunnelView()
         self.alerts = AlertsPanel(sound=sound, sound_file=alert_tone_path() if sound else None)
         self.alert_settings = AlertSettings(self.thresholds)
+        self.comments = CommentPanel()
         self.cue_bar = CueBar(self)
         self.status = StatusBar(self)
         self.status.set_status(getattr(session, "status", None))
         self.status.set_recording(recording_target(session))
         self.setStatusBar(self.status)
+        self.automation_indicator = AutomationIndicator()   # live and replay: what ran by itself
+        self.status.addPermanentWidget(self.automation_indicator)
         self.addToolBar(Qt.TopToolBarArea, self.cue_bar)
         self.setCentralWidget(self.graphs)
         self.setDockNestingEnabled(True)
@@ -250,6 +255,7 @@ class MainWindow(QMainWindow):
         self._dock("orders", _tr("Orders"), self.orders, Qt.RightDockWidgetArea)
         self._dock("funnel", _tr("Funnel"), self.funnel, Qt.LeftDockWidgetArea, scroll=True)
         self._dock("alerts", _tr("Alerts"), self.alerts, Qt.RightDockWidgetArea)
+        self._dock("comments", _tr("Comments"), self.comments, Qt.RightDockWidgetArea)
         settings_scroll = QScrollArea()
         settings_scroll.setWidgetResizable(True)
         settings_scroll.setWidget(self.alert_settings)
@@ -258,7 +264,7 @@ class MainWindow(QMainWindow):
         self._arrange_default()
         self._sized = False
         for w in (self.graphs, self.run_of_show, self.inventory, self.orders, self.funnel,
-                  self.alerts, self.cue_bar, self.status):
+                  self.alerts, self.comments, self.cue_bar, self.status, self.automation_indicator):
             self.clock.add(w)
         # ---- Intents -> commands / local events
         self.run_of_show.sig_push_card.connect(self._on_push_card)
@@ -366,6 +372,8 @@ class MainWindow(QMainWindow):
         """Live-only parts; the replay window (same panels, recorded log) adds none of them."""
         self.prompter_host = PrompterHost(self)   # prompt panel, relay, cue-card editor
         self.plugins_host = PluginsHost(self)     # plugin list dock; runs integrations
+        from console.gui.desk_host import DeskHost
+        self.desk_host = DeskHost(self)           # comment intents, automation engine and dock
         for name in ("script_editor", "plugins"):  # their docks came after the View menu
             dock = self.docks.get(name)
             if dock is not None:
@@ -559,7 +567,8 @@ class MainWindow(QMainWindow):
         the order ticker (tall) over the alerts on the right, inventory along the bottom."""
         d = self.docks
         for name, area in (("run_of_show", Qt.LeftDockWidgetArea), ("funnel", Qt.LeftDockWidgetArea),
-                           ("orders", Qt.RightDockWidgetArea), ("alerts", Qt.RightDockWidgetArea),
+                           ("orders", Qt.RightDockWidgetArea), ("comments", Qt.RightDockWidgetArea),
+                           ("alerts", Qt.RightDockWidgetArea),
                            ("alert_settings", Qt.RightDockWidgetArea),
                            ("inventory", Qt.BottomDockWidgetArea)):
             d[name].setFloating(False)
@@ -568,13 +577,18 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(d["run_of_show"], d["funnel"], Qt.Vertical)
         self.splitDockWidget(d["orders"], d["alerts"], Qt.Vertical)
         self.tabifyDockWidget(d["alerts"], d["alert_settings"])
-        d["alerts"].raise_()
-        for extra, host in (("script_editor", "run_of_show"), ("plugins", "alerts")):
+        # the comment stream shares the alerts' place and is in front; a new alert raises the
+        # alerts (and says so in the status bar)
+        self.tabifyDockWidget(d["alerts"], d["comments"])
+        for extra, host in (("script_editor", "run_of_show"), ("plugins", "alerts"),
+                            ("automation", "alerts")):
             dock = d.get(extra)                 # docks other parts add, in their usual place
             if dock is not None:
                 dock.setFloating(False)
+                self.addDockWidget(self.dockWidgetArea(d[host]), dock)
                 self.tabifyDockWidget(d[host], dock)
-                d[host].raise_()
+        d["run_of_show"].raise_()
+        d["comments"].raise_()
 
     def _size_default(self) -> None:
         """Default dock sizes for the current window size (1600x1000 by default): the ticker gets
@@ -583,8 +597,8 @@ class MainWindow(QMainWindow):
         inventory = max(190, int(h * 0.24))
         column = h - inventory - 120            # menu, cue bar, status bar, dock titles
         self.resizeDocks([self.docks["run_of_show"], self.docks["orders"]], [400, 500], Qt.Horizontal)
-        self.resizeDocks([self.docks["orders"], self.docks["alerts"]],
-                         [int(column * 0.64), int(column * 0.36)], Qt.Vertical)
+        self.resizeDocks([self.docks["orders"], self.docks["comments"]],   # comments: in front
+                         [int(column * 0.56), int(column * 0.44)], Qt.Vertical)
         top = 0.56 if h >= 900 else 0.6          # a short screen: the run of show first
         self.resizeDocks([self.docks["run_of_show"], self.docks["funnel"]],
                          [int(column * top), int(column * (1 - top))], Qt.Vertical)
@@ -706,6 +720,8 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self.clock.stop()
         self.alert_timer.stop()
+        if getattr(self, "desk_host", None) is not None:
+            self.desk_host.stop()
         future = self._stop_session()
         if future is not None and not future.done():
             event.ignore()
@@ -766,6 +782,8 @@ class MainWindow(QMainWindow):
             return
         self.session_ended = True
         self.alert_timer.stop()
+        if getattr(self, "desk_host", None) is not None:
+            self.desk_host.stop()                # automation acts no more
         self._stop_session()
         self.run_of_show.set_read_only(True)
         self.inventory.set_read_only(True)

@@ -431,6 +431,7 @@ class ReplayWindow(MainWindow):
         self.run_of_show.set_read_only(True)
         self.run_of_show.results.hide()      # "No commands sent yet" / "1 pending": live only
         self.inventory.set_read_only(True)
+        self.comments.set_read_only(True)
         self.cue_bar.setEnabled(False)
         self.cue_bar.hide()
         self.cue_bar.toggleViewAction().setVisible(False)
@@ -560,6 +561,9 @@ class ReplayWindow(MainWindow):
         self.clock.tick(force=True)
 
     def _on_opened(self) -> None:
+        from console.comments import returning_buyers
+        self.report_worker.submit(returning_buyers, self.comments.set_returning, None,
+                                  self.store, self.session_id)
         self._update_title()
         info = self.controller.replay.info
         note = ""

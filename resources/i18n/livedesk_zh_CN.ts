@@ -60,6 +60,18 @@
         <translation>库中已有相同编号的场次：</translation>
     </message>
     <message>
+        <source>AUTO off</source>
+        <translation>自动 关</translation>
+    </message>
+    <message>
+        <source>AUTO on</source>
+        <translation>自动 开</translation>
+    </message>
+    <message>
+        <source>AUTO paused</source>
+        <translation>自动 暂停</translation>
+    </message>
+    <message>
         <source>About Livedesk</source>
         <translation>关于 Livedesk</translation>
     </message>
@@ -80,6 +92,10 @@
         <translation>当前告警</translation>
     </message>
     <message>
+        <source>Activity</source>
+        <translation>动态</translation>
+    </message>
+    <message>
         <source>Add this many units to the available stock</source>
         <translation>在可售库存上增加这么多件</translation>
     </message>
@@ -88,8 +104,20 @@
         <translation>地址</translation>
     </message>
     <message>
+        <source>Advanced to</source>
+        <translation>已切换到</translation>
+    </message>
+    <message>
+        <source>Advertising law (广告法): {terms}; this cannot be sent</source>
+        <translation>广告法违禁词：{terms}；无法发送</translation>
+    </message>
+    <message>
         <source>Advertising-law check</source>
         <translation>广告法违禁词检查</translation>
+    </message>
+    <message>
+        <source>After-sales</source>
+        <translation>售后</translation>
     </message>
     <message>
         <source>Age of these figures: time since the feed last sent data</source>
@@ -112,6 +140,10 @@
         <translation>告警</translation>
     </message>
     <message>
+        <source>All kinds</source>
+        <translation>全部类型</translation>
+    </message>
+    <message>
         <source>Amount</source>
         <translation>金额</translation>
     </message>
@@ -128,8 +160,44 @@
         <translation>应用到直播</translation>
     </message>
     <message>
+        <source>Auto-reply</source>
+        <translation>自动回复</translation>
+    </message>
+    <message>
         <source>Automatic (the last screen)</source>
         <translation>自动（最后一块屏幕）</translation>
+    </message>
+    <message>
+        <source>Automatic actions</source>
+        <translation>自动操作</translation>
+    </message>
+    <message>
+        <source>Automation</source>
+        <translation>自动化</translation>
+    </message>
+    <message>
+        <source>Automation held back</source>
+        <translation>自动化已拦截</translation>
+    </message>
+    <message>
+        <source>Automation is off; switch it on in the Automation panel</source>
+        <translation>自动化未开启；请在“自动化”面板中开启</translation>
+    </message>
+    <message>
+        <source>Automation on for this session</source>
+        <translation>本场开启自动化</translation>
+    </message>
+    <message>
+        <source>Automation paused</source>
+        <translation>自动化已暂停</translation>
+    </message>
+    <message>
+        <source>Automation resumed</source>
+        <translation>自动化已恢复</translation>
+    </message>
+    <message>
+        <source>Automation rules applied</source>
+        <translation>自动化规则已应用</translation>
     </message>
     <message>
         <source>Avg order value</source>
@@ -168,6 +236,10 @@
         <translation>弹讲解</translation>
     </message>
     <message>
+        <source>Card re-pop</source>
+        <translation>讲解卡重弹</translation>
+    </message>
+    <message>
         <source>Cautions</source>
         <translation>注意事项</translation>
     </message>
@@ -180,6 +252,10 @@
         <translation>取消讲解</translation>
     </message>
     <message>
+        <source>Click a comment to pin, reply or send it to the host</source>
+        <translation>点击评论可置顶、回复或推给主播</translation>
+    </message>
+    <message>
         <source>Click-to-order rate</source>
         <translation>点击-成交转化率</translation>
     </message>
@@ -190,6 +266,10 @@
     <message>
         <source>Close replay</source>
         <translation>关闭回放</translation>
+    </message>
+    <message>
+        <source>Comments</source>
+        <translation>评论</translation>
     </message>
     <message>
         <source>Connected to OBS</source>
@@ -376,6 +456,10 @@
         <translation>导出…</translation>
     </message>
     <message>
+        <source>F8 pauses or resumes automation</source>
+        <translation>F8 暂停或恢复自动化</translation>
+    </message>
+    <message>
         <source>Failed</source>
         <translation>失败</translation>
     </message>
@@ -476,6 +560,10 @@
         <translation>常规</translation>
     </message>
     <message>
+        <source>Held back</source>
+        <translation>已拦截</translation>
+    </message>
+    <message>
         <source>Host (call to action)</source>
         <translation>主播（促单话术）</translation>
     </message>
@@ -532,6 +620,10 @@
         <translation>数字键 1-9 弹出对应位置的讲解卡</translation>
     </message>
     <message>
+        <source>Keyword auto-reply</source>
+        <translation>关键词自动回复</translation>
+    </message>
+    <message>
         <source>Kind</source>
         <translation>类型</translation>
     </message>
@@ -544,8 +636,16 @@
         <translation>语言</translation>
     </message>
     <message>
+        <source>Last action</source>
+        <translation>上次操作</translation>
+    </message>
+    <message>
         <source>Last cue</source>
         <translation>上条提示</translation>
+    </message>
+    <message>
+        <source>Last held back</source>
+        <translation>上次拦截</translation>
     </message>
     <message>
         <source>Leave or enter full screen</source>
@@ -592,6 +692,10 @@
         <translation>消息</translation>
     </message>
     <message>
+        <source>Message sent</source>
+        <translation>消息已发送</translation>
+    </message>
+    <message>
         <source>Min clicks</source>
         <translation>最少点击数</translation>
     </message>
@@ -624,6 +728,14 @@
         <translation>下一个</translation>
     </message>
     <message>
+        <source>Next card soon</source>
+        <translation>即将切换讲解卡</translation>
+    </message>
+    <message>
+        <source>Next card soon: {title}</source>
+        <translation>即将切换：{title}</translation>
+    </message>
+    <message>
         <source>Next event of this kind (Right)</source>
         <translation>下一个同类事件（→）</translation>
     </message>
@@ -642,6 +754,14 @@
     <message>
         <source>No commands sent yet</source>
         <translation>尚未发送指令</translation>
+    </message>
+    <message>
+        <source>No comments match</source>
+        <translation>没有符合条件的评论</translation>
+    </message>
+    <message>
+        <source>No comments yet</source>
+        <translation>暂无评论</translation>
     </message>
     <message>
         <source>No data for {s:.0f} s</source>
@@ -700,6 +820,10 @@
         <translation>不是正在讲解的商品</translation>
     </message>
     <message>
+        <source>Not valid YAML</source>
+        <translation>YAML 格式错误</translation>
+    </message>
+    <message>
         <source>OBS connection</source>
         <translation>OBS 连接</translation>
     </message>
@@ -742,6 +866,10 @@
     <message>
         <source>Online viewers dropping: {now}</source>
         <translation>在线人数下降：{now}</translation>
+    </message>
+    <message>
+        <source>Only comments asking about size, price, shipping, stock or after-sales</source>
+        <translation>只看询问尺码、价格、发货、库存或售后的评论</translation>
     </message>
     <message>
         <source>Only {n} left</source>
@@ -800,6 +928,14 @@
         <translation>密码已保存在系统钥匙串中</translation>
     </message>
     <message>
+        <source>Pause (F8)</source>
+        <translation>暂停 (F8)</translation>
+    </message>
+    <message>
+        <source>Pause or resume automation</source>
+        <translation>暂停/恢复自动化</translation>
+    </message>
+    <message>
         <source>Pause or resume scrolling</source>
         <translation>暂停或继续滚动</translation>
     </message>
@@ -812,8 +948,20 @@
         <translation>在线峰值</translation>
     </message>
     <message>
+        <source>Pin</source>
+        <translation>置顶</translation>
+    </message>
+    <message>
         <source>Pin comment</source>
         <translation>置顶评论</translation>
+    </message>
+    <message>
+        <source>Pin sent</source>
+        <translation>已发送置顶</translation>
+    </message>
+    <message>
+        <source>Pinned</source>
+        <translation>置顶</translation>
     </message>
     <message>
         <source>Pitch lines</source>
@@ -826,6 +974,10 @@
     <message>
         <source>Plan saved</source>
         <translation>脚本已保存</translation>
+    </message>
+    <message>
+        <source>Planned time is up</source>
+        <translation>计划时长已到</translation>
     </message>
     <message>
         <source>Play / pause (Space)</source>
@@ -866,6 +1018,10 @@
     <message>
         <source>Previous event of this kind (Left)</source>
         <translation>上一个同类事件（←）</translation>
+    </message>
+    <message>
+        <source>Price</source>
+        <translation>价格</translation>
     </message>
     <message>
         <source>Product</source>
@@ -940,6 +1096,18 @@
         <translation>数量</translation>
     </message>
     <message>
+        <source>Questions</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Quick replies; {product}, {price}, {stock}, {link_no} … are filled in from the session</source>
+        <translation>快捷回复；{product}、{price}、{stock}、{link_no} 等按当前直播自动填写</translation>
+    </message>
+    <message>
+        <source>Quick reply…</source>
+        <translation>快捷回复…</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -1000,6 +1168,22 @@
         <translation>回放</translation>
     </message>
     <message>
+        <source>Reply sent</source>
+        <translation>回复已发送</translation>
+    </message>
+    <message>
+        <source>Reply to comments</source>
+        <translation>回复评论</translation>
+    </message>
+    <message>
+        <source>Reply to the room, Enter to send</source>
+        <translation>发送到直播间，回车发送</translation>
+    </message>
+    <message>
+        <source>Reply to {nick}, Enter to send</source>
+        <translation>回复 {nick}，回车发送</translation>
+    </message>
+    <message>
         <source>Report failed</source>
         <translation>报告生成失败</translation>
     </message>
@@ -1020,6 +1204,10 @@
         <translation>恢复默认按键</translation>
     </message>
     <message>
+        <source>Resume (F8)</source>
+        <translation>恢复 (F8)</translation>
+    </message>
+    <message>
         <source>Revert</source>
         <translation>还原</translation>
     </message>
@@ -1032,8 +1220,16 @@
         <translation>直播间曝光</translation>
     </message>
     <message>
+        <source>Rules and templates</source>
+        <translation>规则与模板</translation>
+    </message>
+    <message>
         <source>Run of show</source>
         <translation>直播脚本</translation>
+    </message>
+    <message>
+        <source>Run-of-show timer</source>
+        <translation>排品计时</translation>
     </message>
     <message>
         <source>Running</source>
@@ -1056,6 +1252,10 @@
         <translation>脚本另存为…</translation>
     </message>
     <message>
+        <source>Scheduled messages</source>
+        <translation>定时发言</translation>
+    </message>
+    <message>
         <source>Screen</source>
         <translation>屏幕</translation>
     </message>
@@ -1066,6 +1266,10 @@
     <message>
         <source>Scroll speed</source>
         <translation>滚动速度</translation>
+    </message>
+    <message>
+        <source>Search comments or nicks</source>
+        <translation>搜索评论或昵称</translation>
     </message>
     <message>
         <source>Search title, room, date or id</source>
@@ -1094,6 +1298,14 @@
     <message>
         <source>Send the edited cue card to the prompt panel (Ctrl+Return)</source>
         <translation>把修改后的手卡发送到提词器（Ctrl+回车）</translation>
+    </message>
+    <message>
+        <source>Send to host</source>
+        <translation>推给主播</translation>
+    </message>
+    <message>
+        <source>Sent to the prompt panel</source>
+        <translation>已推送到提词器</translation>
     </message>
     <message>
         <source>Session ended: the recording is closed</source>
@@ -1132,6 +1344,10 @@
         <translation>设置…</translation>
     </message>
     <message>
+        <source>Shipping</source>
+        <translation>发货</translation>
+    </message>
+    <message>
         <source>Show alerts</source>
         <translation>显示告警</translation>
     </message>
@@ -1150,6 +1366,10 @@
     <message>
         <source>Simulator autopilot: pushes cards and starts flash sales by itself (steps aside after your own push)</source>
         <translation>模拟器自动驾驶：自动弹讲解、开秒杀（你手动弹讲解后会暂停）</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺码</translation>
     </message>
     <message>
         <source>Sound on new warnings</source>
@@ -1256,6 +1476,10 @@
         <translation>抖音连接无法启动</translation>
     </message>
     <message>
+        <source>The automation section must be a mapping</source>
+        <translation>automation 部分必须是映射</translation>
+    </message>
+    <message>
         <source>The deal price must be above 0 and below the price</source>
         <translation>秒杀价必须大于 0 且低于售价</translation>
     </message>
@@ -1296,6 +1520,10 @@
         <translation>脚本有效。</translation>
     </message>
     <message>
+        <source>The plan's automation: section (YAML)</source>
+        <translation>脚本中的 automation: 部分（YAML）</translation>
+    </message>
+    <message>
         <source>The session is live. Quit and end the recording?</source>
         <translation>正在直播。要退出并结束录制吗？</translation>
     </message>
@@ -1304,8 +1532,16 @@
         <translation>模拟器需要直播脚本：请选择脚本文件</translation>
     </message>
     <message>
+        <source>This template needs {{{name}}}, which the session does not have now</source>
+        <translation>该模板需要 {{{name}}}，当前直播没有此数据</translation>
+    </message>
+    <message>
         <source>Time</source>
         <translation>时间</translation>
+    </message>
+    <message>
+        <source>Time is up soon</source>
+        <translation>时间快到</translation>
     </message>
     <message>
         <source>Timeline</source>
@@ -1352,6 +1588,14 @@
         <translation>观看-成交率</translation>
     </message>
     <message>
+        <source>Viewer</source>
+        <translation>观众</translation>
+    </message>
+    <message>
+        <source>Viewer asks</source>
+        <translation>观众提问</translation>
+    </message>
+    <message>
         <source>Viewers no longer see the explanation card.</source>
         <translation>观众将不再看到讲解卡。</translation>
     </message>
@@ -1380,6 +1624,10 @@
         <translation>增加</translation>
     </message>
     <message>
+        <source>advertising law (广告法): {terms}</source>
+        <translation>广告法违禁词：{terms}</translation>
+    </message>
+    <message>
         <source>alert</source>
         <translation>告警</translation>
     </message>
@@ -1390,6 +1638,14 @@
     <message>
         <source>attempt</source>
         <translation>第几次</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>auto-advance</source>
+        <translation>自动切换</translation>
     </message>
     <message>
         <source>automation</source>
@@ -1444,6 +1700,10 @@
         <translation>双击</translation>
     </message>
     <message>
+        <source>empty text</source>
+        <translation>内容为空</translation>
+    </message>
+    <message>
         <source>ended</source>
         <translation>已结束</translation>
     </message>
@@ -1456,6 +1716,10 @@
         <translation>事件/秒</translation>
     </message>
     <message>
+        <source>every {n} s</source>
+        <translation>每 {n} 秒</translation>
+    </message>
+    <message>
         <source>explained</source>
         <translation>讲解</translation>
     </message>
@@ -1466,6 +1730,14 @@
     <message>
         <source>flash sale</source>
         <translation>秒杀</translation>
+    </message>
+    <message>
+        <source>follower</source>
+        <translation>粉丝</translation>
+    </message>
+    <message>
+        <source>held back</source>
+        <translation>已拦截</translation>
     </message>
     <message>
         <source>host acknowledged</source>
@@ -1512,6 +1784,10 @@
         <translation>无实时数据</translation>
     </message>
     <message>
+        <source>no message can be sent now (missing values, or only the last one sent)</source>
+        <translation>当前没有可发送的消息（缺少数据，或只剩上一条）</translation>
+    </message>
+    <message>
         <source>not recording</source>
         <translation>未录制</translation>
     </message>
@@ -1526,6 +1802,10 @@
     <message>
         <source>optional</source>
         <translation>可选</translation>
+    </message>
+    <message>
+        <source>ordered</source>
+        <translation>已下单</translation>
     </message>
     <message>
         <source>paid</source>
@@ -1556,6 +1836,10 @@
         <translation>个商品</translation>
     </message>
     <message>
+        <source>rate limit: {n} replies a minute</source>
+        <translation>频率上限：每分钟 {n} 条回复</translation>
+    </message>
+    <message>
         <source>reconnecting</source>
         <translation>重连中</translation>
     </message>
@@ -1582,6 +1866,14 @@
     <message>
         <source>replay</source>
         <translation>回放</translation>
+    </message>
+    <message>
+        <source>returning</source>
+        <translation>老客</translation>
+    </message>
+    <message>
+        <source>room</source>
+        <translation>本号</translation>
     </message>
     <message>
         <source>seq</source>
@@ -1628,6 +1920,26 @@
         <translation>件</translation>
     </message>
     <message>
+        <source>warn {n} s before the planned end</source>
+        <translation>计划结束前 {n} 秒提醒</translation>
+    </message>
+    <message>
+        <source>{k} rules · at most {n}/min · same text to a buyer once in {t} min</source>
+        <translation>{k} 条规则 · 每分钟最多 {n} 条 · 同一买家同一句 {t} 分钟内只发一次</translation>
+    </message>
+    <message>
+        <source>{k} texts every {n} ± {j} s</source>
+        <translation>{k} 条 · 每 {n} ± {j} 秒</translation>
+    </message>
+    <message>
+        <source>{n} characters (at most 100)</source>
+        <translation>{n} 个字（最多 100）</translation>
+    </message>
+    <message>
+        <source>{n} comments · {q} questions · {r} replies · {m}/min</source>
+        <translation>{n} 条评论 · {q} 个问题 · {r} 条回复 · 每分钟 {m}</translation>
+    </message>
+    <message>
         <source>{n} h old</source>
         <translation>{n} 小时前</translation>
     </message>
@@ -1636,8 +1948,16 @@
         <translation>{n} 分钟前</translation>
     </message>
     <message>
+        <source>{n} new</source>
+        <translation>{n} 条新评论</translation>
+    </message>
+    <message>
         <source>{n} s old</source>
         <translation>{n} 秒前</translation>
+    </message>
+    <message>
+        <source>{title} in {n} s</source>
+        <translation>{n} 秒后切换到 {title}</translation>
     </message>
     <message>
         <source>{title} is sold out</source>
@@ -1650,6 +1970,10 @@
     <message>
         <source>{title}: low stock, {n} left</source>
         <translation>{title} 库存低：剩 {n} 件</translation>
+    </message>
+    <message>
+        <source>{title}: {left} s left of {minutes} min</source>
+        <translation>{title}：计划 {minutes} 分钟，还剩 {left} 秒</translation>
     </message>
     <message>
         <source>{what} dropping: {value:.1%}</source>

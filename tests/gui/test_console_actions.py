@@ -84,7 +84,9 @@ def test_default_layout_gives_the_ticker_room_and_reset_restores_it(session, qtb
     qtbot.wait(50)
     ticker = win.orders.table
     assert ticker.visible_rows() >= 10, ticker.visible_rows()
-    assert win.docks["orders"].height() > win.docks["alerts"].height()
+    # the alerts share their place with the comment stream, which is in front
+    assert win.docks["orders"].height() > win.docks["comments"].height()
+    assert not win.docks["comments"].visibleRegion().isEmpty()
     assert win.height() <= 1000
     win.docks["orders"].setFloating(True)
     win.docks["funnel"].hide()

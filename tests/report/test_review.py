@@ -103,7 +103,10 @@ def test_xlsx(store, tmp_path):
     path = export_xlsx(build_review(store, "s2"), tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["概览 Summary", "分钟 Minutes", "商品 Products", "讲解 Segments",
-                             "计划对比 Plan vs actual", "峰谷 Peaks", "对比 Comparison"]
+                             "计划对比 Plan vs actual", "峰谷 Peaks", "对比 Comparison",
+                             # the comment desk's part (console/report.py: CommentsReview)
+                             "评论 Comments per minute", "问题 Top questions", "回复 Replies",
+                             "自动化 Automation"]
     prod = list(wb["商品 Products"].iter_rows(values_only=True))
     hdr = prod[0]
     a = dict(zip(hdr, prod[1]))

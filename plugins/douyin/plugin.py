@@ -74,6 +74,7 @@ class DouyinFeed(Plugin):
         self.bridge: Any = None
         self.capture: CaptureWriter | None = None
         self.session_id = ""
+        self._sent = 0                     # comments sent as the room (their ids)
         self.started_at = 0.0
         self.alerts: dict[str, dict] = {}
         self.latency: list[float] = []
@@ -282,19 +283,27 @@ class DouyinFeed(Plugin):
             return [{"type": p.COMMENT_PINNED, "data": {
                 "comment_id": comment["comment_id"], "nick": comment["nick"],
                 "text": comment["text"], "posted": text}}]
-        if name == "comment.send":
+        if name == p.CMD_COMMENT_SEND:
             text = args["text"].strip()
             if not text:
                 raise Rejected("the comment is empty")
+            if len(text) > p.MAX_COMMENT_CHARS:
+                raise Rejected(f"the comment is longer than {p.MAX_COMMENT_CHARS} characters")
             reply_to = args.get("reply_to")
+            posted = text
             if reply_to is not None:
                 comment = mapper.comment_by_id(str(reply_to))
                 if comment is None:
                     raise Rejected(f"unknown comment {reply_to!r}")
-                text = str(self.profile.behaviour("reply_template", "@{nick} {text}")).format(
+                posted = str(self.profile.behaviour("reply_template", "@{nick} {text}")).format(
                     nick=comment["nick"], text=text)
-            await bridge.send_comment(text, pin=bool(args.get("pin")))
-            return []
+            await bridge.send_comment(posted, pin=bool(args.get("pin")))
+            self._sent += 1
+            data = {"comment_id": f"{self.session_id}-sent-{self._sent}", "text": text,
+                    "source": str(args.get("source") or "operator"), "posted": posted}
+            if reply_to is not None:
+                data["reply_to"] = str(reply_to)
+            return [{"type": p.COMMENT_SENT, "data": data}]   # as protocol v1 records a sent comment
         if name == p.CMD_FLASH_START:
             raise Unsupported("抖音中控台 has no flash-sale (秒杀) button Livedesk can press: "
                               "set up 限时限量购 in 抖店 营销中心 before the show")

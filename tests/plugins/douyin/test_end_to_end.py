@@ -160,6 +160,8 @@ async def test_fake_consoles_to_recording_and_back(fake, tmp_path):
         with fake.lock:
             assert fs.sent_comments[-1] == {"content": "@小鹿 有的, 下单领券", "operate_type": 2,
                                             "top": False}
+        reply = st.desk.replies[-1]                  # recorded as comment.sent, folded as a reply
+        assert reply["text"] == "有的, 下单领券" and reply["reply_to"] == comment_id
         # ... where the account's console has no comment box: unsupported, with the reason
         real_profile = feed.bridge.profile
         feed.bridge.profile = Profile(merge(real_profile.raw, {"selectors": {"comment_box": "#none"}}))

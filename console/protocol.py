@@ -47,6 +47,7 @@ OPERATOR_REORDER = "operator.reorder"
 OPERATOR_CUE = "operator.cue"
 OPERATOR_CUE_ACK = "operator.cue_ack"
 OPERATOR_SCRIPT_EDIT = "operator.script_edit"
+PLAN_PRODUCT_UPSERTED = "plan.product_upserted"
 ALERT_RAISED = "alert.raised"
 ALERT_CLEARED = "alert.cleared"
 FEED_STATUS = "feed.status"
@@ -61,7 +62,7 @@ FEED_EVENT_TYPES = frozenset({
 LOCAL_EVENT_TYPES = frozenset({
     PLAN_LOADED, OPERATOR_COMMAND, OPERATOR_ACK, OPERATOR_ERROR, OPERATOR_REORDER,
     OPERATOR_CUE, OPERATOR_CUE_ACK, OPERATOR_SCRIPT_EDIT, ALERT_RAISED, ALERT_CLEARED, FEED_STATUS,
-    FEED_GAP, FEED_SNAPSHOT,
+    FEED_GAP, FEED_SNAPSHOT, PLAN_PRODUCT_UPSERTED,
 })
 
 # ---- Commands (client -> feed) ----------------------------------------------
@@ -95,6 +96,7 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     COMMENT: {"nick": _STR, "text": _STR},
     COMMENT_PINNED: {"comment_id": _STR},
     OPERATOR_SCRIPT_EDIT: {"sku": _STR},
+    PLAN_PRODUCT_UPSERTED: {"product": (dict,)},
 }
 
 COMMAND_ARGS: dict[str, dict[str, tuple[type, ...]]] = {

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QLin
 
 from console import protocol as p
 from console.alerts import AlertEngine, Thresholds
+from console.gui.plan_host import PlanHost
 from console.gui.prompter_host import PrompterHost
 from widgets.alerts_panel import AlertSettings, AlertsPanel
 from widgets.conversion_graphs import ConversionGraphs
@@ -293,6 +294,7 @@ class MainWindow(QMainWindow):
         """Live-only parts; the replay window (same panels, recorded log) adds none of them."""
         self.prompter_host = PrompterHost(self)   # prompt panel, relay, cue-card editor
         self.plugins_host = PluginsHost(self)     # plugin list dock; runs integrations
+        self.plan_host = PlanHost(self)           # plan editor (menu Plan), product images
 
     TALL_PANEL = 200   # px: a panel needing more height than this scrolls inside its dock
 

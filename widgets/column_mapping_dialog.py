@@ -59,7 +59,8 @@ class ColumnMappingDialog(QDialog):
         self.room, self.title = room, title
         self.result: ImportResult | None = None
         lay = QVBoxLayout(self)
-        where = _tr("Sheet") + f" “{table.sheet}” — " + _tr("header on row") + f" {table.header_row}"
+        where = (_tr("Sheet") + f" “{table.sheet}” — "
+                 + _tr("header on row %n").replace("%n", str(table.header_row)))
         if table.title_text:
             where += " — " + table.title_text.splitlines()[0]
         self.info = QLabel(where)
@@ -154,7 +155,7 @@ class ColumnMappingDialog(QDialog):
         self.problems.clear()
         for prob in errors + warnings:
             prefix = "✗ " if prob.level == "error" else "⚠ "
-            where = (_tr("Row") + f" {prob.row}: ") if prob.row else ""
+            where = (_tr("Row %n").replace("%n", str(prob.row)) + ": ") if prob.row else ""
             item = QListWidgetItem(prefix + where + prob.message)
             item.setForeground(QColor("#ff4d4f") if prob.level == "error" else QColor("#d48806"))
             item.setData(Qt.UserRole, prob.row)

@@ -222,3 +222,40 @@ def test_start_dialog_opens_the_editor_and_takes_the_saved_plan(qtbot, tmp_path)
     assert dialog.plan_path.text() == str(out) and dialog.plan is not None
     assert dialog.plan.products[0].title == "改过的标题" and dialog.is_ready()
     ed.close()
+
+
+def test_product_images_by_url_reach_the_run_of_show_and_the_prompt_panel(qtbot, tmp_path):
+    """Fetched off the UI thread through the cache (loopback HTTP); offline: letter tile."""
+    from console.gui.demo import FakeSession
+    from console.gui.main_window import MainWindow
+    from tests.plan.test_image_cache import _Server, png_bytes
+    server = _Server()
+    server.files["/coat.png"] = (200, "image/png", png_bytes(120, 90))
+    try:
+        sess = FakeSession()
+        sess.log.append_local(p.PLAN_LOADED, {"plan": load_plan(SAMPLE_PLAN).to_dict()}, source="system")
+        sess.log.append_feed([
+            p.make_event(1, 1000.0, p.PRODUCT_UPSERT, {"sku": "QM-CT-007", "title": "双面羊毛大衣",
+                                                       "price": 899, "image_url": server.url + "/coat.png"}),
+            p.make_event(2, 1000.5, p.PRODUCT_UPSERT, {"sku": "QM-AC-009", "title": "羊绒混纺围巾",
+                                                       "price": 129, "image_url": "http://127.0.0.1:9/x.png"}),
+            p.make_event(3, 1001.0, p.CARD_PUSHED, {"sku": "QM-CT-007"})])
+        win = MainWindow(sess, sound=False, start_clock=False)
+        qtbot.addWidget(win)
+        host = win.plan_host
+        failed = []
+        host.loader.sig_failed.connect(lambda url, why: failed.append(url))
+        host.refresh()
+        qtbot.waitUntil(lambda: "QM-CT-007" in win.run_of_show.images and bool(failed), timeout=8000)
+        assert win.run_of_show.images["QM-CT-007"].width() == 88
+        assert "QM-AC-009" not in win.run_of_show.images      # offline: the letter tile stays
+        assert server.hits == ["/coat.png"]
+        assert list((tmp_path / "images").glob("*.png"))      # kept in the cache directory
+        panel_window = win.prompter_host.open_panel()
+        host.refresh()
+        assert "QM-CT-007" in panel_window.panel.images
+        panel_window.panel.refresh(force=True)
+        assert panel_window.panel.image_label.isVisibleTo(panel_window.panel)
+        panel_window.close()
+    finally:
+        server.stop()

@@ -126,8 +126,10 @@ class PlanHost(QObject):
         if st.version == self._seen_version:
             return
         self._seen_version = st.version
+        planned = {e.get("sku"): str(e.get("image_url") or "")
+                   for e in ((st.plan or {}).get("products") or []) if isinstance(e, dict)}
         for sku, prod in st.products.items():
-            url = prod.image_url
+            url = prod.image_url or planned.get(sku, "")    # the feed's image, else the plan's
             if url and self._urls.get(sku) != url:
                 self._urls[sku] = url
                 if url in self.pixmaps:

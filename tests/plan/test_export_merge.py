@@ -181,3 +181,35 @@ def test_cli_merge_from_a_recorded_session(tmp_path, capsys):
     assert merged.skus[-1] == "NEW-1" and len(merged.products) == 13
     assert merged.product("QM-FW-001").image_url == "https://c/1.jpg"
     assert cli.main(["plan", "merge", str(src), "nope", "--db", db]) == 2
+
+
+def test_review_html_shows_cached_product_images(tmp_path, monkeypatch):
+    """The report shows the images the cache holds (it never fetches); none cached: no gallery."""
+    from console.image_cache import ImageCache
+    from console.report import build_review, export_html
+    from tests.plan.test_image_cache import _Server, png_bytes
+    from tests.replay.fakes import FakeStore
+    from tests.replay.sessions import T0, hand_session
+    monkeypatch.setenv("LIVEDESK_IMAGE_CACHE", str(tmp_path / "images"))
+    store = FakeStore()
+    hand_session(store, sid="s2", started=T0)
+    review = build_review(store, "s2")
+    assert review.images == {} and "Product images" not in export_html(review)
+    sku = review.products[0].sku
+    # the product's image, fetched into the cache by the console during the show
+    server = _Server()
+    server.files["/a.png"] = (200, "image/png", png_bytes(30, 30))
+    try:
+        url = server.url + "/a.png"
+        assert ImageCache().get(url) is not None
+    finally:
+        server.stop()
+    from console.replay import Replay
+    from console.report import plan_images
+    st = Replay(store, "s2").open().final_state
+    st.products[sku].image_url = url
+    images = plan_images(st)
+    assert list(images) == [sku]
+    review.images = images
+    page = export_html(review)
+    assert "Product images" in page and "data:image/png;base64," in page

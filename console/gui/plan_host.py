@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from console.image_cache import ImageCache
 
 log = logging.getLogger(__name__)
 THUMB = 88
+RETRY_S = 60.0          # a failed image (offline) is asked for again after this long
 
 
 def _tr(text: str) -> str:
@@ -79,6 +81,10 @@ class ImageLoader(QObject):
         self._pool.submit(self._work, url)
         return True
 
+    def forget(self, url: str) -> None:
+        """Allow ``url`` to be requested again (after a failure, to retry)."""
+        self._asked.discard((url or "").strip())
+
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
@@ -106,6 +112,8 @@ class PlanHost(QObject):
         self.editor = None
         self.loader = loader or ImageLoader(parent=self)
         self.loader.sig_loaded.connect(self._on_image_loaded)
+        self.loader.sig_failed.connect(self._on_image_failed)
+        self._failed: dict[str, float] = {}         # url -> when it failed (retried later)
         self.pixmaps: dict[str, QPixmap] = {}       # url -> pixmap
         self._urls: dict[str, str] = {}             # sku -> url seen
         self._seen_version = -1
@@ -123,6 +131,13 @@ class PlanHost(QObject):
         panel_window = getattr(host, "panel_window", None)
         if panel_window is not None and self.pixmaps and not panel_window.panel.images:
             self._publish()                     # the prompt panel was opened since
+        if self._failed:
+            now = time.monotonic()
+            for url, when in list(self._failed.items()):
+                if now - when >= RETRY_S:       # offline then: try again (the cache may have it)
+                    del self._failed[url]
+                    self.loader.forget(url)
+                    self.loader.request(url)
         if st.version == self._seen_version:
             return
         self._seen_version = st.version
@@ -179,6 +194,9 @@ class PlanHost(QObject):
     def _on_image_loaded(self, url: str, image: QImage) -> None:
         self.pixmaps[url] = QPixmap.fromImage(image)
         self._publish()
+
+    def _on_image_failed(self, url: str, _reason: str) -> None:
+        self._failed[url] = time.monotonic()
 
     def _on_product_upserted(self, product: dict, index: int) -> None:
         self.session.append_local(p.PLAN_PRODUCT_UPSERTED, {"product": product, "index": index})

@@ -251,6 +251,10 @@ def test_product_images_by_url_reach_the_run_of_show_and_the_prompt_panel(qtbot,
         assert "QM-AC-009" not in win.run_of_show.images      # offline: the letter tile stays
         assert server.hits == ["/coat.png"]
         assert list((tmp_path / "images").glob("*.png"))      # kept in the cache directory
+        bad = "http://127.0.0.1:9/x.png"
+        host._failed[bad] -= 61                               # a minute later: asked again
+        host.refresh()
+        qtbot.waitUntil(lambda: failed.count(bad) == 2, timeout=8000)
         panel_window = win.prompter_host.open_panel()
         host.refresh()
         assert "QM-CT-007" in panel_window.panel.images

@@ -21,8 +21,10 @@ request (open, save, import, export): exports run on a worker thread.
 from __future__ import annotations
 
 import copy
+import queue
 import re
 import threading
+import weakref
 from pathlib import Path
 from typing import Any, Callable
 
@@ -153,7 +155,10 @@ class _EditCommand(QUndoCommand):
     def __init__(self, editor: "PlanEditor", text: str, before: dict, after: dict,
                  select: tuple[int, int], merge_key: str | None = None) -> None:
         super().__init__(text)
-        self.editor = editor
+        # A weak reference: the stack (owned by the editor) holds the command, so a strong one
+        # would make a cycle through C++ that only Python's cycle collector breaks, deleting
+        # the editor's children underneath the stack.
+        self._editor = weakref.ref(editor)
         self.before, self.after = before, after
         self.select_before, self.select_after = select
         self.merge_key = merge_key
@@ -168,10 +173,14 @@ class _EditCommand(QUndoCommand):
         return True
 
     def redo(self) -> None:
-        self.editor._apply_plan(self.after, self.select_after)
+        editor = self._editor()
+        if editor is not None:
+            editor._apply_plan(self.after, self.select_after)
 
     def undo(self) -> None:
-        self.editor._apply_plan(self.before, self.select_before)
+        editor = self._editor()
+        if editor is not None:
+            editor._apply_plan(self.before, self.select_before)
 
 
 # ---- The window ------------------------------------------------------------------------------
@@ -186,7 +195,7 @@ class PlanEditor(QMainWindow):
     sig_message = Signal(str)
     """A short message for the status bar."""
     sig_export_done = Signal(str)
-    """An export finished (message to show); emitted from the worker thread."""
+    """An export finished (the message to show)."""
 
     SETTINGS_GROUP = "plan_editor"
 
@@ -215,7 +224,11 @@ class PlanEditor(QMainWindow):
         self.labels = _labels()
         self.resize(1280, 860)
         self._build()
-        self.sig_export_done.connect(self._on_export_done, Qt.QueuedConnection)
+        self.sig_export_done.connect(self._on_export_done)
+        self._export_results: queue.SimpleQueue[str] = queue.SimpleQueue()
+        self._export_timer = QTimer(self)      # the worker hands its result over; no Qt off-thread
+        self._export_timer.setInterval(100)
+        self._export_timer.timeout.connect(self._on_export_poll)
         self.sig_message.connect(self._on_message)
         self.undo.cleanChanged.connect(self._on_clean_changed)
         self.undo.indexChanged.connect(self._on_undo_index)
@@ -489,6 +502,17 @@ class PlanEditor(QMainWindow):
         self.sig_saved.emit(str(path))
         return True
 
+    def load_plan(self, plan: dict) -> None:
+        """Start over from ``plan`` (no undo history); what it holds counts as applied."""
+        plan = copy.deepcopy(plan)
+        plan.setdefault("session", {})
+        plan.setdefault("products", [])
+        self._applied = {p.get("sku"): copy.deepcopy(p) for p in plan["products"]}
+        self.undo.clear()
+        self._apply_plan(plan, 0)
+        self.undo.setClean()
+        self._update_title()
+
     def open_path(self, path: str) -> bool:
         try:
             plan = load_plan(path).to_dict()
@@ -496,11 +520,7 @@ class PlanEditor(QMainWindow):
             self._warn(_tr("The plan cannot be opened"), exc.problems)
             return False
         self.path = str(path)
-        self._applied = {p["sku"]: copy.deepcopy(p) for p in plan["products"]}
-        self.undo.clear()
-        self._apply_plan(plan, 0)
-        self.undo.setClean()
-        self._update_title()
+        self.load_plan(plan)
         return True
 
     def import_sheet(self, path: str, *, ask: bool = True) -> bool:
@@ -600,21 +620,26 @@ class PlanEditor(QMainWindow):
             self._warn(_tr("Fix the plan's problems before exporting it."), exc.problems)
             return None
 
+        done, failed = _tr("Exported"), _tr("Export failed")
+        results = self._export_results
+
         def work() -> None:
             try:
                 if fmt == "pdf":
                     export_pdf(plan, path, image_for=self.image_for)
                 else:
                     export_xlsx(plan, path)
-                self.sig_export_done.emit(_tr("Exported") + f": {path}")
+                results.put(f"{done}: {path}")
             except (OSError, ValueError) as exc:
-                self.sig_export_done.emit(_tr("Export failed") + f": {exc}")
+                results.put(f"{failed}: {exc}")
 
         thread = threading.Thread(target=work, name="plan-export", daemon=True)
         self._export_thread = thread
         thread.start()
+        self._export_timer.start()
         if wait:
             thread.join()
+            self._on_export_poll()
         return thread
 
     # ---- Internals
@@ -846,6 +871,17 @@ class PlanEditor(QMainWindow):
         path = self._file_dialog(title, filters, True, "." + fmt)
         if path:
             self.export(fmt, path)
+
+    def _on_export_poll(self) -> None:
+        while True:
+            try:
+                message = self._export_results.get_nowait()
+            except queue.Empty:
+                break
+            self.sig_export_done.emit(message)
+        thread = self._export_thread
+        if thread is None or not thread.is_alive():
+            self._export_timer.stop()
 
     def _on_export_done(self, message: str) -> None:
         self.sig_message.emit(message)

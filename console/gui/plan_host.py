@@ -13,11 +13,12 @@
 from __future__ import annotations
 
 import logging
+import queue
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import QWidget
 
@@ -71,6 +72,11 @@ class ImageLoader(QObject):
         self.cache = cache or ImageCache()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="images")
         self._asked: set[str] = set()
+        self._pending = 0
+        self._results: queue.SimpleQueue[tuple[str, QImage | None, str]] = queue.SimpleQueue()
+        self._timer = QTimer(self)              # workers hand results over; signals on this thread
+        self._timer.setInterval(50)
+        self._timer.timeout.connect(self._on_poll)
 
     def request(self, url: str) -> bool:
         """Fetch ``url`` unless it was asked for already; True when a fetch was queued."""
@@ -78,7 +84,9 @@ class ImageLoader(QObject):
         if not url or url in self._asked:
             return False
         self._asked.add(url)
+        self._pending += 1
         self._pool.submit(self._work, url)
+        self._timer.start()
         return True
 
     def forget(self, url: str) -> None:
@@ -89,17 +97,32 @@ class ImageLoader(QObject):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _work(self, url: str) -> None:
+        """On a worker thread: fetch (or find) and decode; the result goes to the queue."""
         try:
             path = self.cache.get(url)
             image = QImage(str(path)) if path is not None else QImage()
             if image.isNull():
-                self.sig_failed.emit(url, self.cache.failure(url) or _tr("not an image"))
+                self._results.put((url, None, self.cache.failure(url) or "not an image"))
                 return
-            self.sig_loaded.emit(url, image.scaled(THUMB * 3, THUMB * 3, Qt.KeepAspectRatio,
-                                                   Qt.SmoothTransformation))
+            self._results.put((url, image.scaled(THUMB * 3, THUMB * 3, Qt.KeepAspectRatio,
+                                                 Qt.SmoothTransformation), ""))
         except Exception as exc:  # noqa: BLE001 - a worker must not die silently
             log.warning("image %s: %r", url, exc)
-            self.sig_failed.emit(url, str(exc))
+            self._results.put((url, None, str(exc)))
+
+    def _on_poll(self) -> None:
+        while True:
+            try:
+                url, image, reason = self._results.get_nowait()
+            except queue.Empty:
+                break
+            self._pending -= 1
+            if image is None:
+                self.sig_failed.emit(url, reason)
+            else:
+                self.sig_loaded.emit(url, image)
+        if self._pending <= 0:
+            self._timer.stop()
 
 
 class PlanHost(QObject):
@@ -154,11 +177,14 @@ class PlanHost(QObject):
 
     # ---- Public API
     def open_editor(self):
-        if self.editor is not None and self.editor.isVisible():
+        plan = self.session.state.plan if isinstance(self.session.state.plan, dict) else None
+        if self.editor is not None:             # one editor per console, shown again
+            if not self.editor.isVisible() and not self.editor.dirty and plan is not None:
+                self.editor.load_plan(plan)     # closed without changes: start from the show's plan
+            self.editor.show()
             self.editor.raise_()
             self.editor.activateWindow()
             return self.editor
-        plan = self.session.state.plan if isinstance(self.session.state.plan, dict) else None
         self.editor = open_plan_editor(self.window, None, state=self.session.state, plan=plan,
                                        cache=self.loader.cache)
         self.editor.path = getattr(self.window.prompter_host, "plan_path", None) \

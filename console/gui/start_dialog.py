@@ -209,7 +209,14 @@ class StartDialog(QDialog):
         """The plan editor, on the chosen plan (or a new one); saving it chooses that file."""
         from console.gui.plan_host import open_plan_editor
         path = self.plan_path.text().strip() or None
-        self.plan_editor = open_plan_editor(self, path if path and Path(path).is_file() else None)
+        path = path if path and Path(path).is_file() else None
+        if self.plan_editor is not None:        # one editor, shown again
+            if path and not self.plan_editor.dirty and path != self.plan_editor.path:
+                self.plan_editor.open_path(path)
+            self.plan_editor.show()
+            self.plan_editor.raise_()
+            return
+        self.plan_editor = open_plan_editor(self, path)
         self.plan_editor.sig_saved.connect(self._on_plan_saved)
 
     def _on_plan_saved(self, path: str) -> None:

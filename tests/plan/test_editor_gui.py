@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -38,6 +39,7 @@ def editor(qtbot):
     yield ed
     ed.undo.setClean()          # closing a changed plan asks (modal) whether to save
     ed.close()
+    gc.collect()                # collect here, not in the middle of a later test's event loop
 
 
 def _errors(ed):
@@ -207,6 +209,10 @@ def test_live_apply_and_import_from_the_session(qtbot):
     assert len([t for t, _d, _s in sess.locals if t == p.PLAN_PRODUCT_UPSERTED]) == 2
     ed.undo.setClean()
     ed.close()
+    assert win.plan_host.open_editor() is ed                # shown again, not a second window
+    assert ed.plan["products"][0]["title"] == "轻薄鹅绒羽绒服 新色"   # the show's plan now
+    ed.close()
+    gc.collect()
 
 
 def test_start_dialog_opens_the_editor_and_takes_the_saved_plan(qtbot, tmp_path):
@@ -222,6 +228,10 @@ def test_start_dialog_opens_the_editor_and_takes_the_saved_plan(qtbot, tmp_path)
     assert dialog.plan_path.text() == str(out) and dialog.plan is not None
     assert dialog.plan.products[0].title == "改过的标题" and dialog.is_ready()
     ed.close()
+    dialog.btn_edit_plan.click()
+    assert dialog.plan_editor is ed and ed.isVisible() and ed.path == str(out)
+    ed.close()
+    gc.collect()
 
 
 def test_product_images_by_url_reach_the_run_of_show_and_the_prompt_panel(qtbot, tmp_path):

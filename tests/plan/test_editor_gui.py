@@ -75,7 +75,7 @@ def test_problems_shown_as_you_type_and_undo(editor, qtbot):
     assert not ed.undo.isClean() and ed.windowTitle().startswith("* ")
 
 
-def test_add_duplicate_remove_reorder(editor):
+def test_add_duplicate_remove_reorder(editor, qtbot):
     ed = editor
     skus = [x["sku"] for x in ed.plan["products"]]
     ed.select(0)
@@ -93,6 +93,13 @@ def test_add_duplicate_remove_reorder(editor):
     assert ed.problems == []
     while ed.undo.canUndo():
         ed.undo.undo()
+    assert [x["sku"] for x in ed.plan["products"]] == skus
+    # dragging in the list is the same move (the model signals what a drop does)
+    model = ed.product_list.model()
+    assert model.moveRow(model.index(0, 0).parent(), 0, model.index(0, 0).parent(), 3)
+    qtbot.waitUntil(lambda: ed.plan["products"][2]["sku"] == skus[0], timeout=2000)
+    assert [x["sku"] for x in ed.plan["products"]][:3] == [skus[1], skus[2], skus[0]]
+    ed.undo.undo()
     assert [x["sku"] for x in ed.plan["products"]] == skus
 
 

@@ -261,7 +261,7 @@ ZH = {
     'The plan was not saved: fix these problems first.': '脚本未保存：请先修正以下问题。',
     'The sheet cannot be read': '无法读取表格', 'Undo': '撤销', 'Untitled plan': '未命名脚本',
     'header on row %n': '表头在第 %n 行', 'not an image': '不是图片', 'one per line': '每行一条',
-    'rephrase': '改写',
+    'rephrase': '改写', 'Advertising law': '广告法',
 }
 
 

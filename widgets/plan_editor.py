@@ -464,7 +464,8 @@ class PlanEditor(QMainWindow):
         self.problems = problems
         self.problem_list.clear()
         for index, fld, level, text in problems:
-            item = QListWidgetItem(("✗ " if level == "error" else "⚠ 广告法 ") + text)
+            item = QListWidgetItem(("✗ " if level == "error" else "⚠ " + _tr("Advertising law") + " ")
+                                   + text)
             item.setForeground(QColor("#ff4d4f") if level == "error" else QColor("#d48806"))
             item.setData(Qt.UserRole, (index, fld))
             self.problem_list.addItem(item)

@@ -80,6 +80,10 @@
         <translation>地址</translation>
     </message>
     <message>
+        <source>Advertising law</source>
+        <translation>广告法</translation>
+    </message>
+    <message>
         <source>Advertising-law check (广告法)</source>
         <translation>广告法违禁词检查</translation>
     </message>

@@ -1,4 +1,4 @@
-"""Headless command line: ``livedesk simulate|record|sessions|report|check-plan``.
+"""Headless command line: ``livedesk simulate|record|sessions|report|check-plan|plan``.
 
 The Qt commands (console, prompter, replay) are dispatched by console.main,
 which loads console.gui by name so this module stays free of Qt.
@@ -25,6 +25,7 @@ HANDLERS = {
     "report": ("console.report", "run_report"),
     "check-plan": ("console.compliance", "run_check_plan"),
     "token": ("console.credentials", "run_token"),
+    "plan": ("console.plan_export", "run_plan"),
     "console": ("console.gui.app", "run_console"),
     "prompter": ("console.gui.prompter", "run_prompter"),
     "replay": ("console.gui.replay_window", "run_replay"),
@@ -112,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("file")
     chk.add_argument("--words", default=None, help="word list YAML (default: resources/banned_words.yaml)")
 
+    _add_plan_parser(sub)
+
     con = sub.add_parser("console", help="the operator console window")
     con.add_argument("--simulate", action="store_true", help="run on the built-in simulator")
     con.add_argument("--url", default=None, help="feed URL (ws://...)")
@@ -152,6 +155,30 @@ def build_parser() -> argparse.ArgumentParser:
                      help="open this session: an id, a unique prefix of one, or 'latest'")
     rpl.add_argument("--db", default=None)
     return parser
+
+
+def _add_plan_parser(sub) -> None:
+    """``livedesk plan import|export|merge``: spreadsheets and the platform's products to plans."""
+    pln = sub.add_parser("plan", help="import a show plan from a sheet, export it, merge products")
+    act = pln.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    imp = act.add_parser("import", help="an Excel/WPS 直播脚本 or product list (.xlsx/.csv) to a plan")
+    imp.add_argument("sheet_file", metavar="SHEET", help=".xlsx, .xlsm or .csv")
+    imp.add_argument("-o", "--output", required=True, help="plan file to write (.yaml or .json)")
+    imp.add_argument("--sheet", default=None, help="worksheet name (default: the one with a header)")
+    imp.add_argument("--room", default=None, help="room name (default: the sheet's title row)")
+    imp.add_argument("--title", default=None, help="session title (default: the sheet's title row)")
+    imp.add_argument("--map", action="append", metavar="HEADER=FIELD",
+                     help="map a column by its header (FIELD empty: ignore it); repeatable")
+    imp.add_argument("--no-remembered", action="store_true",
+                     help="ignore the column mappings chosen before in the editor")
+    exp = act.add_parser("export", help="a plan to XLSX (for the team) or PDF (run of show for the host)")
+    exp.add_argument("file", help="plan file (.yaml, .yml or .json)")
+    exp.add_argument("-o", "--output", required=True, help="output .xlsx or .pdf")
+    mrg = act.add_parser("merge", help="merge the products a recorded session saw into a plan")
+    mrg.add_argument("file", help="plan file (.yaml, .yml or .json)")
+    mrg.add_argument("session", help="recorded session id")
+    mrg.add_argument("--db", default=None)
+    mrg.add_argument("-o", "--output", default=None, help="plan to write (default: overwrite FILE)")
 
 
 def main(argv: list[str] | None = None, *, allow_gui: bool = False) -> int:

@@ -48,6 +48,7 @@ OPERATOR_REORDER = "operator.reorder"
 OPERATOR_CUE = "operator.cue"
 OPERATOR_CUE_ACK = "operator.cue_ack"
 OPERATOR_SCRIPT_EDIT = "operator.script_edit"
+PLAN_PRODUCT_UPSERTED = "plan.product_upserted"
 ALERT_RAISED = "alert.raised"
 ALERT_CLEARED = "alert.cleared"
 FEED_STATUS = "feed.status"
@@ -70,7 +71,7 @@ FEED_EVENT_TYPES = frozenset({
 LOCAL_EVENT_TYPES = frozenset({
     PLAN_LOADED, OPERATOR_COMMAND, OPERATOR_ACK, OPERATOR_ERROR, OPERATOR_REORDER,
     OPERATOR_CUE, OPERATOR_CUE_ACK, OPERATOR_SCRIPT_EDIT, ALERT_RAISED, ALERT_CLEARED, FEED_STATUS,
-    FEED_GAP, FEED_SNAPSHOT, FEED_INVALID, AUTOMATION_STATE, AUTOMATION_CONFIG, AUTOMATION_ACTION,
+    FEED_GAP, FEED_SNAPSHOT, FEED_INVALID, PLAN_PRODUCT_UPSERTED, AUTOMATION_STATE, AUTOMATION_CONFIG, AUTOMATION_ACTION,
     AUTOMATION_BLOCKED,
 })
 
@@ -110,6 +111,7 @@ REQUIRED_FIELDS: dict[str, dict[str, tuple[type, ...]]] = {
     COMMENT_PINNED: {"comment_id": _STR},
     COMMENT_SENT: {"comment_id": _STR, "text": _STR},
     OPERATOR_SCRIPT_EDIT: {"sku": _STR},
+    PLAN_PRODUCT_UPSERTED: {"product": (dict,)},
 }
 
 #: Lower bounds of numeric data fields, wherever they appear in a feed event: an order of no

@@ -138,6 +138,7 @@ class Review:
     moments: list[Moment]
     comparison: list[CompareRow]
     comments: "CommentsReview | None" = None     # the comment desk and automation (below)
+    images: dict[str, str] = field(default_factory=dict)   # sku -> cached image file (plan_images)
 
     # ---- Tables (one source for every export) -----------------------------------------
     def tables(self) -> list[tuple[str, str, list[str], list[list]]]:
@@ -494,7 +495,22 @@ def build_review(store, session_id: str, compare_limit: int = 5) -> Review:
         minutes={k: list(v) for k, v in s.minutes.items()}, lanes=lanes,
         products=_product_rows(s, start), segments=_segment_rows(s, start), plan=_plan_rows(s, start),
         moments=_moments(s, lanes, start), comparison=_compare(store, info, s, compare_limit),
-        comments=comments_review(store, session_id, s, start))
+        comments=comments_review(store, session_id, s, start), images=plan_images(s))
+
+
+def plan_images(state: SessionState) -> dict[str, str]:
+    """Product images already in the image cache (``console.image_cache``), by SKU: a report
+    never fetches; a product without a cached image has none in the report."""
+    from console.image_cache import ImageCache
+    cache = ImageCache()
+    urls = {p["sku"]: str(p.get("image_url") or "") for p in _plan_products(state)}
+    out = {}
+    for sku, prod in state.products.items():
+        url = prod.image_url or urls.get(sku, "")
+        path = cache.cached(url) if url else None
+        if path is not None:
+            out[sku] = str(path)
+    return out
 
 
 # ---- Comments and automation (the comment desk's part of the review) ------------------------
@@ -712,6 +728,7 @@ def export_html(review: Review, path: str | os.PathLike | None = None) -> str:
             f'<div class="kpis">{kpis}</div>', weakest,
             f"<h2>分钟曲线 Per-minute curves</h2><p class=\"legend\">{legend}</p>"]
     body += [f'<div class="c">{_svg_chart(review, k, lbl)}</div>' for k, lbl in CURVES]
+    body.append(_html_gallery(review))
     for sheet, _stem, headers, rows in tables:
         if sheet.startswith("概览") or sheet.startswith("分钟"):
             continue
@@ -745,6 +762,30 @@ table{border-collapse:collapse;width:100%;font-size:11px} th,td{border:1px solid
     if path is not None:
         Path(path).write_text(doc, encoding="utf-8")
     return doc
+
+
+def _html_gallery(review: Review) -> str:
+    """Thumbnails of the products with a cached image, embedded (the file stands alone)."""
+    import base64
+    from console.image_cache import image_kind
+    cells = []
+    for row in review.products:
+        path = review.images.get(row.sku)
+        try:
+            data = Path(path).read_bytes() if path else b""
+        except OSError:
+            continue
+        kind = image_kind(data[:16])
+        if not kind:
+            continue
+        mime = {".jpg": "jpeg"}.get(kind, kind[1:])
+        cells.append(f'<figure><img src="data:image/{mime};base64,{base64.b64encode(data).decode()}" '
+                     f'alt="{html.escape(row.title)}"><figcaption>{html.escape(row.title)}</figcaption></figure>')
+    if not cells:
+        return ""
+    return ('<h2>商品图片 Product images</h2><div class="gallery" style="display:flex;flex-wrap:wrap;gap:8px">'
+            + "".join(cells).replace("<img ", '<img style="width:88px;height:88px;object-fit:cover" ')
+            + "</div>")
 
 
 def export(review: Review, fmt: str, path: str | os.PathLike) -> Path:

@@ -937,6 +937,44 @@ class SessionState:
             prod.script = script
         self._mark(ev.ts, "script_edit", sku)
 
+    def _on_plan_product_upserted(self, ev: Event) -> None:
+        """The operator added or changed a product of the plan during the show (plan editor).
+
+        ``product`` is the whole plan entry (validated by the editor); an entry with that SKU
+        is replaced, a new one is appended (or put at ``index``). The plan is replaced, not
+        mutated, as for ``operator.script_edit``.
+        """
+        entry = dict(ev.data["product"])
+        sku = entry.get("sku")
+        if not isinstance(sku, str) or not sku or not isinstance(entry.get("title", ""), str):
+            raise ValueError("plan.product_upserted: product needs a text sku and title")
+        plan = dict(self.plan or {})
+        products = [prod for prod in plan.get("products") or []
+                    if not (isinstance(prod, dict) and prod.get("sku") == sku)]
+        old = next((i for i, prod in enumerate(plan.get("products") or [])
+                    if isinstance(prod, dict) and prod.get("sku") == sku), None)
+        index = ev.data.get("index")
+        at = old if old is not None else (index if type(index) is int and index >= 0 else len(products))
+        products.insert(min(at, len(products)), entry)
+        plan["products"] = products
+        self.plan = plan
+        new = sku not in self.products
+        prod = self.product(sku)
+        prod.title = str(entry.get("title") or prod.title)
+        if isinstance(entry.get("price"), (int, float)):
+            prod.price = float(entry["price"])
+            prod.list_price = float(entry.get("list_price") or entry["price"])
+        prod.image_url = str(entry.get("image_url") or prod.image_url)
+        card = entry.get("cue_card") if isinstance(entry.get("cue_card"), dict) else {}
+        if isinstance(card.get("selling_points"), list):
+            prod.selling_points = [str(x) for x in card["selling_points"]]
+        if isinstance(entry.get("script"), str):
+            prod.script = entry["script"]
+        if new and old is None and type(index) is int and 0 <= index < len(self.run_of_show) - 1:
+            self.run_of_show.remove(sku)
+            self.run_of_show.insert(index, sku)
+        self._mark(ev.ts, "plan_edit", sku)
+
     def _on_alert_raised(self, ev: Event) -> None:
         alert = dict(ev.data, seq=ev.seq, ts=ev.ts)
         self.active_alerts[ev.data.get("key", ev.data.get("kind", "alert"))] = alert
@@ -1072,6 +1110,7 @@ _HANDLERS: dict[str, Callable[[SessionState, Event], None]] = {
     p.OPERATOR_CUE: SessionState._on_operator_cue,
     p.OPERATOR_CUE_ACK: SessionState._on_operator_cue_ack,
     p.OPERATOR_SCRIPT_EDIT: SessionState._on_operator_script_edit,
+    p.PLAN_PRODUCT_UPSERTED: SessionState._on_plan_product_upserted,
     p.ALERT_RAISED: SessionState._on_alert_raised,
     p.ALERT_CLEARED: SessionState._on_alert_cleared,
     p.FEED_STATUS: SessionState._on_feed_status,

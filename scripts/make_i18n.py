@@ -402,6 +402,47 @@ ZH = {
     '{k} texts every {n} ± {j} s': '{k} 条 · 每 {n} ± {j} 秒',
     '{n} comments · {q} questions · {r} replies · {m}/min': '{n} 条评论 · {q} 个问题 · {r} 条回复 · 每分钟 {m}',
     '{n} new': '{n} 条新评论',
+    # plan editor, sheet import (widgets/plan_editor.py, widgets/column_mapping_dialog.py)
+    '%1 problem(s), %2 advertising-law hit(s)': '%1 个问题，%2 处广告法风险',
+    '%1 products, %2 planned minutes': '%1 个商品，计划 %2 分钟',
+    '%n product(s) imported': '已导入 %n 个商品', '%n product(s) sent to the show': '已同步 %n 个商品到直播',
+    '%n product(s) will be imported': '将导入 %n 个商品',
+    '%n row(s) cannot be read and will be left out': '%n 行无法读取，将被跳过',
+    '%n row(s) left out': '跳过 %n 行', '%n with problems not sent': '%n 个有问题的商品未同步',
+    '&Edit': '编辑(&E)', '&File': '文件(&F)', 'Add product': '添加商品', 'Apply to show': '同步到直播',
+    'Cancel': '取消', 'Close': '关闭', 'Discard the unsaved changes?': '放弃未保存的修改？',
+    'Duplicate product': '复制商品',
+    'Each column goes to the plan field chosen above it. Columns marked ? have a header Livedesk '
+    'does not know: choose their field or leave them ignored. Your choices are remembered for the '
+    'next sheet.': '每一列导入到上方所选的脚本字段。标有 ? 的列表头无法识别：请选择对应字段，或保持忽略。'
+                   '你的选择会被记住，下次导入时自动使用。',
+    'Edit': '编辑', 'Edit plan…': '编辑脚本…', 'Every row can be read.': '所有行均可读取。',
+    'Export failed': '导出失败', 'Export run of show (PDF)…': '导出主播手卡 (PDF)…',
+    'Export to XLSX…': '导出为 XLSX…', 'Field': '字段',
+    "Fix the plan's problems before exporting it.": '请先修正脚本中的问题再导出。',
+    'Flash-sale minutes': '秒杀时长(分钟)', 'Flash-sale price': '秒杀价', 'Flash-sale stock': '秒杀库存',
+    'Ignore': '忽略', 'Image URL': '商品图片链接', 'Import': '导入', 'Import a sheet': '导入表格',
+    'Import products from the live session': '从直播间导入商品', 'Import sheet': '导入表格',
+    'Import sheet (XLSX/CSV)…': '导入表格 (XLSX/CSV)…', 'Limit per buyer': '每人限购',
+    'List price': '划线价', 'Live session: %1 added, %2 updated': '直播间商品：新增 %1，更新 %2',
+    'Move down': '下移', 'Move product': '移动商品', 'Move up': '上移', 'New plan': '新建脚本',
+    'New product': '新商品', 'Offer mechanics': '福利机制', 'Open plan…': '打开脚本…',
+    'Open the plan editor: write the plan, or import it from an Excel sheet':
+        '打开脚本编辑器：编写直播脚本，或从 Excel 表格导入',
+    'P&lan': '脚本(&L)', 'Plan': '脚本', 'Plan editor': '脚本编辑器', 'Plan editor…': '脚本编辑器…',
+    'Planned minutes': '讲解时长(分钟)', 'Platform': '平台', 'Price': '到手价', 'Redo': '重做',
+    'Remove product': '删除商品', 'Row %n': '第 %n 行', 'SKU': 'SKU/货号', 'Save': '保存', 'Save as…': '另存为…',
+    'Save the changes to the plan before closing?': '关闭前保存对脚本的修改吗？',
+    'Send the products added or changed to the live session (recorded in the session log)':
+        '把新增或修改的商品同步到正在进行的直播（记录在场次日志中）',
+    'Session': '场次', 'Session title': '直播标题', 'Sheet': '工作表', 'Sheets': '表格',
+    'Stock allotted': '备货库存', 'The plan cannot be opened': '脚本无法打开',
+    'The plan is valid and passes the advertising-law check.': '脚本有效，并通过广告法检查。',
+    'The plan was not saved': '脚本未保存',
+    'The plan was not saved: fix these problems first.': '脚本未保存：请先修正以下问题。',
+    'The sheet cannot be read': '无法读取表格', 'Undo': '撤销', 'Untitled plan': '未命名脚本',
+    'header on row %n': '表头在第 %n 行', 'not an image': '不是图片', 'one per line': '每行一条',
+    'rephrase': '改写', 'Advertising law': '广告法',
 }
 
 

@@ -252,6 +252,9 @@ class PrompterPanel(QWidget):
         right.setSpacing(4)
         row.addWidget(right_box, 3)
         center = Qt.AlignmentFlag.AlignHCenter
+        self.image_label = self._label("image", right, wrap=False, align=center)
+        self.image_label.hide()
+        self.images: dict = {}                  # sku -> QPixmap (set_images; no I/O here)
         self.stock_caption = self._label("caption", right, align=center)
         self.stock_label = self._label("stock", right, wrap=False, align=center)
         right.addSpacing(12)
@@ -265,6 +268,20 @@ class PrompterPanel(QWidget):
         self.operator_alert_label = self._label("opAlert", col)
 
     # ---- Public API -----------------------------------------------------------------
+    def set_images(self, images: dict) -> None:
+        """Product images by SKU (QPixmap, loaded by the caller); none: no picture shown."""
+        self.images = dict(images)
+        self._show_image(self._seen_sku if isinstance(self._seen_sku, str) else None)
+
+    def _show_image(self, sku: str | None) -> None:
+        pix = self.images.get(sku) if sku else None
+        if pix is None or pix.isNull():
+            self.image_label.hide()
+            return
+        self.image_label.setPixmap(pix.scaled(self._px(220), self._px(220), Qt.AspectRatioMode.KeepAspectRatio,
+                                              Qt.TransformationMode.SmoothTransformation))
+        self.image_label.show()
+
     def set_state(self, state: SessionState | None) -> None:
         """Observe ``state`` (a reference; the frame timer picks up its changes)."""
         self._state = state
@@ -470,6 +487,7 @@ class PrompterPanel(QWidget):
         self._ensure_sections(st)
         if sku != self._seen_sku:
             self._seen_sku = sku
+            self._show_image(sku)
             self._mark_current(sku)
             self.jump_to(sku)
         prod = st.products.get(sku) if sku else None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDockWidget, QFrame, QHBoxLayout, QLab
 from console import protocol as p
 from console.alerts import AlertEngine, Thresholds
 from console.gui.help_menu import add_help_menu, describe_database
+from console.gui.plan_host import PlanHost
 from console.gui.prompter_host import PrompterHost
 from console.gui.settings import AppSettings
 from widgets.alerts_panel import AlertSettings, AlertsPanel, alert_text
@@ -374,6 +375,7 @@ class MainWindow(QMainWindow):
         self.plugins_host = PluginsHost(self)     # plugin list dock; runs integrations
         from console.gui.desk_host import DeskHost
         self.desk_host = DeskHost(self)           # comment intents, automation engine and dock
+        self.plan_host = PlanHost(self)           # plan editor (menu Plan), product images
         for name in ("script_editor", "plugins"):  # their docks came after the View menu
             dock = self.docks.get(name)
             if dock is not None:

@@ -120,8 +120,12 @@ class StartDialog(QDialog):
         self.plan_path = QLineEdit(plan_path or "")
         self.plan_path.setPlaceholderText(_tr("plan file (.yaml, .yml or .json)"))
         self.btn_browse = QPushButton(_tr("Browse…"))
+        self.btn_edit_plan = QPushButton(_tr("Edit plan…"))
+        self.btn_edit_plan.setToolTip(_tr("Open the plan editor: write the plan, or import it from "
+                                          "an Excel sheet"))
         row.addWidget(self.plan_path, 1)
         row.addWidget(self.btn_browse)
+        row.addWidget(self.btn_edit_plan)
         plan_lay.addLayout(row)
         self.plan_summary = QLabel()
         self.plan_summary.setObjectName("muted")
@@ -152,6 +156,8 @@ class StartDialog(QDialog):
         self.url.textChanged.connect(self._on_changed)
         self.plan_path.editingFinished.connect(self._on_plan_changed)
         self.btn_browse.clicked.connect(self._on_browse)
+        self.btn_edit_plan.clicked.connect(self._on_edit_plan)
+        self.plan_editor = None
         self._on_plan_changed()
 
     # ---- Public API
@@ -230,6 +236,24 @@ class StartDialog(QDialog):
         if path:
             self.plan_path.setText(path)
             self._on_plan_changed()
+
+    def _on_edit_plan(self) -> None:
+        """The plan editor, on the chosen plan (or a new one); saving it chooses that file."""
+        from console.gui.plan_host import open_plan_editor
+        path = self.plan_path.text().strip() or None
+        path = path if path and Path(path).is_file() else None
+        if self.plan_editor is not None:        # one editor, shown again
+            if path and not self.plan_editor.dirty and path != self.plan_editor.path:
+                self.plan_editor.open_path(path)
+            self.plan_editor.show()
+            self.plan_editor.raise_()
+            return
+        self.plan_editor = open_plan_editor(self, path)
+        self.plan_editor.sig_saved.connect(self._on_plan_saved)
+
+    def _on_plan_saved(self, path: str) -> None:
+        self.plan_path.setText(path)
+        self._on_plan_changed()
 
     def _on_start(self) -> None:
         self.validate_plan()

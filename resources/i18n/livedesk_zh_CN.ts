@@ -4,8 +4,44 @@
 <context>
     <name>Livedesk</name>
     <message>
+        <source>%1 problem(s), %2 advertising-law hit(s)</source>
+        <translation>%1 个问题，%2 处广告法风险</translation>
+    </message>
+    <message>
+        <source>%1 products, %2 planned minutes</source>
+        <translation>%1 个商品，计划 %2 分钟</translation>
+    </message>
+    <message>
         <source>%n banned term(s) found</source>
         <translation>发现 %n 处违禁词</translation>
+    </message>
+    <message>
+        <source>%n product(s) imported</source>
+        <translation>已导入 %n 个商品</translation>
+    </message>
+    <message>
+        <source>%n product(s) sent to the show</source>
+        <translation>已同步 %n 个商品到直播</translation>
+    </message>
+    <message>
+        <source>%n product(s) will be imported</source>
+        <translation>将导入 %n 个商品</translation>
+    </message>
+    <message>
+        <source>%n row(s) cannot be read and will be left out</source>
+        <translation>%n 行无法读取，将被跳过</translation>
+    </message>
+    <message>
+        <source>%n row(s) left out</source>
+        <translation>跳过 %n 行</translation>
+    </message>
+    <message>
+        <source>%n with problems not sent</source>
+        <translation>%n 个有问题的商品未同步</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -96,6 +132,10 @@
         <translation>动态</translation>
     </message>
     <message>
+        <source>Add product</source>
+        <translation>添加商品</translation>
+    </message>
+    <message>
         <source>Add this many units to the available stock</source>
         <translation>在可售库存上增加这么多件</translation>
     </message>
@@ -106,6 +146,10 @@
     <message>
         <source>Advanced to</source>
         <translation>已切换到</translation>
+    </message>
+    <message>
+        <source>Advertising law</source>
+        <translation>广告法</translation>
     </message>
     <message>
         <source>Advertising law (广告法): {terms}; this cannot be sent</source>
@@ -158,6 +202,10 @@
     <message>
         <source>Apply to session</source>
         <translation>应用到直播</translation>
+    </message>
+    <message>
+        <source>Apply to show</source>
+        <translation>同步到直播</translation>
     </message>
     <message>
         <source>Auto-reply</source>
@@ -348,16 +396,36 @@
         <translation>数字键用于按位置弹讲解，请换一个键</translation>
     </message>
     <message>
+        <source>Discard the unsaved changes?</source>
+        <translation>放弃未保存的修改？</translation>
+    </message>
+    <message>
         <source>Do not say</source>
         <translation>禁用语</translation>
+    </message>
+    <message>
+        <source>Duplicate product</source>
+        <translation>复制商品</translation>
     </message>
     <message>
         <source>Duration</source>
         <translation>时长</translation>
     </message>
     <message>
+        <source>Each column goes to the plan field chosen above it. Columns marked ? have a header Livedesk does not know: choose their field or leave them ignored. Your choices are remembered for the next sheet.</source>
+        <translation>每一列导入到上方所选的脚本字段。标有 ? 的列表头无法识别：请选择对应字段，或保持忽略。你的选择会被记住，下次导入时自动使用。</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
         <source>Edit cue cards</source>
         <translation>编辑手卡</translation>
+    </message>
+    <message>
+        <source>Edit plan…</source>
+        <translation>编辑脚本…</translation>
     </message>
     <message>
         <source>End</source>
@@ -420,6 +488,10 @@
         <translation>事件数</translation>
     </message>
     <message>
+        <source>Every row can be read.</source>
+        <translation>所有行均可读取。</translation>
+    </message>
+    <message>
         <source>Export CSV (zip)…</source>
         <translation>导出 CSV（zip）…</translation>
     </message>
@@ -432,6 +504,10 @@
         <translation>导出 XLSX…</translation>
     </message>
     <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
         <source>Export printable HTML…</source>
         <translation>导出可打印 HTML…</translation>
     </message>
@@ -440,8 +516,16 @@
         <translation>导出报告</translation>
     </message>
     <message>
+        <source>Export run of show (PDF)…</source>
+        <translation>导出主播手卡 (PDF)…</translation>
+    </message>
+    <message>
         <source>Export session</source>
         <translation>导出场次</translation>
+    </message>
+    <message>
+        <source>Export to XLSX…</source>
+        <translation>导出为 XLSX…</translation>
     </message>
     <message>
         <source>Exported</source>
@@ -476,8 +560,16 @@
         <translation>数据源状态</translation>
     </message>
     <message>
+        <source>Field</source>
+        <translation>字段</translation>
+    </message>
+    <message>
         <source>Figures on screen are {n} s old.</source>
         <translation>屏幕上的数字是 {n} 秒前的。</translation>
+    </message>
+    <message>
+        <source>Fix the plan's problems before exporting it.</source>
+        <translation>请先修正脚本中的问题再导出。</translation>
     </message>
     <message>
         <source>Flash price {price}</source>
@@ -522,6 +614,18 @@
     <message>
         <source>Flash stock left</source>
         <translation>秒杀库存剩余</translation>
+    </message>
+    <message>
+        <source>Flash-sale minutes</source>
+        <translation>秒杀时长(分钟)</translation>
+    </message>
+    <message>
+        <source>Flash-sale price</source>
+        <translation>秒杀价</translation>
+    </message>
+    <message>
+        <source>Flash-sale stock</source>
+        <translation>秒杀库存</translation>
     </message>
     <message>
         <source>Focus cue box</source>
@@ -572,16 +676,44 @@
         <translation>快捷键</translation>
     </message>
     <message>
+        <source>Ignore</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
         <source>Ignore rooms below (viewers)</source>
         <translation>在线低于此数忽略</translation>
+    </message>
+    <message>
+        <source>Image URL</source>
+        <translation>商品图片链接</translation>
+    </message>
+    <message>
+        <source>Import</source>
+        <translation>导入</translation>
+    </message>
+    <message>
+        <source>Import a sheet</source>
+        <translation>导入表格</translation>
     </message>
     <message>
         <source>Import it again as a copy under a new id?</source>
         <translation>以新编号再导入一份副本？</translation>
     </message>
     <message>
+        <source>Import products from the live session</source>
+        <translation>从直播间导入商品</translation>
+    </message>
+    <message>
         <source>Import session</source>
         <translation>导入场次</translation>
+    </message>
+    <message>
+        <source>Import sheet</source>
+        <translation>导入表格</translation>
+    </message>
+    <message>
+        <source>Import sheet (XLSX/CSV)…</source>
+        <translation>导入表格 (XLSX/CSV)…</translation>
     </message>
     <message>
         <source>Imported</source>
@@ -652,8 +784,16 @@
         <translation>退出或进入全屏</translation>
     </message>
     <message>
+        <source>Limit per buyer</source>
+        <translation>每人限购</translation>
+    </message>
+    <message>
         <source>Limit {n} per buyer</source>
         <translation>每人限购 {n} 件</translation>
+    </message>
+    <message>
+        <source>List price</source>
+        <translation>划线价</translation>
     </message>
     <message>
         <source>Live console</source>
@@ -662,6 +802,10 @@
     <message>
         <source>Live feed URL</source>
         <translation>直播数据源地址</translation>
+    </message>
+    <message>
+        <source>Live session: %1 added, %2 updated</source>
+        <translation>直播间商品：新增 %1，更新 %2</translation>
     </message>
     <message>
         <source>Live-commerce control console</source>
@@ -708,12 +852,32 @@
         <translation>镜像</translation>
     </message>
     <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Move product</source>
+        <translation>移动商品</translation>
+    </message>
+    <message>
         <source>Move the selected card</source>
         <translation>移动所选商品</translation>
     </message>
     <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
         <source>NEXT</source>
         <translation>下一个</translation>
+    </message>
+    <message>
+        <source>New plan</source>
+        <translation>新建脚本</translation>
+    </message>
+    <message>
+        <source>New product</source>
+        <translation>新商品</translation>
     </message>
     <message>
         <source>New session</source>
@@ -840,6 +1004,10 @@
         <translation>货品与主播（价格、逼单、信任）</translation>
     </message>
     <message>
+        <source>Offer mechanics</source>
+        <translation>福利机制</translation>
+    </message>
+    <message>
         <source>On air (never while typing in a text field)</source>
         <translation>直播操作（在输入框中输入时不生效）</translation>
     </message>
@@ -880,12 +1048,20 @@
         <translation>打开日志文件夹</translation>
     </message>
     <message>
+        <source>Open plan…</source>
+        <translation>打开脚本…</translation>
+    </message>
+    <message>
         <source>Open prompt panel</source>
         <translation>打开提词器</translation>
     </message>
     <message>
         <source>Open replay</source>
         <translation>打开回放</translation>
+    </message>
+    <message>
+        <source>Open the plan editor: write the plan, or import it from an Excel sheet</source>
+        <translation>打开脚本编辑器：编写直播脚本，或从 Excel 表格导入</translation>
     </message>
     <message>
         <source>Opened</source>
@@ -914,6 +1090,10 @@
     <message>
         <source>Orders/min</source>
         <translation>每分钟订单</translation>
+    </message>
+    <message>
+        <source>P&amp;lan</source>
+        <translation>脚本(&amp;L)</translation>
     </message>
     <message>
         <source>Panel</source>
@@ -968,6 +1148,18 @@
         <translation>话术</translation>
     </message>
     <message>
+        <source>Plan</source>
+        <translation>脚本</translation>
+    </message>
+    <message>
+        <source>Plan editor</source>
+        <translation>脚本编辑器</translation>
+    </message>
+    <message>
+        <source>Plan editor…</source>
+        <translation>脚本编辑器…</translation>
+    </message>
+    <message>
         <source>Plan not saved</source>
         <translation>脚本未保存</translation>
     </message>
@@ -976,8 +1168,16 @@
         <translation>脚本已保存</translation>
     </message>
     <message>
+        <source>Planned minutes</source>
+        <translation>讲解时长(分钟)</translation>
+    </message>
+    <message>
         <source>Planned time is up</source>
         <translation>计划时长已到</translation>
+    </message>
+    <message>
+        <source>Platform</source>
+        <translation>平台</translation>
     </message>
     <message>
         <source>Play / pause (Space)</source>
@@ -1021,7 +1221,7 @@
     </message>
     <message>
         <source>Price</source>
-        <translation>价格</translation>
+        <translation>到手价</translation>
     </message>
     <message>
         <source>Product</source>
@@ -1148,6 +1348,10 @@
         <translation>录制数据库：</translation>
     </message>
     <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
         <source>Reload</source>
         <translation>刷新</translation>
     </message>
@@ -1158,6 +1362,10 @@
     <message>
         <source>Remote prompter: off</source>
         <translation>远程提词器：未开启</translation>
+    </message>
+    <message>
+        <source>Remove product</source>
+        <translation>删除商品</translation>
     </message>
     <message>
         <source>Replace</source>
@@ -1220,6 +1428,10 @@
         <translation>直播间曝光</translation>
     </message>
     <message>
+        <source>Row %n</source>
+        <translation>第 %n 行</translation>
+    </message>
+    <message>
         <source>Rules and templates</source>
         <translation>规则与模板</translation>
     </message>
@@ -1240,16 +1452,32 @@
         <translation>运行环境：</translation>
     </message>
     <message>
+        <source>SKU</source>
+        <translation>SKU/货号</translation>
+    </message>
+    <message>
         <source>SOLD OUT</source>
         <translation>售罄</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
     </message>
     <message>
         <source>Save and reconnect</source>
         <translation>保存并重新连接</translation>
     </message>
     <message>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
         <source>Save plan as…</source>
         <translation>脚本另存为…</translation>
+    </message>
+    <message>
+        <source>Save the changes to the plan before closing?</source>
+        <translation>关闭前保存对脚本的修改吗？</translation>
     </message>
     <message>
         <source>Scheduled messages</source>
@@ -1300,12 +1528,20 @@
         <translation>把修改后的手卡发送到提词器（Ctrl+回车）</translation>
     </message>
     <message>
+        <source>Send the products added or changed to the live session (recorded in the session log)</source>
+        <translation>把新增或修改的商品同步到正在进行的直播（记录在场次日志中）</translation>
+    </message>
+    <message>
         <source>Send to host</source>
         <translation>推给主播</translation>
     </message>
     <message>
         <source>Sent to the prompt panel</source>
         <translation>已推送到提词器</translation>
+    </message>
+    <message>
+        <source>Session</source>
+        <translation>场次</translation>
     </message>
     <message>
         <source>Session ended: the recording is closed</source>
@@ -1318,6 +1554,10 @@
     <message>
         <source>Session library…</source>
         <translation>场次库…</translation>
+    </message>
+    <message>
+        <source>Session title</source>
+        <translation>直播标题</translation>
     </message>
     <message>
         <source>Set available stock for this product</source>
@@ -1342,6 +1582,14 @@
     <message>
         <source>Settings…</source>
         <translation>设置…</translation>
+    </message>
+    <message>
+        <source>Sheet</source>
+        <translation>工作表</translation>
+    </message>
+    <message>
+        <source>Sheets</source>
+        <translation>表格</translation>
     </message>
     <message>
         <source>Shipping</source>
@@ -1422,6 +1670,10 @@
     <message>
         <source>Stock</source>
         <translation>库存</translation>
+    </message>
+    <message>
+        <source>Stock allotted</source>
+        <translation>备货库存</translation>
     </message>
     <message>
         <source>Stock left</source>
@@ -1512,12 +1764,28 @@
         <translation>密码未保存</translation>
     </message>
     <message>
+        <source>The plan cannot be opened</source>
+        <translation>脚本无法打开</translation>
+    </message>
+    <message>
         <source>The plan cannot be used</source>
         <translation>脚本无法使用</translation>
     </message>
     <message>
+        <source>The plan is valid and passes the advertising-law check.</source>
+        <translation>脚本有效，并通过广告法检查。</translation>
+    </message>
+    <message>
         <source>The plan is valid.</source>
         <translation>脚本有效。</translation>
+    </message>
+    <message>
+        <source>The plan was not saved</source>
+        <translation>脚本未保存</translation>
+    </message>
+    <message>
+        <source>The plan was not saved: fix these problems first.</source>
+        <translation>脚本未保存：请先修正以下问题。</translation>
     </message>
     <message>
         <source>The plan's automation: section (YAML)</source>
@@ -1526,6 +1794,10 @@
     <message>
         <source>The session is live. Quit and end the recording?</source>
         <translation>正在直播。要退出并结束录制吗？</translation>
+    </message>
+    <message>
+        <source>The sheet cannot be read</source>
+        <translation>无法读取表格</translation>
     </message>
     <message>
         <source>The simulator needs a show plan: choose a plan file</source>
@@ -1568,12 +1840,20 @@
         <translation>UV价值</translation>
     </message>
     <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
         <source>Undo reorder</source>
         <translation>撤销排序</translation>
     </message>
     <message>
         <source>Units; Enter applies</source>
         <translation>件数；回车生效</translation>
+    </message>
+    <message>
+        <source>Untitled plan</source>
+        <translation>未命名脚本</translation>
     </message>
     <message>
         <source>Upgrading the recordings database (only once)…</source>
@@ -1736,6 +2016,10 @@
         <translation>粉丝</translation>
     </message>
     <message>
+        <source>header on row %n</source>
+        <translation>表头在第 %n 行</translation>
+    </message>
+    <message>
         <source>held back</source>
         <translation>已拦截</translation>
     </message>
@@ -1788,12 +2072,20 @@
         <translation>当前没有可发送的消息（缺少数据，或只剩上一条）</translation>
     </message>
     <message>
+        <source>not an image</source>
+        <translation>不是图片</translation>
+    </message>
+    <message>
         <source>not recording</source>
         <translation>未录制</translation>
     </message>
     <message>
         <source>on air</source>
         <translation>已讲</translation>
+    </message>
+    <message>
+        <source>one per line</source>
+        <translation>每行一条</translation>
     </message>
     <message>
         <source>operator</source>
@@ -1862,6 +2154,10 @@
     <message>
         <source>refused: wrong token</source>
         <translation>被拒绝：令牌错误</translation>
+    </message>
+    <message>
+        <source>rephrase</source>
+        <translation>改写</translation>
     </message>
     <message>
         <source>replay</source>

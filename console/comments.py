@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
+from console.resources import load_yaml_data, resource_path
 
-DEFAULT_WORDS = Path(__file__).resolve().parent.parent / "resources" / "comment_questions.yaml"
+DEFAULT_WORDS = resource_path("comment_questions.yaml")
 QUESTION_KINDS = ("size", "price", "shipping", "stock", "after_sales")
 HISTORY = 2_000            # comments kept for the panel
 #: Buyers who ordered, most recent kept (a commenter who ordered earlier than that is untagged).
@@ -90,25 +90,10 @@ class CommentWords:
                 "abusive": list(self.abusive)}
 
 
-_cache: dict[str, tuple[float, CommentWords]] = {}
-
-
 def load_comment_words(path: str | Path | None = None) -> CommentWords:
     """Read a keyword file (default ``resources/comment_questions.yaml``); cached by mtime."""
-    path = Path(path) if path else DEFAULT_WORDS
-    try:
-        mtime = path.stat().st_mtime
-        cached = _cache.get(str(path))
-        if cached and cached[0] == mtime:
-            return cached[1]
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CommentWordsError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise CommentWordsError(f"{path}: not valid YAML: {exc}") from None
-    words = comment_words_from_dict(raw, str(path))
-    _cache[str(path)] = (mtime, words)
-    return words
+    return load_yaml_data(Path(path) if path else DEFAULT_WORDS, comment_words_from_dict,
+                          CommentWordsError)
 
 
 def comment_words_from_dict(raw: Any, source: str = "<words>") -> CommentWords:

@@ -27,10 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-import yaml
 
 from console.plan import PlanError, ShowPlan, load_plan, plan_from_dict
-from console.resources import banned_words_path
+from console.resources import banned_words_path, load_yaml_data
 
 DEFAULT_WORDS = banned_words_path()
 SNIPPET = 8  # characters of context either side of a hit
@@ -97,25 +96,10 @@ class WordListError(ValueError):
 
 
 # ---- Loading ------------------------------------------------------------------
-_cache: dict[str, tuple[float, WordList]] = {}
-
-
 def load_words(path: str | Path | None = None) -> WordList:
     """Read a word-list YAML (default: resources/banned_words.yaml); cached by mtime."""
-    path = Path(path) if path else DEFAULT_WORDS
-    try:
-        mtime = path.stat().st_mtime
-        cached = _cache.get(str(path))
-        if cached and cached[0] == mtime:
-            return cached[1]
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise WordListError(f"{path}: cannot read word list: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        raise WordListError(f"{path}: not valid YAML: {exc}") from None
-    words = words_from_dict(raw, str(path))
-    _cache[str(path)] = (mtime, words)
-    return words
+    return load_yaml_data(Path(path) if path else DEFAULT_WORDS, words_from_dict, WordListError,
+                          "word list")
 
 
 def words_from_dict(raw: Any, source: str = "<words>") -> WordList:

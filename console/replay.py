@@ -78,7 +78,8 @@ class WindowBuyers(IndexedBuyers):
 #: the wire names such as card.push
 COMMAND_LABELS = {p.CMD_CARD_PUSH: "弹讲解 push card", p.CMD_CARD_CLEAR: "取消讲解 clear card",
                   p.CMD_FLASH_START: "开秒杀 start flash sale", p.CMD_FLASH_END: "结束秒杀 end flash sale",
-                  p.CMD_INVENTORY_SET: "改库存 set stock", p.CMD_COMMENT_PIN: "置顶评论 pin comment"}
+                  p.CMD_INVENTORY_SET: "改库存 set stock", p.CMD_COMMENT_PIN: "置顶评论 pin comment",
+                  p.CMD_COMMENT_SEND: "发评论 send comment"}
 PUSHED_BY_LABELS = {"operator": "中控 operator", "autopilot": "模拟器 simulator",
                     "automation": "自动规则 automation", "platform": "平台 platform"}
 

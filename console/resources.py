@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from importlib.resources import files
 from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import yaml
+
+T = TypeVar("T")
 
 PACKAGE = "resources"
 
@@ -40,3 +45,26 @@ def banned_words_path() -> Path:
 def i18n_dir() -> Path:
     """The folder of compiled translations (``livedesk_<locale>.qm``)."""
     return resource_path("i18n")
+
+
+_yaml_cache: dict[tuple[str, Callable], tuple[float, Any]] = {}
+
+
+def load_yaml_data(path: Path, parse: Callable[[Any, str], T], error: type[Exception],
+                   what: str = "") -> T:
+    """Read a YAML data file (a word list, a keyword file) and ``parse`` it; cached until the
+    file changes. An unreadable file or bad YAML raises ``error`` with one clear line."""
+    key = (str(path), parse)
+    try:
+        mtime = path.stat().st_mtime
+        cached = _yaml_cache.get(key)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise error(f"{path}: cannot read{' ' + what if what else ''}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: not valid YAML: {exc}") from None
+    parsed = parse(raw, str(path))
+    _yaml_cache[key] = (mtime, parsed)
+    return parsed

@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Protocol
 
 from console import metrics, protocol as p
 from console.automation import AutomationLog
-from console.comments import CommentBook
+from console.comments import CommentBook, buyer_id
 from console.eventlog import Event
 
 SECOND_WINDOW = 600          # per-second series kept (10 minutes)
@@ -1125,19 +1125,10 @@ def paid_order_keys(data: dict) -> tuple[str, str]:
     """The buyer-registry keys an ``order.paid`` asks about: the buyer (distinct paying
     buyers) and the buyer with the SKU (distinct buyers per product). Replay loads the
     first purchases of exactly these keys, so both must come from here."""
-    buyer = _buyer_id(data.get("buyer")) or f"order:{data.get('order_id')}"
+    buyer = buyer_id(data.get("buyer")) or f"order:{data.get('order_id')}"
     return "b:" + buyer, f"b:{buyer}|{data.get('sku')}"
 
 
-def _buyer_id(buyer: object) -> str | None:
-    """The buyer's id from an order's ``buyer`` ({"id", "nick"}; a bare id string is accepted)."""
-    if isinstance(buyer, dict):
-        buyer = buyer.get("id")
-    if isinstance(buyer, str):
-        return buyer or None
-    if type(buyer) is int:
-        return str(buyer)
-    return None
 
 
 SNAPSHOT_VERSION = 2

@@ -34,6 +34,7 @@ ZH = {
     "Control console for brand self-broadcast live commerce.": "品牌自播直播中控台。",
     "Log file:": "日志文件：", "Recordings:": "录制数据库：", "Runtime:": "运行环境：",
     "Open log folder": "打开日志文件夹", "(no log file)": "（无日志文件）",
+    "Send comment": "发评论",
     "&View": "视图(&V)", "Active alerts": "当前告警", "Alert settings": "告警设置", "Alerts": "告警",
     "An internal error occurred": "发生内部错误",
     "Upgrading the recordings database (only once)…": "正在升级录制数据库（仅此一次）…", "Avg order value": "客单价", "Clear card": "取消讲解",

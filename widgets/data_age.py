@@ -64,8 +64,7 @@ class DataAgeBadge(QLabel):
     refresh_hidden = True     # it shows itself: refreshed while hidden too
 
     def __init__(self, panel: QWidget, status: Callable[[], object] | object) -> None:
-        host = panel.parentWidget() or panel
-        super().__init__(host)
+        super().__init__(_dock_of(panel) or panel.parentWidget() or panel)
         self.setObjectName("dataAge")
         self.setAttribute(Qt.WA_TransparentForMouseEvents)
         self.panel = panel
@@ -108,13 +107,24 @@ class DataAgeBadge(QLabel):
     def _place(self) -> None:
         host = self.parentWidget()
         g = self.panel.rect() if host is self.panel else self.panel.geometry()
-        if isinstance(host, QDockWidget) and g.top() >= self.height():
+        contents = host.widget() if isinstance(host, QDockWidget) else None
+        title_h = contents.geometry().top() if contents is not None else 0
+        if contents is not None and title_h >= self.height():
             # in the dock's title bar, left of its float and close buttons: no figure covered
-            self.move(host.width() - self.width() - TITLE_BUTTONS_W, (g.top() - self.height()) // 2)
+            # (also for a panel inside a scroll area in the dock)
+            self.move(host.width() - self.width() - TITLE_BUTTONS_W, (title_h - self.height()) // 2)
         else:
             self.move(g.right() - self.width() - 4, g.top() + 4)
         self.setVisible(self.panel.isVisible() and bool(self.text()))
         self.raise_()
+
+
+def _dock_of(widget: QWidget) -> QDockWidget | None:
+    """The dock ``widget`` sits in (directly or inside a scroll area), if any."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QDockWidget):
+        parent = parent.parentWidget()
+    return parent
 
 
 class _Follow(QObject):

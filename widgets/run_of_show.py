@@ -23,7 +23,8 @@ def command_label(name: str) -> str:
     """An operator command as the operator reads it (never the wire name such as card.push)."""
     return {"card.push": _tr("Push card"), "card.clear": _tr("Clear card"),
             "flash.start": _tr("Flash sale"), "flash.end": _tr("End flash sale"),
-            "inventory.set": _tr("Set stock"), "comment.pin": _tr("Pin comment")}.get(name, name)
+            "inventory.set": _tr("Set stock"), "comment.pin": _tr("Pin comment"),
+            "comment.send": _tr("Send comment")}.get(name, name)
 
 
 def pushed_by_label(by: str | None) -> str:

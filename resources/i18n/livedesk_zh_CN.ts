@@ -1520,6 +1520,10 @@
         <translation>发送</translation>
     </message>
     <message>
+        <source>Send comment</source>
+        <translation>发评论</translation>
+    </message>
+    <message>
         <source>Send the edited cue card to the prompt panel</source>
         <translation>把编辑后的手卡发送到提词器</translation>
     </message>

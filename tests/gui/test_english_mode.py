@@ -91,3 +91,10 @@ def test_timeline_and_report_lanes_never_show_wire_names():
     assert "push card 轻薄羽绒服" in labels[sorted(p.COMMANDS).index("card.push")]
     pushed = _lane_label(Event(3, 0.0, p.CARD_PUSHED, {"sku": "LD-001", "by": "autopilot"}), titles)
     assert pushed == "轻薄羽绒服 (模拟器 simulator)"
+
+
+def test_every_command_has_an_operator_label():
+    """A command added to the protocol (comment.send, flash.end) gets a name an operator reads."""
+    from widgets.run_of_show import command_label
+    for name in p.COMMANDS:
+        assert command_label(name) != name and "." not in command_label(name), name

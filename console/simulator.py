@@ -459,7 +459,6 @@ class Simulator:
         return a * (0.15 + 0.85 * ramp) * wave * lift
 
     def _second(self, t: float, out: list[dict]) -> None:
-        rng = self.rng
         # due order transitions first
         self._due(t, out)
         # flash windows

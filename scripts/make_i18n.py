@@ -231,11 +231,11 @@ ZH = {
     'The plan is valid.': '脚本有效。',
     'The plan cannot be used': '脚本无法使用',
     # ---- Issue 16: on-air safety, File/Live/Help menus, Settings, translated alerts (onair)
-    "&File": "文件(&F)", "&Help": "帮助(&H)", "&Live": "直播(&L)", "(not connected)": "（未连接）",
+    "&File": "文件(&F)", "&Live": "直播(&L)", "(not connected)": "（未连接）",
     "A file path, sqlite:///FILE or postgresql+psycopg://USER@HOST/DB; used from the next session "
     "(--db overrides it).": "文件路径、sqlite:///文件 或 postgresql+psycopg://用户@主机/库；下一场起生效（--db 优先）。",
     "A flash sale is already running on this product": "该商品已有秒杀进行中",
-    "About Livedesk": "关于 Livedesk", "Acknowledge the operator's cue": "确认中控的提示",
+    "Acknowledge the operator's cue": "确认中控的提示",
     "Action": "操作", "Add this many units to the available stock": "在可售库存上增加这么多件",
     "Advertising-law check": "广告法违禁词检查", "Automatic (the last screen)": "自动（最后一块屏幕）",
     "CTR/CTOR drop by (%)": "点击率/转化率下降（%）",
@@ -368,7 +368,6 @@ ZH = {
     'Pin sent': '已发送置顶',
     'Pinned': '置顶',
     'Planned time is up': '计划时长已到',
-    'Price': '价格',
     'Questions': '问题',
     'Quick replies; {product}, {price}, {stock}, {link_no} … are filled in from the session': '快捷回复；{product}、{price}、{stock}、{link_no} 等按当前直播自动填写',
     'Quick reply…': '快捷回复…',
@@ -410,8 +409,8 @@ ZH = {
     '%n product(s) will be imported': '将导入 %n 个商品',
     '%n row(s) cannot be read and will be left out': '%n 行无法读取，将被跳过',
     '%n row(s) left out': '跳过 %n 行', '%n with problems not sent': '%n 个有问题的商品未同步',
-    '&Edit': '编辑(&E)', '&File': '文件(&F)', 'Add product': '添加商品', 'Apply to show': '同步到直播',
-    'Cancel': '取消', 'Close': '关闭', 'Discard the unsaved changes?': '放弃未保存的修改？',
+    '&Edit': '编辑(&E)', 'Add product': '添加商品', 'Apply to show': '同步到直播',
+    'Discard the unsaved changes?': '放弃未保存的修改？',
     'Duplicate product': '复制商品',
     'Each column goes to the plan field chosen above it. Columns marked ? have a header Livedesk '
     'does not know: choose their field or leave them ignored. Your choices are remembered for the '

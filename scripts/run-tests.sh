@@ -6,6 +6,8 @@ bash scripts/setup.sh
 export QT_QPA_PLATFORM=offscreen QT_API=pyside6
 echo "== import contract (headless core imports no Qt)"
 .venv/bin/lint-imports
+echo "== lint (ruff)"
+.venv/bin/ruff check --quiet .
 echo "== portability (no unguarded POSIX-only use: studios run Windows)"
 .venv/bin/python -m tests.portability.checker
 echo "== tests"

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QComboBox, QHBoxL
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
 from console.automation import DEFAULT_TEMPLATES, MissingValue, render, template_values
-from console.comments import (QUESTION_KINDS, TAG_FOLLOWER, TAG_ORDERED, TAG_OWN, TAG_PAID,
+from console.comments import (TAG_FOLLOWER, TAG_ORDERED, TAG_OWN, TAG_PAID,
                               TAG_RETURNING, load_comment_words)
 import widgets.conversion_graphs  # noqa: F401  (pins None/True/False: a PySide6 6.12 refcount bug)
 from widgets.frame_clock import set_text

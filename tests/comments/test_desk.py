@@ -2,8 +2,6 @@
 the simulator's comment.send with its rejections; the schema."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import orjson
 import pytest

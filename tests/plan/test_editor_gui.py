@@ -186,7 +186,6 @@ def test_export_from_the_editor(editor, tmp_path, qtbot):
 def test_live_apply_and_import_from_the_session(qtbot):
     """In the console: applied products become plan.product_upserted events; the feed's
     products are imported by SKU without duplicates."""
-    from PySide6.QtWidgets import QMenu
     from console.gui.demo import FakeSession
     from console.gui.main_window import MainWindow
     sess = FakeSession()

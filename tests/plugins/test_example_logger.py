@@ -1,6 +1,5 @@
 """The example plugin from docs/plugins.md works end to end through the manager."""
 
-import time
 
 from console import protocol as p
 from console.eventlog import SessionLog

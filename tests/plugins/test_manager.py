@@ -3,7 +3,6 @@
 import asyncio
 import json
 
-import pytest
 
 from console import plugins as P
 from console import protocol

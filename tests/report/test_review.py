@@ -2,7 +2,6 @@
 
 import csv
 import io
-import shutil
 import subprocess
 import types
 import zipfile

@@ -14,9 +14,10 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from console import startup_trace
 from console.resources import i18n_dir, sample_plan_path
 
 log = logging.getLogger("livedesk.console")
@@ -258,12 +259,16 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
         url = await feed.start(plan_path, getattr(args, "seed", None) or 7,
                                getattr(args, "speed", None) or 1.0,
                                autopilot=getattr(args, "autopilot", True) is not False)
+    startup_trace.mark("feed_started")
     recorder = open_recorder(getattr(args, "db", None))
+    startup_trace.mark("recorder_opened")
     session = make_session(url, plan=plan, token=getattr(args, "token", None), recorder=recorder)
     if douyin:
         feed.attach(session)          # the connector's status becomes alerts in the session log
     await session.start()
+    startup_trace.mark("session_started")
     win = MainWindow(session, **window_kw)
+    startup_trace.mark("window_built")
     if douyin:
         add_browser_toggle(win, feed)
     win.prompter_host.plan_path = plan_path
@@ -274,6 +279,7 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
     except OSError as exc:
         log.warning("prompter relay not started on %s: %s", host, exc)
         win.prompter_host.sig_message.emit(f"prompter relay not started on {host}: {exc}")
+    startup_trace.mark("relay_started")
     return win, session, feed, recorder
 
 
@@ -316,6 +322,31 @@ async def shutdown(feed, recorder) -> None:
         await feed.stop()
     if recorder is not None:
         await asyncio.get_running_loop().run_in_executor(None, recorder.close)
+
+
+class _FirstPaint(QObject):
+    """Notes when a window is first on screen: its first paint, flushed (a zero-delay timer
+    started in the paint fires after the backing store went to the screen)."""
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Paint and obj is self.parent():
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._on_painted)
+        return False
+
+    def _on_painted(self) -> None:
+        startup_trace.mark("window_painted")
+        took = startup_trace.since_first("window_painted")
+        if took is not None:
+            log.info("window on screen %.2f s after start", took)
+        self.deleteLater()
+
+
+def watch_first_paint(win) -> None:
+    """Log (and mark for ``bench/startup.py``) when ``win`` is first painted on screen."""
+    if getattr(win, "_first_paint_watch", None) is None:
+        win._first_paint_watch = _FirstPaint(win)
+        win.installEventFilter(win._first_paint_watch)
 
 
 def dispose(widget) -> None:
@@ -443,6 +474,7 @@ def run_console(args) -> int:
     apply_theme(app)
     install_translator(app)
     install_excepthook()
+    startup_trace.mark("qt_app")
     if getattr(args, "db", None) is None:
         args.db = settings_database()                      # Settings → Recording database
     if choose:
@@ -472,6 +504,7 @@ def run_console(args) -> int:
             state["window"] = win
             win.sig_closed.connect(done.set)
             close_on_signals(win)
+            watch_first_paint(win)
             win.show()
             settle_gc()
             await done.wait()

@@ -98,6 +98,7 @@ class WordListError(ValueError):
 
 # ---- Loading ------------------------------------------------------------------
 _cache: dict[str, tuple[float, WordList]] = {}
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_words(path: str | Path | None = None) -> WordList:
@@ -108,7 +109,9 @@ def load_words(path: str | Path | None = None) -> WordList:
         cached = _cache.get(str(path))
         if cached and cached[0] == mtime:
             return cached[1]
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when PyYAML has it: the same safe loading, ~10x faster (the default
+        # list took 0.17 s to parse in Python, on the console's start-up path)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506
     except OSError as exc:
         raise WordListError(f"{path}: cannot read word list: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

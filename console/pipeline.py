@@ -137,6 +137,18 @@ class LiveSession:
         self.log.subscribe(self._after_batch)
 
     # ---- lifecycle --------------------------------------------------------------
+    def attach(self, *, url: str | None = None, recorder: Any = None) -> None:
+        """Before :meth:`start`: the feed URL and the recorder, when they were not known yet
+        at construction (the console shows its window while the simulator and the recording
+        process are still starting)."""
+        if getattr(self.client, "_task", None) is not None:
+            raise RuntimeError("attach() after start()")
+        if url is not None:
+            self.url = self.client.url = url
+        if recorder is not None:
+            self.recorder = recorder
+            self.client.read_gate = self._may_read
+
     async def start(self) -> None:
         if self.recorder is not None and self.client.session_id is None:
             await self._resume_from_recording()

@@ -71,6 +71,11 @@ class FrameClock(QObject):
             widget.set_state(self.state)
         self._widgets.append(widget)
 
+    def remove(self, widget) -> None:
+        """Stop refreshing ``widget`` (it is being replaced or deleted)."""
+        self._widgets = [w for w in self._widgets if w is not widget]
+        self._seen.pop(id(widget), None)
+
     def set_state(self, state) -> None:
         self.state = state
         self._version = -1

@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console import startup_trace
@@ -244,34 +244,77 @@ def default_plan_path() -> str | None:
 
 
 async def start_console(args, plan, plan_path: str | None, simulate: bool, **window_kw):
-    """Start the feed (built-in simulator if asked), the LiveSession and its recorder; build the window."""
-    from console.gui.main_window import MainWindow
-    from console.recorder import open_recorder
+    """Build and show the window first, then start what its first frame does not need: the
+    feed (built-in simulator or Douyin connector), the recorder (its own process, started on a
+    thread while the window is built), the LiveSession and the prompter relay.
 
-    feed = None
-    url = getattr(args, "url", None)
+    Until the session starts the window shows the plan (the session previews it) with the
+    feed banner saying it is connecting; operator actions taken meanwhile are held by the
+    session until the feed's welcome, as with any slow feed (docs/performance.md, "Start-up")."""
+    from console.gui.main_window import MainWindow, recording_target
+    from console.recorder import open_recorder
+    startup_trace.mark("gui_imported")
+
+    loop = asyncio.get_running_loop()
+    recorder_future = None
     douyin = bool(getattr(args, "douyin", False)) and not simulate
-    if douyin:
-        feed, url = await start_douyin()
-    elif simulate:
-        from plugins.simulator import SimulatorFeed
-        feed = SimulatorFeed()
-        url = await feed.start(plan_path, getattr(args, "seed", None) or 7,
-                               getattr(args, "speed", None) or 1.0,
-                               autopilot=getattr(args, "autopilot", True) is not False)
-    startup_trace.mark("feed_started")
-    recorder = open_recorder(getattr(args, "db", None))
-    startup_trace.mark("recorder_opened")
-    session = make_session(url, plan=plan, token=getattr(args, "token", None), recorder=recorder)
-    if douyin:
-        feed.attach(session)          # the connector's status becomes alerts in the session log
-    await session.start()
-    startup_trace.mark("session_started")
+    session = make_session(getattr(args, "url", None) or "", plan=plan,
+                           token=getattr(args, "token", None))
+    window_kw.setdefault("defer_graphs", True)     # pyqtgraph after the first frame
     win = MainWindow(session, **window_kw)
-    startup_trace.mark("window_built")
-    if douyin:
-        add_browser_toggle(win, feed)
     win.prompter_host.plan_path = plan_path
+    startup_trace.mark("window_built")
+    feed = recorder = None
+    try:
+        await show_first(win)
+        # the recording process (spawn, its imports, opening or creating the database: most of
+        # a CPU for 0.5-1 s) starts once the window is on screen, on a thread, while the feed
+        # starts; the session waits for it before it connects to the feed
+        recorder_future = loop.run_in_executor(None, open_recorder, getattr(args, "db", None))
+        if douyin:
+            feed, url = await start_douyin()
+        elif simulate:
+            from plugins.simulator import SimulatorFeed
+            feed = SimulatorFeed()
+            url = await feed.start(plan_path, getattr(args, "seed", None) or 7,
+                                   getattr(args, "speed", None) or 1.0,
+                                   autopilot=getattr(args, "autopilot", True) is not False)
+        else:
+            url = getattr(args, "url", None)
+        startup_trace.mark("feed_started")
+        if win.install_graphs():          # while the recording process starts
+            startup_trace.mark("graphs_ready")
+        recorder = await recorder_future
+        startup_trace.mark("recorder_opened")
+        session.attach(url=url, recorder=recorder)
+        win.status.set_recording(recording_target(session))
+        if douyin:
+            feed.attach(session)          # the connector's status becomes alerts in the session log
+            add_browser_toggle(win, feed)
+        await session.start()
+        startup_trace.mark("session_started")
+    except BaseException:
+        # nothing is live yet: drop the window, stop what started, report as before
+        win.hide()
+        win._stopped = True
+        win.clock.stop()
+        win.alert_timer.stop()
+        win.desk_host.stop()
+        await win.plugins_host.stop()
+        if recorder is None and recorder_future is not None:
+            try:                          # (a thread cannot be cancelled: wait, then close it)
+                recorder = await recorder_future
+            except Exception:  # noqa: BLE001 - the first error is the one reported
+                recorder = None
+        if feed is not None:
+            try:
+                await feed.stop()
+            except Exception:  # noqa: BLE001
+                log.exception("stopping the feed after a failed start")
+        if recorder is not None:
+            await loop.run_in_executor(None, recorder.close)
+        dispose(win)
+        raise
     host = getattr(args, "relay_host", None) or "127.0.0.1"
     try:
         await win.prompter_host.start_relay(host, getattr(args, "relay_port", None) or 0,
@@ -281,6 +324,26 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
         win.prompter_host.sig_message.emit(f"prompter relay not started on {host}: {exc}")
     startup_trace.mark("relay_started")
     return win, session, feed, recorder
+
+
+FIRST_PAINT_WAIT_S = 1.0
+
+
+async def show_first(win) -> None:
+    """Show ``win`` and, on a Qt-driven event loop, wait (at most ``FIRST_PAINT_WAIT_S``) until
+    its first frame is on screen, so what starts next does not delay it."""
+    watch_first_paint(win)
+    win.show()
+    startup_trace.mark("window_shown")
+    loop = asyncio.get_running_loop()
+    if not type(loop).__module__.startswith("qasync"):
+        return                        # a plain asyncio loop (tests) paints nothing meanwhile
+    painted = asyncio.Event()
+    win._first_paint_watch.sig_painted.connect(painted.set)
+    try:
+        await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT_S)
+    except asyncio.TimeoutError:
+        pass
 
 
 async def start_douyin():
@@ -328,6 +391,9 @@ class _FirstPaint(QObject):
     """Notes when a window is first on screen: its first paint, flushed (a zero-delay timer
     started in the paint fires after the backing store went to the screen)."""
 
+    sig_painted = Signal()
+    """The window's first frame is on screen."""
+
     def eventFilter(self, obj, event) -> bool:  # noqa: N802
         if event.type() == QEvent.Paint and obj is self.parent():
             obj.removeEventFilter(self)
@@ -339,13 +405,15 @@ class _FirstPaint(QObject):
         took = startup_trace.since_first("window_painted")
         if took is not None:
             log.info("window on screen %.2f s after start", took)
-        self.deleteLater()
+        self.done = True
+        self.sig_painted.emit()
 
 
 def watch_first_paint(win) -> None:
     """Log (and mark for ``bench/startup.py``) when ``win`` is first painted on screen."""
     if getattr(win, "_first_paint_watch", None) is None:
         win._first_paint_watch = _FirstPaint(win)
+        win._first_paint_watch.done = False
         win.installEventFilter(win._first_paint_watch)
 
 
@@ -404,6 +472,12 @@ def upgrade_database(url: str | None) -> bool:
     run on a thread, so the dialog paints instead of the app seeming not to start."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QProgressDialog
+
+    from console.db_quickcheck import default_url, surely_current
+    if url is None:
+        url = default_url()
+    if surely_current(url):
+        return False              # a new SQLite file, or one at the head revision (the usual case)
 
     from console.recorder.db import ensure_schema, make_engine, pending_upgrade
 
@@ -491,6 +565,7 @@ def run_console(args) -> int:
         upgrade_database(getattr(args, "db", None))
     except Exception as exc:  # noqa: BLE001 - the recorder reports the same database again
         log.error("could not upgrade the recording database: %s", exc)
+    startup_trace.mark("database_checked")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     done = asyncio.Event()
@@ -504,7 +579,6 @@ def run_console(args) -> int:
             state["window"] = win
             win.sig_closed.connect(done.set)
             close_on_signals(win)
-            watch_first_paint(win)
             win.show()
             settle_gc()
             await done.wait()

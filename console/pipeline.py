@@ -23,6 +23,7 @@ from console import protocol as p
 from console.eventlog import Event, SessionLog, feed_speed
 from console.feed.client import FeedClient, FeedStatus
 from console.feed.reconnect import ReconnectPolicy
+from console.lag import FeedLag
 from console.state import MemoryBuyers, SessionState
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,9 @@ class LiveSession:
                                  read_gate=self._may_read if recorder is not None else None,
                                  **client_options)
         self.status: FeedStatus = self.client.status
+        #: how far reading is behind the feed (console.lag): the status bar, the "falling
+        #: behind" alert and the frame clock's catch-up mode read it
+        self.lag = FeedLag()
         self.welcome: dict | None = None
         #: the feed's clock speed (welcome ``speed``); local events are stamped on that clock
         self.speed = 1.0
@@ -294,6 +298,7 @@ class LiveSession:
     def _on_welcome(self, msg: dict) -> None:
         self.welcome = msg
         self.speed = feed_speed(msg)
+        self.lag.reset(self.speed)              # a new connection: a new on-time baseline
         session = msg.get("session") or {}
         sid = self._local_session_id(str(session.get("id")))
         if self._session_open is not None and sid != self._session_open:
@@ -438,6 +443,8 @@ class LiveSession:
         return state
 
     def _on_feed_events(self, events: list[dict]) -> None:
+        if events:
+            self.lag.observe(events[-1].get("ts"), len(events))
         every = self.snapshot_every
         if self.recorder is None or self._since_snapshot + len(events) < every:
             self.log.append_feed(events)

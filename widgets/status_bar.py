@@ -33,8 +33,12 @@ class StatusBar(QStatusBar):
         self.rate = QLabel()
         self.seq = QLabel()
         self.target = QLabel()
+        self.behind = QLabel()          # shown only while the console falls behind the feed
+        self.behind.setObjectName("behind")
+        self.behind.hide()
+        self.lag = None
         self.recording: str | None = None
-        for w in (self.conn, self.age, self.rate, self.seq):
+        for w in (self.conn, self.age, self.rate, self.seq, self.behind):
             self.addWidget(w)
         self.addPermanentWidget(self.target)
 
@@ -46,6 +50,22 @@ class StatusBar(QStatusBar):
         target = getattr(status, "target", None)
         if target:
             self.conn.setToolTip(_tr("Feed") + f": {target}")
+
+    def set_lag(self, lag) -> None:
+        """The session's :class:`console.lag.FeedLag` (None: not shown)."""
+        self.lag = lag
+
+    def _show_lag(self) -> None:
+        lag = self.lag
+        if lag is None or not lag.behind:
+            if self.behind.isVisibleTo(self):
+                self.behind.hide()
+            return
+        set_text(self.behind, "⚠ " + _tr("falling behind the feed by about {n} events ({s:.1f} s), "
+                                          "catching up").format(n=lag.behind_events, s=lag.lag_s),
+                 "color: #ff8a20; font-weight: bold;")
+        if not self.behind.isVisibleTo(self):
+            self.behind.show()
 
     def set_recording(self, target: str | None) -> None:
         """Where the session is recorded (a database path or URL, password masked); None: not
@@ -83,4 +103,5 @@ class StatusBar(QStatusBar):
                  else _tr("events/s") + " —")
         if st is not None:
             set_text(self.seq, _tr("seq") + f" {st.last_seq:,}")
+        self._show_lag()
         self._show_recording()

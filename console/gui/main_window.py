@@ -249,6 +249,7 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.status.set_status(getattr(session, "status", None))
         self.status.set_recording(recording_target(session))
+        self.status.set_lag(getattr(session, "lag", None))   # "falling behind" while it lasts
         self.setStatusBar(self.status)
         self.automation_indicator = AutomationIndicator()   # live and replay: what ran by itself
         self.status.addPermanentWidget(self.automation_indicator)
@@ -296,6 +297,7 @@ class MainWindow(QMainWindow):
         self.alert_timer.timeout.connect(self.check_alerts)
         self._stopping = False
         self._stopped = False
+        self.clock.lag = getattr(session, "lag", None)        # paints less while catching up
         if start_clock:
             self.clock.start()
             self.alert_timer.start()
@@ -330,7 +332,8 @@ class MainWindow(QMainWindow):
             except Exception:  # noqa: BLE001
                 age = None
         out = self.alert_engine.evaluate(st, self.now() if now is None else now, data_age=age,
-                                         feed_state=getattr(status, "state", None))
+                                         feed_state=getattr(status, "state", None),
+                                         lag=getattr(self.session, "lag", None))
         for type_, data in out:
             self.session.append_local(type_, data, source="system")
         return out

@@ -406,7 +406,7 @@ def run(args) -> dict:
         out["lag"] = {"episodes": session.lag.episodes - episodes_at_start,
                       "behind_at_end": session.lag.behind,
                       "lag_at_end_s": round(session.lag.lag_s, 2),
-                      "indicator_shown_at_end": win.status.behind.isVisible()}
+                      "indicator_shown_at_end": bool(win.status.behind.text())}
         out["comments"] = session.state.desk.count - comments_at_start
         out["comment_panel_refreshes"] = win.comments.refreshes - panel_rows_start
         out["comment_panel_visible"] = win.comments.isVisible()

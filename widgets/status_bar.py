@@ -33,9 +33,10 @@ class StatusBar(QStatusBar):
         self.rate = QLabel()
         self.seq = QLabel()
         self.target = QLabel()
-        self.behind = QLabel()          # shown only while the console falls behind the feed
+        # empty unless the console falls behind the feed (not hidden: QStatusBar itself hides
+        # and shows its normal widgets around a temporary message)
+        self.behind = QLabel()
         self.behind.setObjectName("behind")
-        self.behind.hide()
         self.lag = None
         self.recording: str | None = None
         for w in (self.conn, self.age, self.rate, self.seq, self.behind):
@@ -58,14 +59,11 @@ class StatusBar(QStatusBar):
     def _show_lag(self) -> None:
         lag = self.lag
         if lag is None or not lag.behind:
-            if self.behind.isVisibleTo(self):
-                self.behind.hide()
+            set_text(self.behind, "")
             return
         set_text(self.behind, "⚠ " + _tr("falling behind the feed by about {n} events ({s:.1f} s), "
                                           "catching up").format(n=lag.behind_events, s=lag.lag_s),
                  "color: #ff8a20; font-weight: bold;")
-        if not self.behind.isVisibleTo(self):
-            self.behind.show()
 
     def set_recording(self, target: str | None) -> None:
         """Where the session is recorded (a database path or URL, password masked); None: not

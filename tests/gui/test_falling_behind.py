@@ -43,13 +43,14 @@ def test_backlog_shows_in_the_status_bar_and_the_log_and_clears_when_caught_up(q
     log: list = []
     session.log.subscribe(log.extend)                       # everything appended to the log
     win.clock.tick(force=True)
-    assert not win.status.behind.isVisible()                # on time: nothing shown
+    assert win.status.behind.text() == ""                   # on time: nothing shown
     assert win.check_alerts() == []
 
     _fall_behind(lag, clock)
     win.clock.tick(force=True)
     assert win.status.behind.isVisible()
     text = win.status.behind.text()
+    assert text.startswith("⚠")
     assert "falling behind the feed" in text
     assert f"{lag.behind_events}" in text and f"{lag.lag_s:.1f} s" in text
     assert lag.behind_events > 10_000                      # about 3 s at 5,000 a second
@@ -69,7 +70,7 @@ def test_backlog_shows_in_the_status_bar_and_the_log_and_clears_when_caught_up(q
     lag.observe(1000.0 + 3.0 + 6.0 + 0.5 - 0.2, 5000)     # read 0.2 s after on-time again
     assert not lag.behind
     win.clock.tick(force=True)
-    assert not win.status.behind.isVisible()
+    assert win.status.behind.text() == ""
     out = win.check_alerts()
     assert [d["kind"] for t, d in out if t == p.ALERT_CLEARED] == ["behind"]
     assert [e.data["kind"] for e in log if e.type == p.ALERT_CLEARED] == ["behind"]

@@ -511,6 +511,9 @@ def _summary_line(session: LiveSession) -> str:
         recording = f"  RECORDING FAILING ({queued:,} kept in memory{paused})"
     else:
         recording = ""
+    lag = session.lag
+    if lag.behind:            # reading later and later: said on the record command's line too
+        recording += f"  BEHIND THE FEED by ~{lag.behind_events:,} events ({lag.lag_s:.1f} s)"
     return (f"{status.state:<12} age {('-' if age is None else f'{age:4.1f}s'):>6} "
             f"{status.events_per_s:8.0f} ev/s  seq {st.last_seq} (feed {st.last_feed_seq})  "
             f"GMV {st.gmv:,.2f}  orders {st.orders}  buyers {st.buyers}  "

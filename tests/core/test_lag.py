@@ -65,3 +65,16 @@ def test_the_live_session_measures_every_feed_batch():
     session._on_feed_events([p.make_event(2, 1001.0, p.TRAFFIC_TICK, {"online": 6})])
     assert session.lag.lag_s == pytest.approx(2.0)       # read 3 s later, 1 s of feed time
     assert session.lag.behind
+
+
+def test_the_record_command_says_it_is_behind():
+    from console.pipeline import LiveSession, _summary_line
+
+    session = LiveSession("ws://127.0.0.1:9")
+    assert "BEHIND" not in _summary_line(session)
+    clock = iter([50.0, 53.0])
+    session.lag = FeedLag(monotonic=lambda: next(clock))
+    session._on_feed_events([p.make_event(1, 1000.0, p.TRAFFIC_TICK, {"online": 5})])
+    session._on_feed_events([p.make_event(2, 1001.0, p.TRAFFIC_TICK, {"online": 6})])
+    assert "BEHIND THE FEED by ~" in _summary_line(session)
+    assert "(2.0 s)" in _summary_line(session)

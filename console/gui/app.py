@@ -275,7 +275,12 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
     session = make_session(getattr(args, "url", None) or "", plan=plan,
                            token=getattr(args, "token", None))
     window_kw.setdefault("defer_graphs", True)     # pyqtgraph after the first frame
+    # until the session starts, the feed is being started: the banner says "connecting" (not
+    # "closed"), and alerts wait for the session (no "feed lost" alert before it ever ran)
+    session.status.state = "connecting"
     win = MainWindow(session, **window_kw)
+    alerts_on = win.alert_timer.isActive()
+    win.alert_timer.stop()
     win.prompter_host.plan_path = plan_path
     startup_trace.mark("window_built")
     feed = recorder = None
@@ -305,7 +310,10 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
         if douyin:
             feed.attach(session)          # the connector's status becomes alerts in the session log
             add_browser_toggle(win, feed)
+        session.status.state = "closed"   # the client reports its own "connecting" now
         await session.start()
+        if alerts_on:
+            win.alert_timer.start()
         startup_trace.mark("session_started")
     except BaseException:
         # nothing is live yet: drop the window, stop what started, report as before

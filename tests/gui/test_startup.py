@@ -118,6 +118,8 @@ def test_the_window_is_on_screen_before_the_feed_starts(qapp, tmp_path, monkeypa
                 if isinstance(w, MainWindow) and w.isVisible()]
         seen["visible"] = [w.isVisible() for w in wins]
         seen["placeholder"] = [getattr(w.graphs, "placeholder", False) for w in wins]
+        seen["banner"] = [w.session.status.state for w in wins]
+        seen["alerts"] = [w.alert_timer.isActive() for w in wins]
         raise RuntimeError("stop here")
 
     closed = []
@@ -130,6 +132,8 @@ def test_the_window_is_on_screen_before_the_feed_starts(qapp, tmp_path, monkeypa
         asyncio.run(app.start_console(args, None, None, True))
     assert seen["visible"] == [True]
     assert seen["placeholder"] == [True]
+    assert seen["banner"] == ["connecting"]          # not "closed" while the feed starts
+    assert seen["alerts"] == [False]                 # no "feed lost" alert before the session ran
     assert closed == [1]                                 # the recorder started meanwhile is closed
     assert not any(isinstance(w, MainWindow) and w.isVisible()
                    for w in QApplication.topLevelWidgets())

@@ -311,6 +311,7 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
             feed.attach(session)          # the connector's status becomes alerts in the session log
             add_browser_toggle(win, feed)
         session.status.state = "closed"   # the client reports its own "connecting" now
+        _mark_first_feed_event(session)
         await session.start()
         if alerts_on:
             win.alert_timer.start()
@@ -346,6 +347,18 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
         win.prompter_host.sig_message.emit(f"prompter relay not started on {host}: {exc}")
     startup_trace.mark("relay_started")
     return win, session, feed, recorder
+
+
+def _mark_first_feed_event(session) -> None:
+    """Start-up milestone ``live``: the first feed event folded (bench/startup.py)."""
+    done = [False]            # (stays subscribed: removing a listener while the log emits
+                              # would skip the next one for that batch)
+
+    def first(events) -> None:
+        if not done[0] and any(ev.feed_seq is not None for ev in events):
+            done[0] = True
+            startup_trace.mark("live")
+    session.log.subscribe(first)
 
 
 FIRST_PAINT_WAIT_S = 1.0

@@ -230,6 +230,8 @@ class Probe:
         self.heart.setInterval(HEARTBEAT_MS)
         self._last_beat = 0.0
         self.heart.timeout.connect(self._on_beat)
+        self.behind_time = 0.0          # seconds the console said it was behind the feed
+        self.lag_samples = array("d")   # session.lag.lag_s at each heartbeat
         self.gc_pauses = array("d")     # garbage-collector pauses on the UI thread, seconds
         self._gc_t = 0.0
         import gc
@@ -294,6 +296,11 @@ class Probe:
     def _on_beat(self) -> None:
         t = time.perf_counter()
         if self._last_beat and self.measuring:
+            lag = getattr(self.session, "lag", None)
+            if lag is not None:
+                self.lag_samples.append(lag.lag_s)
+                if lag.behind:
+                    self.behind_time += t - self._last_beat
             stall = max(0.0, t - self._last_beat - HEARTBEAT_MS / 1000)
             self.stalls.append(stall)
             if stall > STALL_SAMPLE_MS / 1000:
@@ -391,10 +398,15 @@ def run(args) -> dict:
             prof = cProfile.Profile()
             prof.enable()
         probe.start()
+        episodes_at_start = session.lag.episodes
         comments_at_start = session.state.desk.count
         panel_rows_start = win.comments.refreshes
         await asyncio.sleep(args.seconds)
         probe.stop()
+        out["lag"] = {"episodes": session.lag.episodes - episodes_at_start,
+                      "behind_at_end": session.lag.behind,
+                      "lag_at_end_s": round(session.lag.lag_s, 2),
+                      "indicator_shown_at_end": bool(win.status.behind.text())}
         out["comments"] = session.state.desk.count - comments_at_start
         out["comment_panel_refreshes"] = win.comments.refreshes - panel_rows_start
         out["comment_panel_visible"] = win.comments.isVisible()
@@ -406,7 +418,7 @@ def run(args) -> dict:
                    feed_last=session.client.last_seq, clock_frames=win.clock.frames)
         closed = asyncio.Event()
         win.sig_closed.connect(closed.set)
-        win.close()                       # stops the session, flushes the recorder
+        win.close_now()                   # as Ctrl-C: stops the session, flushes the recorder (no quit dialog)
         await asyncio.wait_for(closed.wait(), 30)
 
     try:
@@ -451,6 +463,9 @@ def run(args) -> dict:
         "latency_ms": {"p50": _r(_pct(lat, 0.50)), "p99": _r(_pct(lat, 0.99)),
                        "max": _r(max(lat) if lat else None)},
         "lag_drift_s": pr.lag_drift(),
+        "falling_behind": dict(out.get("lag", {}), time_behind_s=round(pr.behind_time, 2),
+                               max_lag_s=_r(max(pr.lag_samples) if pr.lag_samples else None),
+                               p50_lag_s=_r(_pct(pr.lag_samples, 0.5))),
         "stall_ms": {"max": _r(max(stalls) if stalls else None), "p99": _r(_pct(stalls, 0.99)),
                      "over_50ms": sum(1 for s in stalls if s > TARGET_STALL_MS)},
         "long_stalls": [{"at_s": at, "ms": ms, "ui_stack": stack} for at, ms, stack in pr.long_stalls],
@@ -514,6 +529,10 @@ def print_table(r: dict) -> None:
          ""),
         ("measured", f"{r['seconds']} s, {r['events_measured']:,} events", "", ""),
         ("lag drift over the window", f"{r['lag_drift_s']} s", "~0: keeping up", ""),
+        ("console's own lag: max / at end (s)", f"{r['falling_behind'].get('max_lag_s')} / "
+         f"{r['falling_behind'].get('lag_at_end_s')}", "console.lag", ""),
+        ("said 'falling behind': times / for", f"{r['falling_behind'].get('episodes')} / "
+         f"{r['falling_behind'].get('time_behind_s')} s", "status bar + alert", ""),
         ("load average before / after", f"{r['load_before']} / {r['load_after']}",
          f"{r['cpus']} CPUs", ""),
     ]

@@ -45,12 +45,15 @@ class AlertEngine:
 
     # ---- Public API ---------------------------------------------------------
     def evaluate(self, state, now: float, data_age: float | None = None,
-                 feed_state: str | None = None) -> list[tuple[str, dict]]:
+                 feed_state: str | None = None, lag=None) -> list[tuple[str, dict]]:
+        """Raised and cleared alerts since the last call. ``lag``: the session's
+        :class:`console.lag.FeedLag` (a "falling behind" alert while it says so)."""
         current: dict[str, dict] = {}
         self._stock(state, now, current)
         self._online(state, current)
         self._rates(state, current)
         self._feed(data_age, feed_state, current)
+        self._behind(lag, current)
         out: list[tuple[str, dict]] = []
         for key, data in current.items():
             if key not in self.active:
@@ -147,6 +150,16 @@ class AlertEngine:
         elif data_age is not None and data_age > th.stale_s:
             out["stale"] = self._alert("stale", "stale", WARNING,
                                        f"数据已 {data_age:.0f} 秒未更新", round(data_age, 1), th.stale_s)
+
+    def _behind(self, lag, out: dict) -> None:
+        """The console reads the feed later and later (more arrives than it can take): said
+        once when it starts, with how far behind it is then; cleared once it has caught up."""
+        if lag is None or not getattr(lag, "behind", False):
+            return
+        n, s = lag.behind_events, lag.lag_s
+        out["behind"] = self._alert("behind", "behind", WARNING,
+                                    f"处理跟不上数据: 落后约 {n} 条 ({s:.1f} 秒), 正在追赶",
+                                    round(s, 1), lag.behind_s, events=n)
 
 
 __all__ = ["AlertEngine", "Thresholds", "WARNING", "CRITICAL", "INFO"]

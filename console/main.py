@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from console import cli
+from console import startup_trace
+
+startup_trace.mark("process")
+
+from console import cli  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

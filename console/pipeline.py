@@ -23,6 +23,7 @@ from console import protocol as p
 from console.eventlog import Event, SessionLog, feed_speed
 from console.feed.client import FeedClient, FeedStatus
 from console.feed.reconnect import ReconnectPolicy
+from console.lag import FeedLag
 from console.state import MemoryBuyers, SessionState
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,9 @@ class LiveSession:
                                  read_gate=self._may_read if recorder is not None else None,
                                  **client_options)
         self.status: FeedStatus = self.client.status
+        #: how far reading is behind the feed (console.lag): the status bar, the "falling
+        #: behind" alert and the frame clock's catch-up mode read it
+        self.lag = FeedLag()
         self.welcome: dict | None = None
         #: the feed's clock speed (welcome ``speed``); local events are stamped on that clock
         self.speed = 1.0
@@ -137,6 +141,18 @@ class LiveSession:
         self.log.subscribe(self._after_batch)
 
     # ---- lifecycle --------------------------------------------------------------
+    def attach(self, *, url: str | None = None, recorder: Any = None) -> None:
+        """Before :meth:`start`: the feed URL and the recorder, when they were not known yet
+        at construction (the console shows its window while the simulator and the recording
+        process are still starting)."""
+        if getattr(self.client, "_task", None) is not None:
+            raise RuntimeError("attach() after start()")
+        if url is not None:
+            self.url = self.client.url = url
+        if recorder is not None:
+            self.recorder = recorder
+            self.client.read_gate = self._may_read
+
     async def start(self) -> None:
         if self.recorder is not None and self.client.session_id is None:
             await self._resume_from_recording()
@@ -282,6 +298,7 @@ class LiveSession:
     def _on_welcome(self, msg: dict) -> None:
         self.welcome = msg
         self.speed = feed_speed(msg)
+        self.lag.reset(self.speed)              # a new connection: a new on-time baseline
         session = msg.get("session") or {}
         sid = self._local_session_id(str(session.get("id")))
         if self._session_open is not None and sid != self._session_open:
@@ -426,6 +443,8 @@ class LiveSession:
         return state
 
     def _on_feed_events(self, events: list[dict]) -> None:
+        if events:
+            self.lag.observe(events[-1].get("ts"), len(events))
         every = self.snapshot_every
         if self.recorder is None or self._since_snapshot + len(events) < every:
             self.log.append_feed(events)
@@ -492,6 +511,9 @@ def _summary_line(session: LiveSession) -> str:
         recording = f"  RECORDING FAILING ({queued:,} kept in memory{paused})"
     else:
         recording = ""
+    lag = session.lag
+    if lag.behind:            # reading later and later: said on the record command's line too
+        recording += f"  BEHIND THE FEED by ~{lag.behind_events:,} events ({lag.lag_s:.1f} s)"
     return (f"{status.state:<12} age {('-' if age is None else f'{age:4.1f}s'):>6} "
             f"{status.events_per_s:8.0f} ev/s  seq {st.last_seq} (feed {st.last_feed_seq})  "
             f"GMV {st.gmv:,.2f}  orders {st.orders}  buyers {st.buyers}  "

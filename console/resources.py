@@ -48,6 +48,7 @@ def i18n_dir() -> Path:
 
 
 _yaml_cache: dict[tuple[str, Callable], tuple[float, Any]] = {}
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml_data(path: Path, parse: Callable[[Any, str], T], error: type[Exception],
@@ -60,7 +61,9 @@ def load_yaml_data(path: Path, parse: Callable[[Any, str], T], error: type[Excep
         cached = _yaml_cache.get(key)
         if cached and cached[0] == mtime:
             return cached[1]
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's loader when PyYAML has it: the same safe loading, ~10x faster (the default
+        # word list took 0.17 s to parse in Python, on the console's start-up path)
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)  # noqa: S506
     except OSError as exc:
         raise error(f"{path}: cannot read{' ' + what if what else ''}: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:

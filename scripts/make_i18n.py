@@ -29,6 +29,13 @@ TR_NAMES = frozenset({"tr", "_tr"})
 TS_PATH = ROOT / "resources" / "i18n" / "livedesk_zh_CN.ts"
 
 ZH = {
+    # Cold start and falling behind the feed (issue 19: widgets/graphs_placeholder.py,
+    # widgets/status_bar.py, widgets/alerts_panel.py)
+    "Loading the graphs…": "正在加载图表…",
+    "falling behind the feed by about {n} events ({s:.1f} s), catching up":
+        "处理跟不上数据：落后约 {n} 条（{s:.1f} 秒），正在追赶",
+    "Falling behind the feed by about {n} events ({s:.1f} s); catching up":
+        "处理跟不上数据：落后约 {n} 条（{s:.1f} 秒），正在追赶",
     # Help → About (widgets/about_dialog.py, console/gui/help_menu.py)
     "&Help": "帮助(&H)", "About Livedesk…": "关于 Livedesk…", "About Livedesk": "关于 Livedesk",
     "Control console for brand self-broadcast live commerce.": "品牌自播直播中控台。",

@@ -84,6 +84,9 @@ def alert_text(alert: dict, state=None) -> str:
             return _tr("Feed connection lost ({state})").format(state=_tr(str(value)))
         if kind == "stale":
             return _tr("No data for {s:.0f} s").format(s=float(value))
+        if kind == "behind":
+            return _tr("Falling behind the feed by about {n} events ({s:.1f} s); catching "
+                       "up").format(n=int(alert.get("events") or 0), s=float(value))
     except (TypeError, ValueError, ZeroDivisionError):
         pass
     return str(alert.get("message") or kind or "")

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QComboBox, QHBoxL
 from console.automation import DEFAULT_TEMPLATES, MissingValue, render, template_values
 from console.comments import (TAG_FOLLOWER, TAG_ORDERED, TAG_OWN, TAG_PAID,
                               TAG_RETURNING, load_comment_words)
-import widgets.conversion_graphs  # noqa: F401  (pins None/True/False: a PySide6 6.12 refcount bug)
+import widgets.pyside_pin  # noqa: F401  (pins None/True/False: a PySide6 6.12 refcount bug)
 from widgets.frame_clock import set_text
 from widgets.order_ticker import mask_nick
 

@@ -34,20 +34,7 @@ def guard_item(item):
     return item
 
 
-def _pin_singletons() -> None:
-    """Work around the same PySide6 6.12 bug elsewhere (axis painting, comparisons): on
-    Python < 3.12 None/True/False are not immortal, so raise their refcounts far out of reach
-    (what CPython 3.12 does by design). Remove once PySide6 is pinned to a fixed release."""
-    import ctypes
-    import sys as _sys
-    if _sys.version_info >= (3, 12) or getattr(_pin_singletons, "done", False):
-        return
-    for obj in (None, True, False, NotImplemented, Ellipsis):
-        ctypes.c_ssize_t.from_address(id(obj)).value += 1 << 40
-    _pin_singletons.done = True
-
-
-_pin_singletons()
+import widgets.pyside_pin  # noqa: E402,F401  (the same bug elsewhere: pins None/True/False)
 
 
 class _Buffer:

@@ -57,6 +57,10 @@ class FrameClock(QObject):
         self._version = -1
         self._frame = 0
         self._tick_every = max(1, round(fps / tick_hz))
+        #: a :class:`console.lag.FeedLag`; while it says the console is behind the feed, panels
+        #: refresh only every ``catch_up_every`` frames, so reading and folding get the CPU
+        self.lag = None
+        self.catch_up_every = 4
         self.frames = 0          # frames that refreshed something
         self.last_frame_s = 0.0  # duration of the last refresh pass
         self._timer = QTimer(self)
@@ -70,6 +74,11 @@ class FrameClock(QObject):
         if self.state is not None:
             widget.set_state(self.state)
         self._widgets.append(widget)
+
+    def remove(self, widget) -> None:
+        """Stop refreshing ``widget`` (it is being replaced or deleted)."""
+        self._widgets = [w for w in self._widgets if w is not widget]
+        self._seen.pop(id(widget), None)
 
     def set_state(self, state) -> None:
         self.state = state
@@ -89,6 +98,9 @@ class FrameClock(QObject):
         self._frame += 1
         if self.state is None:
             return False
+        lag = self.lag
+        if not force and lag is not None and lag.behind and self._frame % self.catch_up_every:
+            return False                 # catching up: fewer paints, more reading
         t = time.perf_counter()
         version = self.state.version
         periodic = self._frame % self._tick_every == 0

@@ -57,9 +57,13 @@ class PluginsPanel(QWidget):
     sig_obs_save = Signal(str, int, str)
     """Save the OBS connection and reconnect: (host, port, password; "" keeps the stored one)."""
 
-    def __init__(self, manager: PluginManager | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, manager: PluginManager | None = None, parent: QWidget | None = None, *,
+                 lazy_keyring: bool = False) -> None:
         super().__init__(parent)
         self.manager: PluginManager | None = None
+        #: ask the system keyring (0.1-0.2 s the first time) only when the panel is first shown
+        self.lazy_keyring = lazy_keyring
+        self._keyring_pending = False
         self.rows: dict[str, int] = {}
         self._shape: tuple = ()
         outer = QVBoxLayout(self)
@@ -176,7 +180,16 @@ class PluginsPanel(QWidget):
         self.obs_host.setText(str(settings.get("host") or "127.0.0.1"))
         self.obs_port.setValue(int(settings.get("port") or 4455))
         self.obs_password.clear()
-        self.show_password_state()
+        if self.lazy_keyring and not self.isVisible():
+            self._keyring_pending = True         # showEvent asks the keyring
+        else:
+            self.show_password_state()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._keyring_pending:
+            self._keyring_pending = False
+            self.show_password_state()
 
     def show_password_state(self) -> None:
         from plugins.obs_overlay import has_password
@@ -229,7 +242,7 @@ class PluginsHost(QObject):
     """A short, non-modal message for the operator (shown in the status bar)."""
 
     def __init__(self, window, manager: PluginManager | None = None, *, autostart: bool = True,
-                 refresh_ms: int = 2000) -> None:
+                 refresh_ms: int = 2000, lazy_keyring: bool = False) -> None:
         super().__init__(window)
         self.window = window
         self.session = getattr(window, "session", None)
@@ -249,7 +262,7 @@ class PluginsHost(QObject):
             self._listener = self.manager.listener(self.session.state)
             self._log = self.session.log
             self._log.subscribe(self._listener)
-        self.panel = PluginsPanel(self.manager)
+        self.panel = PluginsPanel(self.manager, lazy_keyring=lazy_keyring)
         self.panel.sig_toggle.connect(self._on_toggle)
         self.panel.sig_obs_save.connect(self._on_obs_save)
         self.dock = window._dock("plugins", _tr("Plugins"), self.panel, Qt.RightDockWidgetArea)

@@ -33,8 +33,13 @@ class StatusBar(QStatusBar):
         self.rate = QLabel()
         self.seq = QLabel()
         self.target = QLabel()
+        # empty unless the console falls behind the feed (not hidden: QStatusBar itself hides
+        # and shows its normal widgets around a temporary message)
+        self.behind = QLabel()
+        self.behind.setObjectName("behind")
+        self.lag = None
         self.recording: str | None = None
-        for w in (self.conn, self.age, self.rate, self.seq):
+        for w in (self.conn, self.age, self.rate, self.seq, self.behind):
             self.addWidget(w)
         self.addPermanentWidget(self.target)
 
@@ -46,6 +51,19 @@ class StatusBar(QStatusBar):
         target = getattr(status, "target", None)
         if target:
             self.conn.setToolTip(_tr("Feed") + f": {target}")
+
+    def set_lag(self, lag) -> None:
+        """The session's :class:`console.lag.FeedLag` (None: not shown)."""
+        self.lag = lag
+
+    def _show_lag(self) -> None:
+        lag = self.lag
+        if lag is None or not lag.behind:
+            set_text(self.behind, "")
+            return
+        set_text(self.behind, "⚠ " + _tr("falling behind the feed by about {n} events ({s:.1f} s), "
+                                          "catching up").format(n=lag.behind_events, s=lag.lag_s),
+                 "color: #ff8a20; font-weight: bold;")
 
     def set_recording(self, target: str | None) -> None:
         """Where the session is recorded (a database path or URL, password masked); None: not
@@ -83,4 +101,5 @@ class StatusBar(QStatusBar):
                  else _tr("events/s") + " —")
         if st is not None:
             set_text(self.seq, _tr("seq") + f" {st.last_seq:,}")
+        self._show_lag()
         self._show_recording()

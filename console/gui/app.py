@@ -14,9 +14,10 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from console import startup_trace
 from console.resources import i18n_dir, sample_plan_path
 
 log = logging.getLogger("livedesk.console")
@@ -152,6 +153,7 @@ def make_session(url: str, *, plan=None, token: str | None = None, recorder=None
         def __init__(self, *a, **kw) -> None:
             self._inbox: list[dict] = []
             self._flush_handle: asyncio.Handle | None = None
+            self._big_reads = False       # reading 128 KiB at a time while catching up
             super().__init__(*a, **kw)
 
         def flush_feed(self) -> None:
@@ -162,6 +164,9 @@ def make_session(url: str, *, plan=None, token: str | None = None, recorder=None
             if self._inbox:
                 batch, self._inbox = self._inbox, []
                 LiveSession._on_feed_events(self, batch)
+                if self.lag.behind != self._big_reads:
+                    self._big_reads = self.lag.behind
+                    _cap_reads(self.client, CATCH_UP_CHUNK if self._big_reads else READ_CHUNK)
 
         def _on_feed_events(self, events: list[dict]) -> None:
             self._inbox.extend(events)
@@ -175,6 +180,7 @@ def make_session(url: str, *, plan=None, token: str | None = None, recorder=None
 
         def _on_welcome(self, msg: dict) -> None:
             self.flush_feed()
+            self._big_reads = False
             _cap_reads(self.client)
             super()._on_welcome(msg)
 
@@ -191,9 +197,12 @@ def make_session(url: str, *, plan=None, token: str | None = None, recorder=None
 
 
 READ_CHUNK = 32 * 1024
+#: while the console is behind the feed (console.lag) it reads this much at a time: ~4x fewer
+#: loop turns, listener rounds and recorder hand-offs per event, at ~20 ms per turn
+CATCH_UP_CHUNK = 128 * 1024
 
 
-def _cap_reads(client) -> None:
+def _cap_reads(client, size: int = READ_CHUNK) -> None:
     """Read the feed socket in 32 KiB chunks instead of asyncio's 256 KiB.
 
     The websocket library parses every frame of a read at once, and the feed client then handles
@@ -202,15 +211,19 @@ def _cap_reads(client) -> None:
     is worked off in slices of ~130 events with paints and timers in between; the cost per event
     is the same."""
     transport = getattr(getattr(client, "_ws", None), "transport", None)
-    if transport is not None and getattr(transport, "max_size", 0) > READ_CHUNK:
-        transport.max_size = READ_CHUNK
+    if transport is not None and hasattr(transport, "max_size"):
+        transport.max_size = size
 
 
 _GC_TIMER = None
 GC_FREEZE_EVERY_S = 10.0
+#: net allocations between two young-generation collections (CPython: 700). A busy feed allocates
+#: hundreds of thousands of short-lived containers a second, almost none of them in cycles: at
+#: 20,000 events/s the default ran ~33 young collections a second (2 % of the UI thread).
+GC_YOUNG = 10_000
 
 
-def settle_gc(every_s: float | None = GC_FREEZE_EVERY_S) -> None:
+def settle_gc(every_s: float | None = GC_FREEZE_EVERY_S, young: int | None = GC_YOUNG) -> None:
     """Keep the cyclic garbage collector's full passes short on the UI thread.
 
     Collect once, then move everything alive (modules, Qt wrappers, the window) out of the
@@ -224,6 +237,8 @@ def settle_gc(every_s: float | None = GC_FREEZE_EVERY_S) -> None:
     global _GC_TIMER
     gc.collect()
     gc.freeze()
+    if young is not None:
+        gc.set_threshold(young, *gc.get_threshold()[1:])
     if every_s and _GC_TIMER is None and QCoreApplication.instance() is not None:
         from PySide6.QtCore import QTimer
 
@@ -243,30 +258,86 @@ def default_plan_path() -> str | None:
 
 
 async def start_console(args, plan, plan_path: str | None, simulate: bool, **window_kw):
-    """Start the feed (built-in simulator if asked), the LiveSession and its recorder; build the window."""
-    from console.gui.main_window import MainWindow
-    from console.recorder import open_recorder
+    """Build and show the window first, then start what its first frame does not need: the
+    feed (built-in simulator or Douyin connector), the recorder (its own process, started on a
+    thread while the window is built), the LiveSession and the prompter relay.
 
-    feed = None
-    url = getattr(args, "url", None)
+    Until the session starts the window shows the plan (the session previews it) with the
+    feed banner saying it is connecting; operator actions taken meanwhile are held by the
+    session until the feed's welcome, as with any slow feed (docs/performance.md, "Start-up")."""
+    from console.gui.main_window import MainWindow, recording_target
+    from console.recorder import open_recorder
+    startup_trace.mark("gui_imported")
+
+    loop = asyncio.get_running_loop()
+    recorder_future = None
     douyin = bool(getattr(args, "douyin", False)) and not simulate
-    if douyin:
-        feed, url = await start_douyin()
-    elif simulate:
-        from plugins.simulator import SimulatorFeed
-        feed = SimulatorFeed()
-        url = await feed.start(plan_path, getattr(args, "seed", None) or 7,
-                               getattr(args, "speed", None) or 1.0,
-                               autopilot=getattr(args, "autopilot", True) is not False)
-    recorder = open_recorder(getattr(args, "db", None))
-    session = make_session(url, plan=plan, token=getattr(args, "token", None), recorder=recorder)
-    if douyin:
-        feed.attach(session)          # the connector's status becomes alerts in the session log
-    await session.start()
+    session = make_session(getattr(args, "url", None) or "", plan=plan,
+                           token=getattr(args, "token", None))
+    window_kw.setdefault("defer_graphs", True)     # pyqtgraph after the first frame
+    # until the session starts, the feed is being started: the banner says "connecting" (not
+    # "closed"), and alerts wait for the session (no "feed lost" alert before it ever ran)
+    session.status.state = "connecting"
     win = MainWindow(session, **window_kw)
-    if douyin:
-        add_browser_toggle(win, feed)
+    alerts_on = win.alert_timer.isActive()
+    win.alert_timer.stop()
     win.prompter_host.plan_path = plan_path
+    startup_trace.mark("window_built")
+    feed = recorder = None
+    try:
+        await show_first(win)
+        # the recording process (spawn, its imports, opening or creating the database: most of
+        # a CPU for 0.5-1 s) starts once the window is on screen, on a thread, while the feed
+        # starts; the session waits for it before it connects to the feed
+        recorder_future = loop.run_in_executor(None, open_recorder, getattr(args, "db", None))
+        if douyin:
+            feed, url = await start_douyin()
+        elif simulate:
+            from plugins.simulator import SimulatorFeed
+            feed = SimulatorFeed()
+            url = await feed.start(plan_path, getattr(args, "seed", None) or 7,
+                                   getattr(args, "speed", None) or 1.0,
+                                   autopilot=getattr(args, "autopilot", True) is not False)
+        else:
+            url = getattr(args, "url", None)
+        startup_trace.mark("feed_started")
+        if win.install_graphs():          # while the recording process starts
+            startup_trace.mark("graphs_ready")
+        recorder = await recorder_future
+        startup_trace.mark("recorder_opened")
+        session.attach(url=url, recorder=recorder)
+        win.status.set_recording(recording_target(session))
+        if douyin:
+            feed.attach(session)          # the connector's status becomes alerts in the session log
+            add_browser_toggle(win, feed)
+        session.status.state = "closed"   # the client reports its own "connecting" now
+        _mark_first_feed_event(session)
+        await session.start()
+        if alerts_on:
+            win.alert_timer.start()
+        startup_trace.mark("session_started")
+    except BaseException:
+        # nothing is live yet: drop the window, stop what started, report as before
+        win.hide()
+        win._stopped = True
+        win.clock.stop()
+        win.alert_timer.stop()
+        win.desk_host.stop()
+        await win.plugins_host.stop()
+        if recorder is None and recorder_future is not None:
+            try:                          # (a thread cannot be cancelled: wait, then close it)
+                recorder = await recorder_future
+            except Exception:  # noqa: BLE001 - the first error is the one reported
+                recorder = None
+        if feed is not None:
+            try:
+                await feed.stop()
+            except Exception:  # noqa: BLE001
+                log.exception("stopping the feed after a failed start")
+        if recorder is not None:
+            await loop.run_in_executor(None, recorder.close)
+        dispose(win)
+        raise
     host = getattr(args, "relay_host", None) or "127.0.0.1"
     try:
         await win.prompter_host.start_relay(host, getattr(args, "relay_port", None) or 0,
@@ -274,7 +345,40 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
     except OSError as exc:
         log.warning("prompter relay not started on %s: %s", host, exc)
         win.prompter_host.sig_message.emit(f"prompter relay not started on {host}: {exc}")
+    startup_trace.mark("relay_started")
     return win, session, feed, recorder
+
+
+def _mark_first_feed_event(session) -> None:
+    """Start-up milestone ``live``: the first feed event folded (bench/startup.py)."""
+    done = [False]            # (stays subscribed: removing a listener while the log emits
+                              # would skip the next one for that batch)
+
+    def first(events) -> None:
+        if not done[0] and any(ev.feed_seq is not None for ev in events):
+            done[0] = True
+            startup_trace.mark("live")
+    session.log.subscribe(first)
+
+
+FIRST_PAINT_WAIT_S = 1.0
+
+
+async def show_first(win) -> None:
+    """Show ``win`` and, on a Qt-driven event loop, wait (at most ``FIRST_PAINT_WAIT_S``) until
+    its first frame is on screen, so what starts next does not delay it."""
+    watch_first_paint(win)
+    win.show()
+    startup_trace.mark("window_shown")
+    loop = asyncio.get_running_loop()
+    if not type(loop).__module__.startswith("qasync"):
+        return                        # a plain asyncio loop (tests) paints nothing meanwhile
+    painted = asyncio.Event()
+    win._first_paint_watch.sig_painted.connect(painted.set)
+    try:
+        await asyncio.wait_for(painted.wait(), FIRST_PAINT_WAIT_S)
+    except asyncio.TimeoutError:
+        pass
 
 
 async def start_douyin():
@@ -316,6 +420,36 @@ async def shutdown(feed, recorder) -> None:
         await feed.stop()
     if recorder is not None:
         await asyncio.get_running_loop().run_in_executor(None, recorder.close)
+
+
+class _FirstPaint(QObject):
+    """Notes when a window is first on screen: its first paint, flushed (a zero-delay timer
+    started in the paint fires after the backing store went to the screen)."""
+
+    sig_painted = Signal()
+    """The window's first frame is on screen."""
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802
+        if event.type() == QEvent.Paint and obj is self.parent():
+            obj.removeEventFilter(self)
+            QTimer.singleShot(0, self._on_painted)
+        return False
+
+    def _on_painted(self) -> None:
+        startup_trace.mark("window_painted")
+        took = startup_trace.since_first("window_painted")
+        if took is not None:
+            log.info("window on screen %.2f s after start", took)
+        self.done = True
+        self.sig_painted.emit()
+
+
+def watch_first_paint(win) -> None:
+    """Log (and mark for ``bench/startup.py``) when ``win`` is first painted on screen."""
+    if getattr(win, "_first_paint_watch", None) is None:
+        win._first_paint_watch = _FirstPaint(win)
+        win._first_paint_watch.done = False
+        win.installEventFilter(win._first_paint_watch)
 
 
 def dispose(widget) -> None:
@@ -373,6 +507,12 @@ def upgrade_database(url: str | None) -> bool:
     run on a thread, so the dialog paints instead of the app seeming not to start."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QProgressDialog
+
+    from console.db_quickcheck import default_url, surely_current
+    if url is None:
+        url = default_url()
+    if surely_current(url):
+        return False              # a new SQLite file, or one at the head revision (the usual case)
 
     from console.recorder.db import ensure_schema, make_engine, pending_upgrade
 
@@ -443,6 +583,7 @@ def run_console(args) -> int:
     apply_theme(app)
     install_translator(app)
     install_excepthook()
+    startup_trace.mark("qt_app")
     if getattr(args, "db", None) is None:
         args.db = settings_database()                      # Settings → Recording database
     if choose:
@@ -459,6 +600,7 @@ def run_console(args) -> int:
         upgrade_database(getattr(args, "db", None))
     except Exception as exc:  # noqa: BLE001 - the recorder reports the same database again
         log.error("could not upgrade the recording database: %s", exc)
+    startup_trace.mark("database_checked")
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     done = asyncio.Event()

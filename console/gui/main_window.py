@@ -21,9 +21,8 @@ from console.gui.prompter_host import PrompterHost
 from console.gui.settings import AppSettings
 from widgets.alerts_panel import AlertSettings, AlertsPanel, alert_text
 from widgets.automation_indicator import AutomationIndicator
-from widgets.comment_panel import CommentPanel
+from widgets.comment_panel import CommentPanel  # (also pins None/True/False: widgets.pyside_pin)
 from widgets.confirm_box import confirm
-from widgets.conversion_graphs import ConversionGraphs
 from widgets.data_age import DataAgeBadge
 from widgets.feed_banner import FeedBanner
 from widgets.frame_clock import FrameClock
@@ -213,7 +212,7 @@ class MainWindow(QMainWindow):
     LIVE = True        # a live session (File, Live and Help menus; the replay window is not)
 
     def __init__(self, session, *, now=None, sound: bool = True, start_clock: bool = True,
-                 parent: QWidget | None = None) -> None:
+                 defer_graphs: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.now = now or self.session_now
@@ -233,7 +232,12 @@ class MainWindow(QMainWindow):
         # 32 Hz: a frame that comes late now and then still leaves >= 30 painted frames a second
         self.clock = FrameClock(session.state, fps=32.0, now=self.now, parent=self)
         # ---- Panels
-        self.graphs = ConversionGraphs()
+        if defer_graphs:      # a placeholder until install_graphs() (the console's cold start)
+            from widgets.graphs_placeholder import GraphsPlaceholder
+            self.graphs = GraphsPlaceholder()
+        else:
+            from widgets.conversion_graphs import ConversionGraphs
+            self.graphs = ConversionGraphs()
         self.run_of_show = RunOfShow()
         self.inventory = InventoryPanel()
         self.orders = OrderTicker()
@@ -245,6 +249,7 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(self)
         self.status.set_status(getattr(session, "status", None))
         self.status.set_recording(recording_target(session))
+        self.status.set_lag(getattr(session, "lag", None))   # "falling behind" while it lasts
         self.setStatusBar(self.status)
         self.automation_indicator = AutomationIndicator()   # live and replay: what ran by itself
         self.status.addPermanentWidget(self.automation_indicator)
@@ -292,6 +297,7 @@ class MainWindow(QMainWindow):
         self.alert_timer.timeout.connect(self.check_alerts)
         self._stopping = False
         self._stopped = False
+        self.clock.lag = getattr(session, "lag", None)        # paints less while catching up
         if start_clock:
             self.clock.start()
             self.alert_timer.start()
@@ -326,7 +332,8 @@ class MainWindow(QMainWindow):
             except Exception:  # noqa: BLE001
                 age = None
         out = self.alert_engine.evaluate(st, self.now() if now is None else now, data_age=age,
-                                         feed_state=getattr(status, "state", None))
+                                         feed_state=getattr(status, "state", None),
+                                         lag=getattr(self.session, "lag", None))
         for type_, data in out:
             self.session.append_local(type_, data, source="system")
         return out
@@ -368,11 +375,34 @@ class MainWindow(QMainWindow):
             ok = self.restoreState(state)
         return ok
 
+    def install_graphs(self) -> bool:
+        """Put the conversion graphs in place of the placeholder (``defer_graphs``); importing
+        pyqtgraph and building the plots takes ~0.3 s, after the window is on screen. Returns
+        True if it replaced a placeholder."""
+        old = self.graphs
+        if not getattr(old, "placeholder", False):
+            return False
+        from widgets.conversion_graphs import ConversionGraphs
+        graphs = ConversionGraphs()
+        self.clock.remove(old)
+        badge = getattr(self, "data_age", {}).pop("graphs", None)
+        if badge is not None:
+            self.clock.remove(badge)
+            badge.deleteLater()
+        self.graphs = graphs
+        self.setCentralWidget(graphs)          # Qt deletes the placeholder
+        self.clock.add(graphs)
+        if hasattr(self, "data_age"):
+            self.data_age["graphs"] = DataAgeBadge(graphs, self._feed_status)
+            self.clock.add(self.data_age["graphs"])
+        return True
+
     # ---- Internals
     def _add_live_hosts(self) -> None:
         """Live-only parts; the replay window (same panels, recorded log) adds none of them."""
         self.prompter_host = PrompterHost(self)   # prompt panel, relay, cue-card editor
-        self.plugins_host = PluginsHost(self)     # plugin list dock; runs integrations
+        # plugin list dock; runs integrations (the keyring is asked when the dock is first shown)
+        self.plugins_host = PluginsHost(self, lazy_keyring=True)
         from console.gui.desk_host import DeskHost
         self.desk_host = DeskHost(self)           # comment intents, automation engine and dock
         self.plan_host = PlanHost(self)           # plan editor (menu Plan), product images
@@ -385,7 +415,7 @@ class MainWindow(QMainWindow):
     def _add_feed_health(self) -> None:
         """A banner with the reason while the feed is not live, and the data age on every
         panel of figures, greyed out when stale (widgets.feed_banner, widgets.data_age)."""
-        status = lambda: getattr(self.session, "status", None)  # noqa: E731 - read each frame
+        status = self._feed_status
         self.feed_banner = FeedBanner(self.session, self)
         self.addToolBarBreak(Qt.TopToolBarArea)
         self.addToolBar(Qt.TopToolBarArea, self.feed_banner)
@@ -396,6 +426,10 @@ class MainWindow(QMainWindow):
             ("inventory", self.inventory), ("alerts", self.alerts))}
         for badge in self.data_age.values():
             self.clock.add(badge)
+
+    def _feed_status(self):
+        """The feed's status, read on each frame (the data-age badges)."""
+        return getattr(self.session, "status", None)
 
     TALL_PANEL = 200   # px: a panel needing more height than this scrolls inside its dock
     WIDE_PANEL = 480   # px: such a panel keeps its own minimum width up to this (no sideways scroll)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -23,15 +22,7 @@ SQLITE_PAGE_SIZE = 16_384
 WAL_CHECKPOINT_BYTES = 10_000 * 4096
 
 
-def default_url() -> str:
-    """$LIVEDESK_DB_URL or a SQLite file under the user data directory (created)."""
-    env = os.environ.get("LIVEDESK_DB_URL")
-    if env:
-        return env
-    from platformdirs import user_data_dir
-    d = Path(user_data_dir("livedesk"))
-    d.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{d / 'livedesk.db'}"
+from console.db_quickcheck import default_url  # noqa: E402  (re-exported: one definition)
 
 
 def _sqlite_path(engine: sa.Engine) -> str | None:

@@ -548,6 +548,10 @@
         <translation>失败</translation>
     </message>
     <message>
+        <source>Falling behind the feed by about {n} events ({s:.1f} s); catching up</source>
+        <translation>处理跟不上数据：落后约 {n} 条（{s:.1f} 秒），正在追赶</translation>
+    </message>
+    <message>
         <source>Feed</source>
         <translation>数据源</translation>
     </message>
@@ -818,6 +822,10 @@
     <message>
         <source>Livedesk prompter</source>
         <translation>Livedesk 提词器</translation>
+    </message>
+    <message>
+        <source>Loading the graphs…</source>
+        <translation>正在加载图表…</translation>
     </message>
     <message>
         <source>Log file:</source>
@@ -2006,6 +2014,10 @@
     <message>
         <source>explained</source>
         <translation>讲解</translation>
+    </message>
+    <message>
+        <source>falling behind the feed by about {n} events ({s:.1f} s), catching up</source>
+        <translation>处理跟不上数据：落后约 {n} 条（{s:.1f} 秒），正在追赶</translation>
     </message>
     <message>
         <source>flash</source>

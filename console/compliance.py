@@ -341,9 +341,7 @@ def run_check_plan(args) -> int:
     try:
         plan = load_plan(args.file)
     except PlanError as exc:
-        print(f"{exc.source}: invalid plan ({len(exc.problems)} problem(s)):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
         return 2
     hits = check_plan(plan, words)
     for ph in hits:

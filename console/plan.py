@@ -53,6 +53,11 @@ class PlanError(ValueError):
         self.problems = problems
         super().__init__(f"{source}: " + "; ".join(problems))
 
+    def report(self) -> str:
+        """The problems as a command prints them: a heading line, then one line each."""
+        return "\n".join([f"{self.source}: invalid plan ({len(self.problems)} problem(s)):"]
+                         + [f"  - {problem}" for problem in self.problems])
+
 
 @dataclass
 class Offer:

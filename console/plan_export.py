@@ -269,9 +269,7 @@ def run_plan_export(args) -> int:
     try:
         plan = load_plan(args.file)
     except PlanError as exc:
-        print(f"{exc.source}: invalid plan ({len(exc.problems)} problem(s)):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  - {problem}", file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
         return 2
     out = Path(args.output)
     suffix = out.suffix.lower()

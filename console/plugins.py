@@ -195,6 +195,7 @@ class PluginManager:
         self.on_problem: Callable[[Problem], None] | None = None
         self.session: Any = None
         self._tasks: set[asyncio.Task] = set()
+        self._stopping: set[asyncio.Task] = set()   # stop() of plugins disabled on failure
         self._config = self._read_config()
         if discover:
             self.discover()
@@ -373,6 +374,8 @@ class PluginManager:
             t.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+        if self._stopping:         # let a failed plugin finish releasing what it holds
+            await asyncio.gather(*list(self._stopping), return_exceptions=True)
 
     async def _stop_quietly(self, entry: PluginEntry) -> None:
         stop = getattr(entry.obj, "stop", None)
@@ -421,9 +424,9 @@ class PluginManager:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        task = loop.create_task(self._stop_quietly(entry))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task = loop.create_task(self._stop_quietly(entry))   # bounded by STOP_TIMEOUT
+        self._stopping.add(task)
+        task.add_done_callback(self._stopping.discard)
 
     # ---- Problems -------------------------------------------------------------
     def report_failure(self, name: str, exc: BaseException, stage: str = "run") -> None:

@@ -311,3 +311,33 @@ async def test_background_failure_reported_through_the_context(tmp_path):
     await asyncio.sleep(0.01)
     assert w.stopped == 1                       # stop() scheduled after the failure
     await m.stop_all()
+
+
+class SlowStopBoom(EventsBoom):
+    """Fails on its second batch; its stop() takes a while (closing a connection)."""
+
+    def __init__(self):
+        super().__init__()
+        self.released = False
+
+    async def stop(self):
+        await asyncio.sleep(0.3)
+        self.released = True
+        await super().stop()
+
+
+async def test_stop_all_lets_a_failed_plugin_finish_its_stop(tmp_path):
+    """A plugin disabled on failure gets stop() scheduled; stop_all right after must wait for it,
+    not cancel it half-way (the OBS overlay kept its websocket when that happened)."""
+    m = PluginManager(tmp_path / "p.json", discover=False)
+    slow = SlowStopBoom()
+    m.register("slow", slow)
+    await m.start_all()
+    log, _state = make_log(m)
+    for i in range(2):
+        log.append_feed([protocol.make_event(i + 1, 1000.0 + i, protocol.TRAFFIC_TICK,
+                                             {"online": 10 + i})])
+        await asyncio.sleep(0)
+    assert m.entries["slow"].status == "failed"
+    await m.stop_all()
+    assert slow.released and slow.stopped == 1

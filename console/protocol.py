@@ -222,17 +222,19 @@ def check_fields(data: dict, required: dict[str, tuple[type, ...]], where: str) 
     return None
 
 
-def check_command(message: dict) -> str | None:
-    """Validate a client command message; return a reason or None."""
+def check_command(message: dict, table: dict[str, dict[str, tuple]] | None = None) -> str | None:
+    """Validate a client command message against ``table`` (default: the protocol's commands;
+    a feed with extra commands passes its own); return a reason or None."""
+    table = COMMAND_ARGS if table is None else table
     if not isinstance(message.get("id"), str) or not message["id"]:
         return "command needs a non-empty string 'id'"
     name = message.get("name")
-    if name not in COMMAND_ARGS:
+    if name not in table:
         return f"unknown command {name!r}"
     args = message.get("args", {})
     if not isinstance(args, dict):
         return "command args must be an object"
-    return check_fields(args, COMMAND_ARGS[name], f"command {name}")
+    return check_fields(args, table[name], f"command {name}")
 
 
 def make_event(seq: int, ts: float, type_: str, data: dict | None = None) -> dict:

@@ -330,7 +330,7 @@ class FeedServer:
 
     async def _command(self, conn: _Conn, msg: dict) -> None:
         cid = msg.get("id")
-        reason = _check_command(msg, self.commands)
+        reason = p.check_command(msg, self.commands)
         if reason:
             conn.queue.put_nowait({"op": "error", "id": cid, "code": "bad_command",
                                    "message": reason})
@@ -380,16 +380,6 @@ def _control(raw: Any) -> tuple[dict | None, str]:
     return msg, ""
 
 
-def _check_command(msg: dict, table: dict[str, dict[str, tuple[type, ...]]]) -> str | None:
-    if not isinstance(msg.get("id"), str) or not msg["id"]:
-        return "command needs a non-empty string 'id'"
-    name = msg.get("name")
-    if name not in table:
-        return f"unknown command {name!r}"
-    args = msg.get("args", {})
-    if not isinstance(args, dict):
-        return "command args must be an object"
-    return p.check_fields(args, table[name], f"command {name}")
 
 
 __all__ = ["FeedServer", "CommandError", "Rejected", "Unsupported", "SourceHook"]

@@ -380,6 +380,4 @@ def _control(raw: Any) -> tuple[dict | None, str]:
     return msg, ""
 
 
-
-
 __all__ = ["FeedServer", "CommandError", "Rejected", "Unsupported", "SourceHook"]

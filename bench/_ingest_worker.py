@@ -32,7 +32,7 @@ def _peak_rss_mb() -> float:
 async def raw(url: str, total: int) -> dict:
     from websockets.asyncio.client import connect
 
-    from console import protocol
+    from console.core import protocol
     from console.feed.client import MAX_QUEUE_FRAMES
     # the same connection settings as the pipeline's FeedClient (LiveSession below)
     async with connect(url, max_size=protocol.MAX_FRAME_BYTES, compression=None,
@@ -73,7 +73,7 @@ def verify(db_path: str, session_id: str, total: int) -> dict:
 
 
 async def record(url: str, total: int) -> dict:
-    from console.pipeline import LiveSession, tune_gc
+    from console.live.session import LiveSession, tune_gc
     from console.recorder import open_recorder
 
     tmp = tempfile.mkdtemp(prefix="livedesk-bench-")

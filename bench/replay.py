@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 import orjson  # noqa: E402
 import psutil  # noqa: E402
 
-from console import protocol as p  # noqa: E402
-from console.eventlog import Event  # noqa: E402
+from console.core import protocol as p  # noqa: E402
+from console.core.eventlog import Event  # noqa: E402
 
 SID = "bench-10m"
 T0 = 1_700_000_000.0
@@ -49,7 +49,7 @@ def generate(url: str, n: int, seed: int = 1, snap_every: int = SNAP_EVERY,
 
     from console.recorder import schema
     from console.recorder.db import ensure_schema, make_engine
-    from console.state import SessionState
+    from console.fold.state import SessionState
 
     rnd = random.Random(seed)
     engine = make_engine(url)
@@ -140,7 +140,7 @@ def generate(url: str, n: int, seed: int = 1, snap_every: int = SNAP_EVERY,
 
 def measure(url: str, seeks: int, seed: int = 2) -> dict:
     from console.recorder import Store
-    from console.replay import Replay, ReplayFeed
+    from console.replay.replay import Replay, ReplayFeed
 
     rnd = random.Random(seed)
     store = Store(url)

@@ -5,10 +5,10 @@
 Each run starts ``livedesk console --simulate`` as a new process (offscreen platform, a fresh
 settings folder and a fresh recording database in a temporary folder, so no run reuses another's
 state), with ``LIVEDESK_STARTUP_TRACE=1``: the console then prints each start-up milestone
-(``console.startup_trace``) with its wall time on stderr. The benchmark notes the wall time just
+(``console.support.startup_trace``) with its wall time on stderr. The benchmark notes the wall time just
 before it starts the process and reports every milestone relative to it:
 
-* ``process``: the interpreter is up and ``console.main`` runs (Python start-up, site, the
+* ``process``: the interpreter is up and ``console.cli.main`` runs (Python start-up, site, the
   editable install's finder);
 * ``qt_app``: the QApplication exists (Qt, theme, translator);
 * ``window_painted``: **the window's first paint has been flushed to the screen** (target:
@@ -65,7 +65,7 @@ def one_run(extra: list[str], settle: float, timeout: float = 60.0) -> dict:
                XDG_CACHE_HOME=str(tmp / "cache"), XDG_DATA_HOME=str(tmp / "data"),
                HOME=str(tmp))
     env.setdefault("LIVEDESK_LANG", "zh_CN")
-    cmd = [sys.executable, "-m", "console.main", "console", "--simulate",
+    cmd = [sys.executable, "-m", "console.cli.main", "console", "--simulate",
            "--db", "sqlite:///" + (tmp / "startup.db").as_posix(), *extra]
     marks: dict[str, float] = {}
     t0 = time.time()

@@ -16,7 +16,7 @@ What runs
   second), one event per websocket frame unless ``--batch`` is given.
 * In this process, exactly what ``livedesk console --url`` runs: a ``QApplication`` (offscreen
   platform, dark theme, zh_CN) on a ``qasync`` loop, the console's
-  :class:`console.pipeline.LiveSession` (``console.gui.app.make_session``) connected to
+  :class:`console.live.session.LiveSession` (``console.gui.app.make_session``) connected to
   the simulator over loopback websocket, recording with the real
   the console's recorder (``open_recorder``: its own process) into a temporary SQLite database (``--no-record`` turns it off),
   and the real :class:`console.gui.main_window.MainWindow` (1600x1000, shown, frame timer,
@@ -128,7 +128,7 @@ def start_simulator(eps: float, batch: int, duration: float,
     ``comments``: that many comments a second on top of EPS other events."""
     cmd = ["nice", "-n", str(nice)] if nice else []
     total = eps + (comments or 0)
-    cmd += [sys.executable, "-m", "console.main", "simulate", "--load", f"{total:g}", "--port", "0",
+    cmd += [sys.executable, "-m", "console.cli.main", "simulate", "--load", f"{total:g}", "--port", "0",
            "--batch", str(batch), "--duration", f"{duration:g}"]
     if comments is not None:
         cmd += ["--load-comments", f"{comments:g}"]
@@ -353,9 +353,9 @@ def run(args) -> dict:
     from console.gui.app import dispose, install_translator, make_session, settle_gc
     from console.gui.main_window import MainWindow
     from console.gui.theme import apply_theme
-    from console.plan import load_plan
+    from console.core.plan import load_plan
     from console.recorder import open_recorder
-    from console.simserver import default_plan_path
+    from plugins.simulator.server import default_plan_path
 
     tmp = Path(tempfile.mkdtemp(prefix="livedesk-bench-ui-"))
     QCoreApplication.setOrganizationName("LivedeskBench")
@@ -530,7 +530,7 @@ def print_table(r: dict) -> None:
         ("measured", f"{r['seconds']} s, {r['events_measured']:,} events", "", ""),
         ("lag drift over the window", f"{r['lag_drift_s']} s", "~0: keeping up", ""),
         ("console's own lag: max / at end (s)", f"{r['falling_behind'].get('max_lag_s')} / "
-         f"{r['falling_behind'].get('lag_at_end_s')}", "console.lag", ""),
+         f"{r['falling_behind'].get('lag_at_end_s')}", "console.live.lag", ""),
         ("said 'falling behind': times / for", f"{r['falling_behind'].get('episodes')} / "
          f"{r['falling_behind'].get('time_behind_s')} s", "status bar + alert", ""),
         ("load average before / after", f"{r['load_before']} / {r['load_after']}",

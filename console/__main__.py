@@ -1,7 +1,7 @@
 import multiprocessing
 import sys
 
-from console.main import main
+from console.cli.main import main
 
 if __name__ == "__main__":
     # The recorder runs in a child process started with "spawn": the child imports this

@@ -20,7 +20,6 @@ precision and recall.
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -28,8 +27,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 
-from console.plan import PlanError, ShowPlan, load_plan, plan_from_dict
-from console.resources import banned_words_path, load_yaml_data
+from console.core.plan import ShowPlan, plan_from_dict
+from console.support.resources import banned_words_path, load_yaml_data
 
 DEFAULT_WORDS = banned_words_path()
 SNIPPET = 8  # characters of context either side of a hit
@@ -322,7 +321,7 @@ def check_plan(plan: ShowPlan | dict, words: WordList | None = None) -> list[Pla
             check(f"{where}.script (line {k})", line, wl)
     automation = plan.automation if isinstance(plan, ShowPlan) else None
     if automation is None and isinstance(data.get("automation"), dict):
-        from console.plan import automation_from_dict
+        from console.core.plan import automation_from_dict
         automation = automation_from_dict(data["automation"], "automation", [])
     for location, text in (automation.texts() if automation is not None else []):
         check(location, text, words)      # messages, auto-replies, quick replies: said in the room
@@ -330,32 +329,8 @@ def check_plan(plan: ShowPlan | dict, words: WordList | None = None) -> list[Pla
 
 
 # ---- CLI --------------------------------------------------------------------------
-def run_check_plan(args) -> int:
-    """``livedesk check-plan FILE [--words FILE]``: 0 clean, 1 hits, 2 invalid plan/words."""
-    out = sys.stdout
-    try:
-        words = load_words(getattr(args, "words", None))
-    except WordListError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    try:
-        plan = load_plan(args.file)
-    except PlanError as exc:
-        print(exc.report(), file=sys.stderr)
-        return 2
-    hits = check_plan(plan, words)
-    for ph in hits:
-        h = ph.hit
-        sugg = "、".join(h.suggestions) if h.suggestions else "(rephrase)"
-        print(f"{ph.location}: 「{h.term}」 [{h.category}, {h.severity}] “{h.context}”"
-              f"  -> suggest: {sugg}", file=out)
-    if hits:
-        print(f"{args.file}: {len(hits)} advertising-law hit(s) (广告法 §9)", file=out)
-        return 1
-    print(f"{args.file}: clean ({len(plan.products)} products checked)", file=out)
-    return 0
 
 
 __all__ = ["Hit", "PlanHit", "Term", "WordList", "WordListError", "load_words",
-           "words_from_dict", "check_text", "check_plan", "run_check_plan", "plan_from_dict",
+           "words_from_dict", "check_text", "check_plan", "plan_from_dict",
            "apply_replacement", "normalise", "DEFAULT_WORDS"]

@@ -46,7 +46,7 @@ def main(out: str | None = None, size: tuple[int, int] = (1600, 1000), extras: b
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
-    from console import protocol as p
+    from console.core import protocol as p
     from console.gui.app import install_translator
     from console.gui.demo import demo_session
     from console.gui.main_window import MainWindow
@@ -126,7 +126,7 @@ def live(out: str | None = None, seconds: float = 12.0) -> Path:
 
     from console.gui.app import dispose, install_translator, shutdown, start_console
     from console.gui.theme import apply_theme
-    from console.plan import load_plan
+    from console.core.plan import load_plan
 
     tmp = Path(tempfile.mkdtemp(prefix="livedesk-shot-"))
     QCoreApplication.setOrganizationName("LivedeskScreenshot")

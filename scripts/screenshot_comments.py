@@ -41,11 +41,11 @@ def shoot(lang: str, out: Path) -> list[Path]:
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
-    from console import protocol as p
+    from console.core import protocol as p
     from console.gui.app import install_translator
     from console.gui.main_window import MainWindow
     from console.gui.theme import apply_theme
-    from console.plan import load_plan
+    from console.core.plan import load_plan
     from tests.comments.conftest import PLAN_PATH, SimSession
 
     QCoreApplication.setOrganizationName("LivedeskScreenshot")

@@ -20,7 +20,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from conftest import Driver  # noqa: E402
-from console import protocol as p  # noqa: E402
+from console.core import protocol as p  # noqa: E402
 from widgets.prompter_panel import PrompterPanel  # noqa: E402
 
 

@@ -109,8 +109,8 @@ def main(out_dir: str | None = None) -> list[Path]:
     import shutil
     import subprocess
 
-    from console.report import build_review
-    from console.report_pdf import export_pdf
+    from console.review.report import build_review
+    from console.review.pdf import export_pdf
     if shutil.which("pdftoppm"):
         pdf = export_pdf(build_review(store, "2025-11-15-main"), tmp / "review.pdf")
         subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile",

@@ -14,7 +14,7 @@ def start_app(args: list[str], tmp_path: Path) -> subprocess.Popen:
     """``livedesk ARGS`` offscreen in Chinese, with its own config and data directories."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", LIVEDESK_LANG="zh_CN",
                XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"))
-    return subprocess.Popen([sys.executable, "-m", "console.main", *args], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "console.cli.main", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

@@ -9,7 +9,7 @@ import tempfile
 
 import pytest
 
-# Not the user's own log folder (console.logs reads this when it sets up logging).
+# Not the user's own log folder (console.support.logs reads this when it sets up logging).
 os.environ.setdefault("LIVEDESK_LOG_DIR", tempfile.mkdtemp(prefix="livedesk-test-logs-"))
 
 

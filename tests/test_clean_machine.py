@@ -222,7 +222,7 @@ def test_every_program_comes_from_setup():
 
 @needs_dpkg
 def test_pdf_font_comes_from_setup():
-    from console.fonts import find_cjk_font
+    from console.support.fonts import find_cjk_font
 
     face = find_cjk_font()
     owner = _owner(str(face.path))

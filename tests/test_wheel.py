@@ -58,7 +58,7 @@ def test_installed_not_from_the_checkout(wheel_env, tmp_path):
 
 def test_bundled_resources_present(wheel_env, tmp_path):
     listing = _python(wheel_env, "\n".join([
-        "from console.resources import resource_path, sample_plan_path, banned_words_path, i18n_dir",
+        "from console.support.resources import resource_path, sample_plan_path, banned_words_path, i18n_dir",
         "from plugins.json_mapper.plugin import EXAMPLE_MAPPING",
         "from console.recorder.db import MIGRATIONS_DIR",
         "for p in (sample_plan_path(), banned_words_path(), i18n_dir() / 'livedesk_zh_CN.qm',",
@@ -69,7 +69,7 @@ def test_bundled_resources_present(wheel_env, tmp_path):
 
 
 def test_check_plan_on_the_bundled_plan(wheel_env, tmp_path):
-    plan = _python(wheel_env, "from console.resources import sample_plan_path; print(sample_plan_path())",
+    plan = _python(wheel_env, "from console.support.resources import sample_plan_path; print(sample_plan_path())",
                    tmp_path)
     out = subprocess.run([_bin(wheel_env, "livedesk"), "check-plan", plan], capture_output=True,
                          text=True, timeout=120, cwd=tmp_path, env=installed.env(tmp_path))

@@ -174,7 +174,7 @@ class AlertsPanel(QWidget):
 
 
 class AlertSettings(QWidget):
-    """Edits :class:`console.alerts.Thresholds` in place; shares are shown as percentages."""
+    """Edits :class:`console.live.alerts.Thresholds` in place; shares are shown as percentages."""
 
     # ---- Signals
     sig_changed = Signal()

@@ -1,6 +1,6 @@
 """Import a sheet: check the column mapping, see every row that cannot be read, then import.
 
-Shown by the plan editor after ``console.plan_import.read_table`` has read the sheet and
+Shown by the plan editor after ``console.plans.importer.read_table`` has read the sheet and
 ``auto_mapping`` has mapped the headers it knows. One combo box per column (the header,
 its first values, and the plan field it goes to; unknown headers are marked and start on
 "Ignore"); below, a live preview of the result: how many products, and each row that
@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QHeaderView
                                QListWidget, QListWidgetItem, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from console.plan_import import (FIELD_LABELS, FIELDS, ImportResult, Table, build_plan,
+from console.plans.importer import (FIELD_LABELS, FIELDS, ImportResult, Table, build_plan,
                                  column_letter)
 
 PREVIEW_ROWS = 4

@@ -1,6 +1,6 @@
 """Comment desk: the live comment stream with buyer tags, questions, search, pin, reply, cues.
 
-Observes ``state.desk`` (console/comments.py). New comments are taken once per frame (the frame
+Observes ``state.desk`` (console/fold/comments.py). New comments are taken once per frame (the frame
 clock calls ``refresh``), appended to a bounded model in one step and painted straight from the
 model's rows: at 200 comments a second beside thousands of other events a frame costs one
 append and one repaint of the visible rows, never one per comment. The view follows the newest
@@ -21,8 +21,8 @@ from PySide6.QtGui import QColor, QFont, QPainter, QStaticText, QTransform
 from PySide6.QtWidgets import (QAbstractScrollArea, QCheckBox, QComboBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QVBoxLayout, QWidget)
 
-from console.automation import DEFAULT_TEMPLATES, MissingValue, render, template_values
-from console.comments import (TAG_FOLLOWER, TAG_ORDERED, TAG_OWN, TAG_PAID,
+from console.live.automation import DEFAULT_TEMPLATES, MissingValue, render, template_values
+from console.fold.comments import (TAG_FOLLOWER, TAG_ORDERED, TAG_OWN, TAG_PAID,
                               TAG_RETURNING, load_comment_words)
 import widgets.pyside_pin  # noqa: F401  (pins None/True/False: a PySide6 6.12 refcount bug)
 from widgets.frame_clock import set_text

@@ -57,7 +57,7 @@ class FrameClock(QObject):
         self._version = -1
         self._frame = 0
         self._tick_every = max(1, round(fps / tick_hz))
-        #: a :class:`console.lag.FeedLag`; while it says the console is behind the feed, panels
+        #: a :class:`console.live.lag.FeedLag`; while it says the console is behind the feed, panels
         #: refresh only every ``catch_up_every`` frames, so reading and folding get the CPU
         self.lag = None
         self.catch_up_every = 4

@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from console import metrics
+from console.core import metrics
 from widgets.frame_clock import set_text
 from widgets.level_bar import LevelBar
 

@@ -4,7 +4,7 @@ A window reachable from the start dialog and from the console (menu Plan). Produ
 added, removed, duplicated and reordered on the left; every field of the selected product
 is edited on the right (SKU, title, prices, offer mechanics and flash sale, stock, planned
 minutes, image URL, the cue card and the script). Problems appear as you type, in the list
-at the bottom and on the fields themselves: the plan rules of ``console.plan`` and the
+at the bottom and on the fields themselves: the plan rules of ``console.core.plan`` and the
 advertising-law check of ``console.compliance``, i.e. what ``livedesk check-plan`` says.
 Every change is undoable (QUndoStack, Ctrl+Z / Ctrl+Shift+Z). The editor also imports a
 sheet (with :class:`ColumnMappingDialog`), the products of the live session, and exports
@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QFormLayout, QGro
                                QVBoxLayout, QWidget)
 
 from console.compliance import WordList, check_plan
-from console.plan import PlanError, load_plan, plan_from_dict, save_plan
-from console.plan_import import (CellError, ImportError_, auto_mapping, build_plan, load_remembered,
+from console.core.plan import PlanError, load_plan, plan_from_dict, save_plan
+from console.plans.importer import (CellError, ImportError_, auto_mapping, build_plan, load_remembered,
                                  merge_products, parse_int, parse_minutes, parse_money,
                                  products_from_state, read_table, remember_mapping)
 from widgets.column_mapping_dialog import ColumnMappingDialog
@@ -616,7 +616,7 @@ class PlanEditor(QMainWindow):
 
     def export(self, fmt: str, path: str, *, wait: bool = False) -> threading.Thread | None:
         """Write XLSX or the PDF run of show on a worker thread (the PDF subsets a font)."""
-        from console.plan_export import export_pdf, export_xlsx
+        from console.plans.export import export_pdf, export_xlsx
         plan = copy.deepcopy(self.plan)
         try:
             plan_from_dict(plan)

@@ -6,7 +6,7 @@ connection form (host, port, password; the password goes to the system keyring,
 never into the plugin config). It emits ``sig_*`` intents.
 
 :class:`PluginsHost` belongs to the operator's MainWindow (like PrompterHost): it
-owns the GUI's :class:`~console.plugins.PluginManager`, feeds it the session's event
+owns the GUI's :class:`~console.plugin_host.PluginManager`, feeds it the session's event
 batches, starts the enabled integrations when the event loop runs, builds enabled
 panel plugins as docks, acts on the panel's intents, shows plugin failures in the
 status bar, and stops the plugins when the window closes (``await host.stop()``).
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QFrame, QGroupBox
                                QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from console.plugins import FEEDS, INTEGRATIONS, PANELS, PluginContext, PluginManager
+from console.plugin_host import FEEDS, INTEGRATIONS, PANELS, PluginContext, PluginManager
 
 log = logging.getLogger(__name__)
 

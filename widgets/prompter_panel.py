@@ -1,6 +1,6 @@
 """The host's prompt panel (second screen, readable from three metres).
 
-Observes a :class:`console.state.SessionState`: ``set_state(state)`` keeps a
+Observes a :class:`console.fold.state.SessionState`: ``set_state(state)`` keeps a
 reference and a 30 Hz frame timer calls :meth:`PrompterPanel.refresh`, which
 re-renders only when ``state.version`` changed or something time-based is running
 (flash-sale countdown, cue attention flash, auto-scroll). Never per event.
@@ -23,7 +23,7 @@ from PySide6.QtGui import (QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-from console.state import SessionState
+from console.fold.state import SessionState
 from widgets.alerts_panel import alert_text
 
 try:  # the compliance check is optional decoration on the script (headless module)

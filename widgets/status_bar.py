@@ -53,7 +53,7 @@ class StatusBar(QStatusBar):
             self.conn.setToolTip(_tr("Feed") + f": {target}")
 
     def set_lag(self, lag) -> None:
-        """The session's :class:`console.lag.FeedLag` (None: not shown)."""
+        """The session's :class:`console.live.lag.FeedLag` (None: not shown)."""
         self.lag = lag
 
     def _show_lag(self) -> None:

@@ -5,7 +5,7 @@ intents; it never seeks or reads anything itself. The model needs::
 
     start_ts: float; end_ts: float; playing: bool; rate: float; recording: bool
     position() -> float                       # session time (unix seconds)
-    lanes -> list[LaneEvent]                  # console.replay.LaneEvent, sorted by ts
+    lanes -> list[LaneEvent]                  # console.replay.replay.LaneEvent, sorted by ts
     lanes_version: int                        # changes when the lanes (or the end) change
 
 It repaints from ``refresh()`` (the frame clock); the lane layer is cached in a pixmap and
@@ -24,7 +24,7 @@ from PySide6.QtGui import (QColor, QFont, QKeySequence, QMouseEvent, QPainter, Q
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QToolTip,
                                QVBoxLayout, QWidget)
 
-from console.replay import LANE_KINDS
+from console.replay.replay import LANE_KINDS
 
 #: Speeds offered (the clock accepts any rate in 1..60).
 SPEEDS = (1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0)

@@ -41,7 +41,7 @@ import orjson
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
-from console import protocol as p
+from console.core import protocol as p
 from console.feed.reconnect import ReconnectPolicy
 
 log = logging.getLogger(__name__)

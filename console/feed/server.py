@@ -35,7 +35,7 @@ from typing import Any, Awaitable, Callable, Iterable
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from console import protocol as p
+from console.core import protocol as p
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from typing import Callable
 from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTimer, QTranslator, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from console import startup_trace
-from console.resources import i18n_dir, sample_plan_path
+from console.support import startup_trace
+from console.support.resources import i18n_dir, sample_plan_path
 
 log = logging.getLogger("livedesk.console")
 I18N_DIR = i18n_dir()
@@ -118,12 +118,12 @@ def install_excepthook() -> None:
 # ---- Entry point -----------------------------------------------------------------------
 def default_plan_path_sample() -> Path:
     """The bundled sample plan (the CLI's --plan default)."""
-    from console import cli
+    from console.cli import parser as cli
     return Path(cli.SAMPLE_PLAN).resolve()
 
 
 def _load_plan(path: str | None):
-    from console.plan import PlanError, load_plan
+    from console.core.plan import PlanError, load_plan
     if not path:
         return None
     try:
@@ -137,10 +137,10 @@ def _load_plan(path: str | None):
 
 # ---- The live session as the console runs it ----------------------------------------
 def make_session(url: str, *, plan=None, token: str | None = None, recorder=None):
-    """The console's :class:`console.pipeline.LiveSession`: feed events reach the session log in
+    """The console's :class:`console.live.session.LiveSession`: feed events reach the session log in
     one batch per event-loop turn instead of one call per websocket frame (see
     :class:`CoalescingSession`)."""
-    from console.pipeline import LiveSession
+    from console.live.session import LiveSession
 
     class CoalescingSession(LiveSession):
         """Feed events received in one turn of the (UI thread's) event loop are appended to the
@@ -197,7 +197,7 @@ def make_session(url: str, *, plan=None, token: str | None = None, recorder=None
 
 
 READ_CHUNK = 32 * 1024
-#: while the console is behind the feed (console.lag) it reads this much at a time: ~4x fewer
+#: while the console is behind the feed (console.live.lag) it reads this much at a time: ~4x fewer
 #: loop turns, listener rounds and recorder hand-offs per event, at ~20 ms per turn
 CATCH_UP_CHUNK = 128 * 1024
 
@@ -383,7 +383,7 @@ async def show_first(win) -> None:
 
 async def start_douyin():
     """The Douyin connector with the settings kept in plugins.json (``douyin``); (feed, url)."""
-    from console.plugins import PluginManager
+    from console.plugin_host import PluginManager
     from plugins.douyin import DouyinFeed
 
     feed = DouyinFeed()
@@ -508,7 +508,7 @@ def upgrade_database(url: str | None) -> bool:
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QProgressDialog
 
-    from console.db_quickcheck import default_url, surely_current
+    from console.support.db_quickcheck import default_url, surely_current
     if url is None:
         url = default_url()
     if surely_current(url):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 import random
 
-from console import protocol as p
-from console.eventlog import SessionLog
-from console.state import SessionState
+from console.core import protocol as p
+from console.core.eventlog import SessionLog
+from console.fold.state import SessionState
 
 T0 = 1_763_800_000.0
 

@@ -1,7 +1,7 @@
 """The live console's comment desk and show automation (the window's part of them).
 
 Sends what the comment panel asks for (pin, reply, send to host), runs the automation engine on
-the session clock (a 4 Hz timer; the engine itself is headless, console/automation.py), keeps
+the session clock (a 4 Hz timer; the engine itself is headless, console/live/automation.py), keeps
 the automation panel and the status-bar indicator in the window, maps F8 to pause, and reads
 the room's returning buyers from the recording store on a worker thread.
 """
@@ -15,10 +15,10 @@ import threading
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 
-from console import protocol as p
-from console.automation import Automation
-from console.comments import returning_buyers
-from console.plan import AutomationPlan, PlanError, automation_from_dict
+from console.core import protocol as p
+from console.live.automation import Automation
+from console.fold.comments import returning_buyers
+from console.core.plan import AutomationPlan, PlanError, automation_from_dict
 from widgets.automation_panel import AutomationPanel, action_text, held_back_reason
 
 log = logging.getLogger(__name__)

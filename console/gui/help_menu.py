@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from console import __version__
-from console.logs import log_file
+from console.support.logs import log_file
 from widgets.about_dialog import AboutDialog
 
 

@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (QDockWidget, QFrame, QHBoxLayout, QLabel, QLineEd
                                QMainWindow, QMessageBox, QPushButton, QScrollArea, QSpinBox,
                                QToolBar, QWidget)
 
-from console import protocol as p
-from console.alerts import AlertEngine, Thresholds
+from console.core import protocol as p
+from console.live.alerts import AlertEngine, Thresholds
 from console.gui.help_menu import add_help_menu, describe_database
 from console.gui.plan_host import PlanHost
 from console.gui.prompter_host import PrompterHost

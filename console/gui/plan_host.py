@@ -2,7 +2,7 @@
 
 * :func:`open_plan_editor`: the plan editor window (``widgets.plan_editor.PlanEditor``), from
   the start dialog or the console;
-* :class:`ImageLoader`: product images by URL through ``console.image_cache.ImageCache`` on
+* :class:`ImageLoader`: product images by URL through ``console.plans.images.ImageCache`` on
   worker threads, delivered to the UI thread as ``QImage`` (decoded off the UI thread too);
 * :class:`PlanHost`: belongs to the operator's :class:`MainWindow`; adds the Plan menu
   (editor, export), turns the editor's applied products into ``plan.product_upserted``
@@ -21,9 +21,9 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import QWidget
 
-from console import protocol as p
+from console.core import protocol as p
 from console.compliance import WordList, WordListError, load_words
-from console.image_cache import ImageCache
+from console.plans.images import ImageCache
 
 log = logging.getLogger(__name__)
 THUMB = 88

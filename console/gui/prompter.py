@@ -1,7 +1,7 @@
 """The prompter window: the host's prompt panel full-screen on a chosen monitor.
 
 ``livedesk prompter --connect ws://HOST:PORT --token T [--screen N] [--windowed]``
-runs :func:`run_prompter`: a qasync loop, a :class:`console.relay.RelayClient`
+runs :func:`run_prompter`: a qasync loop, a :class:`console.live.relay.RelayClient`
 that rebuilds the session state from the console's relay, and the same
 :class:`widgets.prompter_panel.PrompterPanel` the console shows locally.
 """
@@ -20,8 +20,8 @@ from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
 from PySide6.QtGui import QGuiApplication, QKeyEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
 
-from console.eventlog import StateClock  # noqa: E402
-from console.state import SessionState  # noqa: E402
+from console.core.eventlog import StateClock  # noqa: E402
+from console.fold.state import SessionState  # noqa: E402
 from widgets.prompter_panel import PrompterPanel, PrompterSettings  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def run_prompter(args) -> int:
     """Entry point of ``livedesk prompter`` (remote prompt panel fed by a console relay)."""
     import qasync
 
-    from console.relay import RelayClient
+    from console.live.relay import RelayClient
 
     url = getattr(args, "connect", None)
     if not url:

@@ -4,7 +4,7 @@
 
 * the local prompt panel window (F10), full screen on the last monitor, or windowed
   when there is only one screen, following the same session state;
-* the relay (:class:`console.relay.PrompterRelay`) that feeds remote prompt panels
+* the relay (:class:`console.live.relay.PrompterRelay`) that feeds remote prompt panels
   (``livedesk prompter --connect ws://HOST:PORT --token T``), loopback unless asked;
 * the cue-card editor dock (:class:`widgets.script_editor.ScriptEditor`): edits become
   ``operator.script_edit`` events in the session log, and can be saved to a plan file;
@@ -20,11 +20,11 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
-from console import protocol as p
+from console.core import protocol as p
 from console.compliance import WordList, WordListError, load_words
 from console.gui.prompter import PrompterWindow
-from console.plan import PlanError, save_plan
-from console.relay import PrompterRelay, RelayError
+from console.core.plan import PlanError, save_plan
+from console.live.relay import PrompterRelay, RelayError
 from widgets.script_editor import ScriptEditor
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """`livedesk replay [SESSION] [--db URL]`: the session library and the replay window.
 
 The replay window *is* the live console's window (:class:`MainWindow`, same panels, same
-docks, same frame clock), driven by a :class:`console.replay.ReplayFeed` instead of a
+docks, same frame clock), driven by a :class:`console.replay.replay.ReplayFeed` instead of a
 LiveSession, with the operator controls read-only and a timeline at the bottom.
 
 Nothing touches the database on the UI thread: opening, seeking, stepping, playback reads,
@@ -9,7 +9,7 @@ following a session that is still being recorded, the library's list / delete / 
 import, and report exports all run on worker threads (small operations that report back
 on the UI thread through a queued signal, Anki style). The UI thread only folds the events
 a frame needs (at most ``max_per_frame``) and adopts states built by the worker. Seeks fold
-in a process of their own (:mod:`console.replay_seeker`), so dragging the play head does not
+in a process of their own (:mod:`console.replay.seeker`), so dragging the play head does not
 take the GIL from the UI thread; the worker seeks itself until that process is ready, or if
 it fails.
 """
@@ -34,10 +34,10 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QTabBar, Q
 
 from console.gui.main_window import MainWindow
 from console.recorder.store import SessionExistsError
-from console.replay import Replay, ReplayFeed, SessionNotFound
+from console.replay.replay import Replay, ReplayFeed, SessionNotFound
 from console.gui.help_menu import add_help_menu, describe_database
-from console.replay_seeker import SeekProcess, SeekUnavailable, store_url
-from console.state import SessionState
+from console.replay.seeker import SeekProcess, SeekUnavailable, store_url
+from console.fold.state import SessionState
 from widgets.prompter_panel import PrompterPanel
 from widgets.session_library import SessionLibrary
 from widgets.timeline import Timeline
@@ -126,7 +126,7 @@ class ReplayController(QObject):
         self.feed: ReplayFeed | None = None
         self.placeholder = SessionState()
         self.worker = Worker("replay", self)
-        #: seeks fold in a process of their own (console.replay_seeker) on a real database
+        #: seeks fold in a process of their own (console.replay.seeker) on a real database
         self.seeker: SeekProcess | None = None
         self.lanes_version = 0
         self.recording = False
@@ -478,7 +478,7 @@ class ReplayWindow(MainWindow):
     # ---- Public API
     def export_report(self, fmt: str, path: str) -> None:
         """Build the review and write it (xlsx, csv, html or pdf) on a worker thread."""
-        from console.report import build_review, export
+        from console.review.report import build_review, export
 
         store, sid = self.store, self.session_id
 
@@ -561,7 +561,7 @@ class ReplayWindow(MainWindow):
         self.clock.tick(force=True)
 
     def _on_opened(self) -> None:
-        from console.comments import returning_buyers
+        from console.fold.comments import returning_buyers
         self.report_worker.submit(returning_buyers, self.comments.set_returning, None,
                                   self.store, self.session_id)
         self._update_title()
@@ -759,7 +759,7 @@ def run_replay(args) -> int:
     sid = getattr(args, "session", None)
     windows: list[QWidget] = []
     if sid:
-        from console.report import SessionLookupError, resolve_session
+        from console.review.report import SessionLookupError, resolve_session
         try:
             sid = resolve_session(store, sid)      # an id, a unique prefix, or "latest"
         except SessionLookupError as exc:

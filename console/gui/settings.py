@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 
 from PySide6.QtCore import QSettings
 
-from console.alerts import Thresholds
+from console.live.alerts import Thresholds
 
 GROUP = "settings"
 LANGUAGES = ("", "en", "zh_CN")          # "": follow the system

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QFormLayout, QHBoxLayout, QKeySequenceEdit, QLabel, QLineEdit,
                                QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget)
 
-from console.alerts import Thresholds
+from console.live.alerts import Thresholds
 from console.gui.settings import DEFAULT_HOTKEYS, AppSettings
 from widgets.alerts_panel import AlertSettings
 

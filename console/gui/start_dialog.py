@@ -3,7 +3,7 @@ browser, or a ws:// URL with token) and the show plan.
 
 Shown by ``livedesk console`` when neither ``--simulate`` nor ``--url`` is given, before anything
 is live (so a modal dialog is fine here). The plan is validated as soon as it is chosen, with
-every problem listed in the dialog (``console.plan.load_plan`` raises ``PlanError.problems``);
+every problem listed in the dialog (``console.core.plan.load_plan`` raises ``PlanError.problems``);
 Start stays disabled until the choice is usable.
 """
 
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QDialog, QDialogButtonBo
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QRadioButton, QVBoxLayout, QWidget)
 
-from console.plan import PlanError, ShowPlan, load_plan
+from console.core.plan import PlanError, ShowPlan, load_plan
 
 
 def _tr(text: str) -> str:

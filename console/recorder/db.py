@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from filelock import FileLock
 from sqlalchemy import event
 
-from console.resources import package_file
+from console.support.resources import package_file
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +22,7 @@ SQLITE_PAGE_SIZE = 16_384
 WAL_CHECKPOINT_BYTES = 10_000 * 4096
 
 
-from console.db_quickcheck import default_url  # noqa: E402  (re-exported: one definition)
+from console.support.db_quickcheck import default_url  # noqa: E402  (re-exported: one definition)
 
 
 def _sqlite_path(engine: sa.Engine) -> str | None:

@@ -33,7 +33,7 @@ from typing import Any, Callable
 
 import sqlalchemy as sa
 
-from console.eventlog import Event
+from console.core.eventlog import Event
 from console.recorder.db import default_url
 from console.recorder.recorder import RetryReports, encode_rows, last_feed_seq_of
 

@@ -17,7 +17,7 @@ from typing import Callable
 import orjson
 import sqlalchemy as sa
 
-from console.eventlog import Event
+from console.core.eventlog import Event
 from console.recorder import schema
 from console.recorder.db import ensure_schema, make_engine
 

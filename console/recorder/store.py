@@ -11,7 +11,7 @@ from pathlib import Path
 import orjson
 import sqlalchemy as sa
 
-from console.eventlog import Event
+from console.core.eventlog import Event
 from console.recorder import schema
 from console.recorder.db import ensure_schema, make_engine
 
@@ -20,13 +20,13 @@ EXPORT_VERSION = 1
 _CHUNK = 5000
 #: A session without ``ended_at`` whose row has not been refreshed for this long (wall seconds)
 #: has lost its recorder (crash, killed, power cut): it is shown *interrupted*, not recording.
-#: A live session refreshes it at least every ``console.pipeline.HEARTBEAT_S`` (10 s).
+#: A live session refreshes it at least every ``console.live.session.HEARTBEAT_S`` (10 s).
 RECORDER_GONE_S = 60.0
 #: Repairing an older recording's clock: a local event more than this far (seconds) outside
 #: the times of the feed events around it was stamped on another clock.
 CLOCK_TOLERANCE_S = 5.0
 RECORDING, ENDED, INTERRUPTED = "recording", "ended", "interrupted"
-#: The parts of a state snapshot that can hold a local event's time (console.state: alerts,
+#: The parts of a state snapshot that can hold a local event's time (console.fold.state: alerts,
 #: cues, command results, lane marks, feed status, gaps); the rest comes from feed events.
 _LOCAL_TIME_KEYS = ("started_at", "ended_at", "pending_commands", "command_results", "cue",
                     "cues", "active_alerts", "alerts", "feed_status", "gaps", "marks",
@@ -269,7 +269,7 @@ class Store:
         Reads only the local events (through the type index) and the feed events just before
         and after each run of them (through the seq index): a few thousand rows however long
         the session, not all of its events."""
-        from console import protocol as p
+        from console.core import protocol as p
 
         e = schema.events
         local: list[tuple[int, float]] = []
@@ -352,7 +352,7 @@ class Store:
 
     def _refold_snapshots(self, c, session_id: str) -> None:  # noqa: ANN001
         """Fold the session again and rewrite its snapshots (their states hold event times)."""
-        from console.state import IndexedBuyers, SessionState
+        from console.fold.state import IndexedBuyers, SessionState
 
         s, e = schema.snapshots, schema.events
         seqs = [int(x) for x in c.execute(sa.select(s.c.seq).where(s.c.session_id == session_id)

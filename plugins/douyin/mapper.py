@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import parse_qs
 
-from console import protocol as p
+from console.core import protocol as p
 from plugins.douyin.profile import Profile, get_path
 
 RANK = {"created": 0, "paid": 1, "cancelled": 2, "refunded": 3}

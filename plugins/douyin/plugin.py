@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from console import protocol as p
+from console.core import protocol as p
 from console.feed.server import FeedServer, Rejected, Unsupported
-from console.plugins import FEEDS, Plugin, PluginContext
+from console.plugin_host import FEEDS, Plugin, PluginContext
 from plugins.douyin.capture import CaptureWriter, capture_path, read_capture
 from plugins.douyin.mapper import ConsoleMapper
 from plugins.douyin.profile import Profile

@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from console import protocol
-from console.plugins import INTEGRATIONS, Plugin, PluginContext
+from console.core import protocol
+from console.plugin_host import INTEGRATIONS, Plugin, PluginContext
 
 
 class CardLogger(Plugin):

@@ -14,7 +14,7 @@ Mapping file (see ``example_mapping.yaml``)::
         convert: {qty: int}                   # int | float | str | bool
 
 Every rule that matches produces one event (so one message can feed several).
-Mapped events are checked with :func:`console.protocol.check_event`; invalid
+Mapped events are checked with :func:`console.core.protocol.check_event`; invalid
 ones are dropped and counted in ``Mapper.dropped`` with ``Mapper.last_error``.
 """
 
@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 import yaml
 
-from console import protocol
+from console.core import protocol
 
 _MISSING = object()
 _CONVERT: dict[str, Callable[[Any], Any]] = {"int": int, "float": float, "str": str, "bool": bool}

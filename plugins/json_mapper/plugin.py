@@ -18,10 +18,10 @@ import logging
 import orjson
 import websockets
 
-from console import protocol
+from console.core import protocol
 from console.feed.server import FeedServer
-from console.plugins import FEEDS, Plugin, PluginContext
-from console.resources import package_file
+from console.plugin_host import FEEDS, Plugin, PluginContext
+from console.support.resources import package_file
 from plugins.json_mapper.mapping import Mapper, Mapping
 
 log = logging.getLogger("livedesk.plugins.json_mapper")

@@ -16,8 +16,8 @@ import logging
 import time
 from typing import Any
 
-from console import protocol as p
-from console.plugins import INTEGRATIONS, Plugin, PluginContext
+from console.core import protocol as p
+from console.plugin_host import INTEGRATIONS, Plugin, PluginContext
 
 log = logging.getLogger("livedesk.plugins.obs_overlay")
 

@@ -1,4 +1,4 @@
-"""Built-in simulator feed plugin: runs console.simserver.SimServer in-process."""
+"""Built-in simulator feed plugin: runs plugins.simulator.server.SimServer in-process."""
 
 from plugins.simulator.plugin import SimulatorFeed
 

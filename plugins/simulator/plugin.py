@@ -1,7 +1,7 @@
-"""Built-in simulator feed: runs console.simserver.SimServer in-process on loopback.
+"""Built-in simulator feed: runs plugins.simulator.server.SimServer in-process on loopback.
 
 As a plugin (``livedesk.feeds`` entry point ``simulator``) it is started by the
-manager with a :class:`~console.plugins.PluginContext` whose settings are
+manager with a :class:`~console.plugin_host.PluginContext` whose settings are
 ``plan``, ``seed``, ``speed`` and ``port``; the console also starts it directly
 with ``await SimulatorFeed().start(plan_path, seed, speed)``. Either way ``start``
 returns, and ``url`` then holds, the ``ws://127.0.0.1:<port>`` of a protocol v1 feed.
@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from console.plugins import FEEDS, Plugin, PluginContext
-from console.simserver import SimServer
+from console.plugin_host import FEEDS, Plugin, PluginContext
+from plugins.simulator.server import SimServer
 
 
 class SimulatorFeed(Plugin):

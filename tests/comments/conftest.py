@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from console import protocol as p
-from console.eventlog import SessionLog
-from console.plan import load_plan
-from console.simulator import Simulator
-from console.state import SessionState
+from console.core import protocol as p
+from console.core.eventlog import SessionLog
+from console.core.plan import load_plan
+from plugins.simulator.model import Simulator
+from console.fold.state import SessionState
 
 PLAN_PATH = Path(__file__).resolve().parents[2] / "resources" / "sample_plan.yaml"
 T0 = 1_760_000_000.0

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from console import protocol as p
-from console.automation import Automation, MissingValue, render, template_values
-from console.plan import PlanError, automation_from_dict, plan_from_dict
+from console.core import protocol as p
+from console.live.automation import Automation, MissingValue, render, template_values
+from console.core.plan import PlanError, automation_from_dict, plan_from_dict
 from tests.comments.conftest import SimSession
 
 
@@ -296,7 +296,7 @@ def test_check_plan_validates_the_automation_section(plan, tmp_path, capsys):
 
     import yaml
 
-    from console.compliance import run_check_plan
+    from console.cli.check_plan import run_check_plan
     raw = plan.to_dict()
     raw["automation"] = {"messages": {"enabled": True, "every_s": 60, "jitter_s": 5,
                                       "texts": ["全网最低价", "欢迎"]},

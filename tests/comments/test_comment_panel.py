@@ -10,7 +10,7 @@ os.environ["LIVEDESK_LANG"] = "en"
 import pytest
 from PySide6.QtCore import Qt
 
-from console import protocol as p
+from console.core import protocol as p
 from tests.comments.conftest import SimSession
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from console import protocol as p
-from console.comments import (CommentWordsError, comment_words_from_dict, load_comment_words,
+from console.core import protocol as p
+from console.fold.comments import (CommentWordsError, comment_words_from_dict, load_comment_words,
                               returning_buyers)
-from console.simulator import Simulator
-from console.state import SessionState
+from plugins.simulator.model import Simulator
+from console.fold.state import SessionState
 from tests.comments.conftest import T0, SimSession
 
 
@@ -119,7 +119,7 @@ def test_snapshot_round_trip_keeps_the_desk(session):
 
 
 def test_buyer_window_is_bounded(monkeypatch):
-    from console import comments
+    from console.fold import comments
     monkeypatch.setattr(comments, "BUYER_WINDOW", 50)
     book = comments.CommentBook()
     for i in range(200):
@@ -155,7 +155,7 @@ def test_comment_send_over_the_wire(plan):
 
     import websockets
 
-    from console.simserver import SimServer
+    from plugins.simulator.server import SimServer
 
     async def main():
         server = SimServer(plan, seed=3, port=0, speed=1.0)

@@ -10,12 +10,12 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import pytest
 
-from console import protocol as p
-from console.automation import Automation
-from console.plan import automation_from_dict
+from console.core import protocol as p
+from console.live.automation import Automation
+from console.core.plan import automation_from_dict
 from console.recorder import Store
-from console.replay import Replay
-from console.state import SessionState
+from console.replay.replay import Replay
+from console.fold.state import SessionState
 from tests.replay.recorded import SimRecording
 
 CONFIG = {"repop": {"enabled": True, "every_s": 20},
@@ -95,7 +95,7 @@ def test_replay_folds_the_comments_like_the_live_session(recorded):
 
 
 def test_review_has_the_comments_section(recorded, tmp_path):
-    from console.report import build_review, export
+    from console.review.report import build_review, export
     url, live = recorded
     store = Store(url)
     try:

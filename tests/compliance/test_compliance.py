@@ -7,9 +7,9 @@ import argparse
 import pytest
 import yaml
 
-from console.compliance import (check_plan, check_text, load_words, run_check_plan,
-                                words_from_dict)
-from console.plan import plan_from_dict
+from console.cli.check_plan import run_check_plan
+from console.compliance import (check_plan, check_text, load_words, words_from_dict)
+from console.core.plan import plan_from_dict
 
 
 def terms(text):

@@ -7,7 +7,7 @@ import subprocess
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from console.fonts import find_cjk_font, register_pdf_font
+from console.support.fonts import find_cjk_font, register_pdf_font
 
 
 def test_font_found_with_chinese():

@@ -1,11 +1,12 @@
-"""console.lag.FeedLag: how far reading is behind the feed, from the feed's own event times."""
+"""console.live.lag.FeedLag: how far reading is behind the feed, from the feed's own event times."""
 
 from __future__ import annotations
 
 import pytest
 
-from console import protocol as p
-from console.lag import FeedLag
+from console.cli.record import _summary_line
+from console.core import protocol as p
+from console.live.lag import FeedLag
 
 
 def test_on_time_reading_is_not_behind_whatever_the_clock_offset():
@@ -56,7 +57,7 @@ def test_bad_times_are_ignored():
 
 
 def test_the_live_session_measures_every_feed_batch():
-    from console.pipeline import LiveSession
+    from console.live.session import LiveSession
 
     session = LiveSession("ws://127.0.0.1:9")
     clock = iter([50.0, 53.0])
@@ -68,7 +69,7 @@ def test_the_live_session_measures_every_feed_batch():
 
 
 def test_the_record_command_says_it_is_behind():
-    from console.pipeline import LiveSession, _summary_line
+    from console.live.session import LiveSession
 
     session = LiveSession("ws://127.0.0.1:9")
     assert "BEHIND" not in _summary_line(session)

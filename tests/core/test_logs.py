@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from console.logs import log_file, redact
+from console.support.logs import log_file, redact
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,7 +57,7 @@ def test_redact_keeps_ordinary_text():
 
 def test_file_written_rotated_and_redacted(tmp_path):
     out = _run("""
-        import logging, console.logs as logs
+        import logging, console.support.logs as logs
         logs.MAX_BYTES = 4000
         path = logs.setup_logging(verbose=True)
         log = logging.getLogger("livedesk.test")
@@ -86,7 +86,7 @@ def test_unwritable_log_folder_costs_only_the_file(tmp_path):
     blocker = tmp_path / "logs"
     blocker.write_text("a file where the folder should be", encoding="utf-8")
     out = _run("""
-        import logging, console.logs as logs
+        import logging, console.support.logs as logs
         print(logs.setup_logging())
         logging.getLogger("livedesk.test").warning("still logging")
     """, tmp_path, LIVEDESK_LOG_DIR=str(blocker / "sub"))

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from console.plan import PlanError, load_plan, plan_from_dict
+from console.core.plan import PlanError, load_plan, plan_from_dict
 
 GOOD = {"session": {"room": "官方旗舰店", "title": "冬季上新"},
         "products": [{"sku": "A", "title": "羽绒服", "price": 399, "list_price": 699, "stock": 100,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 
 
 def test_single_event_and_batch_frames():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from console import protocol as p
-from console.eventlog import SessionLog
-from console.plan import PlanError, load_plan, plan_from_dict, save_plan
-from console.state import SessionState
+from console.core import protocol as p
+from console.core.eventlog import SessionLog
+from console.core.plan import PlanError, load_plan, plan_from_dict, save_plan
+from console.fold.state import SessionState
 
 PLAN = {"session": {"room": "栖木", "title": "秋冬上新"},
         "products": [{"sku": "A", "title": "羽绒服", "price": 399, "list_price": 699, "stock": 10,

@@ -10,9 +10,9 @@ from __future__ import annotations
 import orjson
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from console import protocol as p
-from console.eventlog import Event, SessionLog
-from console.state import SessionState
+from console.core import protocol as p
+from console.core.eventlog import Event, SessionLog
+from console.fold.state import SessionState
 
 T0 = 1_700_000_000.0
 
@@ -266,8 +266,8 @@ def test_simulator_session_pushing_a_product_before_its_first_impression():
     segment then started from the room's counters instead of its own zero."""
     from pathlib import Path
 
-    from console.plan import load_plan
-    from console.simulator import Simulator
+    from console.core.plan import load_plan
+    from plugins.simulator.model import Simulator
 
     plan = load_plan(Path(__file__).resolve().parents[2] / "resources" / "sample_plan.yaml")
     sim = Simulator(plan, seed=2, start_ts=T0, autopilot=False)

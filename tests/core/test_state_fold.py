@@ -1,8 +1,8 @@
 """Fold correctness on a hand-computed session."""
 
-from console import protocol as p
-from console.eventlog import Event, SessionLog
-from console.state import SessionState, IndexedBuyers
+from console.core import protocol as p
+from console.core.eventlog import Event, SessionLog
+from console.fold.state import SessionState, IndexedBuyers
 
 T0 = 1_700_000_000.0
 
@@ -142,7 +142,7 @@ def test_wrong_types_inside_an_order_never_half_apply():
 
 
 def test_order_window_evicts_oldest_orders_first(monkeypatch):
-    import console.state as st_mod
+    import console.fold.state as st_mod
     monkeypatch.setattr(st_mod, "ORDER_WINDOW", 5)
     events = [feed(1, 0, p.SESSION_STARTED, started_at=T0)]
     for i in range(1, 9):  # o1..o8 created, o2 also paid (a transition, not a new order)

@@ -9,7 +9,7 @@ import orjson
 from websockets.asyncio.server import serve
 from websockets.exceptions import ConnectionClosed
 
-from console import protocol as p
+from console.core import protocol as p
 
 SESSION = {"id": "s-test", "room": "r1", "title": "Test show", "currency": "CNY",
            "platform": "douyin", "started_at": 1_700_000_000.0}

@@ -4,7 +4,7 @@ import random
 import orjson
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 from console.feed import FeedClient, FixedPolicy, ReconnectPolicy
 from tests.feed.fakeserver import FakeServer, make_events
 

@@ -5,9 +5,9 @@ import asyncio
 import orjson
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 from console.feed import FixedPolicy
-from console.pipeline import LiveSession
+from console.live.session import LiveSession
 from tests.feed.fakeserver import FakeServer, make_events
 from tests.feed.test_client import Sink, until
 
@@ -121,8 +121,8 @@ async def test_broken_envelope_is_kept_counted_and_a_resent_copy_is_no_gap():
 
 
 def test_negative_qty_or_amount_fails_validation_and_does_not_lower_gmv():
-    from console.eventlog import Event
-    from console.state import SessionState
+    from console.core.eventlog import Event
+    from console.fold.state import SessionState
 
     base = {"order_id": "o1", "sku": "A1", "qty": 2, "amount": 100.0}
     for bad in ({"qty": -1}, {"amount": -50.0}, {"qty": 0}, {"amount": float("nan")}):

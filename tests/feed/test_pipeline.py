@@ -10,13 +10,14 @@ from pathlib import Path
 import orjson
 import pytest
 
-from console import protocol as p
-from console.eventlog import SessionLog
+from console.cli.record import run_record
+from console.core import protocol as p
+from console.core.eventlog import SessionLog
 from console.feed import FixedPolicy
-from console.pipeline import LiveSession, run_record
-from console.plan import ShowPlan
+from console.live.session import LiveSession
+from console.core.plan import ShowPlan
 from console.recorder import Recorder, Store
-from console.state import SessionState
+from console.fold.state import SessionState
 from tests.feed.fakeserver import FakeServer, make_events
 from tests.feed.test_client import until
 
@@ -316,7 +317,7 @@ async def test_record_process_kill_9_and_restart_every_event_recorded_once(tmp_p
 async def test_restarted_console_resumes_the_recorded_state(tmp_path):
     """A console or recorder restarted mid-session carries on from the recording, not zero."""
     from console.recorder import Recorder, Store
-    from console.simserver import SimServer
+    from plugins.simulator.server import SimServer
 
     url = f"sqlite:///{tmp_path / 'rec.db'}"
     server = SimServer(speed=40.0, retention=1_000_000)
@@ -356,7 +357,7 @@ async def test_restarted_console_resumes_the_recorded_state(tmp_path):
 
 
 async def test_each_simulator_run_is_a_new_session():
-    from console.simserver import SimServer
+    from plugins.simulator.server import SimServer
 
     a, b = SimServer(), SimServer()
     assert a.session_id != b.session_id

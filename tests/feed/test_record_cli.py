@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from console.simserver import SimServer
+from plugins.simulator.server import SimServer
 from tests.feed.fakeserver import FakeServer, make_events
 
 pytestmark = pytest.mark.timeout(120)
@@ -176,7 +176,8 @@ async def test_simulate_takes_its_token_from_a_file(tmp_path):
 
 
 def test_prompter_and_console_resolve_their_tokens(tmp_path, monkeypatch):
-    from console import cli, credentials
+    from console.cli import parser as cli
+    from console.support import credentials
     tok = tmp_path / "tok"
     tok.write_text("relay-secret-99\n", "utf-8")
     parser = cli.build_parser()
@@ -193,7 +194,7 @@ def test_prompter_and_console_resolve_their_tokens(tmp_path, monkeypatch):
 
 def test_redaction_at_every_level_and_in_tracebacks():
     import logging
-    from console import credentials
+    from console.support import credentials
 
     credentials.register_secret("abc-registered-secret")
     stream = __import__("io").StringIO()
@@ -223,7 +224,9 @@ def test_token_set_and_delete_in_the_keyring(tmp_path, monkeypatch, capsys):
 
     import keyring
 
-    from console import cli, credentials
+    from console.cli import parser as cli
+
+    from console.support import credentials
     from tests.feed.file_keyring import FileKeyring
     previous = keyring.get_keyring()
     monkeypatch.setenv("LIVEDESK_TEST_KEYRING", str(tmp_path / "kr.json"))
@@ -254,7 +257,7 @@ def test_a_broken_keyring_backend_does_not_stop_the_command(monkeypatch, caplog)
 
     import keyring
 
-    from console import credentials
+    from console.support import credentials
 
     def broken(*_a):
         raise KeyError("backend blew up")

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from console import protocol as p
-from console.pipeline import LiveSession
+from console.core import protocol as p
+from console.live.session import LiveSession
 from console.recorder import Recorder, Store
 from tests.feed.fakeserver import FakeServer, make_events
 from tests.feed.test_client import until
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.timeout(120)
 
 
 async def test_restart_replays_what_the_feed_still_holds_instead_of_snapshot_and_gap(tmp_path):
-    from console.simserver import SimServer
+    from plugins.simulator.server import SimServer
 
     url = f"sqlite:///{tmp_path / 'rec.db'}"
     retention = 3_000

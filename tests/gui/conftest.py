@@ -10,7 +10,7 @@ os.environ["LIVEDESK_LANG"] = "en"
 
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 from console.gui.demo import T0, FakeSession, PLAN
 
 

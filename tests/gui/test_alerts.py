@@ -1,7 +1,7 @@
 """Headless alert engine: each condition raises once and clears once."""
 
-from console import protocol as p
-from console.alerts import AlertEngine, Thresholds
+from console.core import protocol as p
+from console.live.alerts import AlertEngine, Thresholds
 from console.gui.demo import T0
 
 

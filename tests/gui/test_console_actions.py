@@ -5,7 +5,7 @@ import types
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from console import protocol as p
+from console.core import protocol as p
 from console.gui.main_window import MainWindow, recording_target
 from tests.gui.conftest import order
 from widgets.alerts_panel import AlertSound
@@ -182,7 +182,7 @@ def test_run_of_show_shows_plan_images_or_placeholders(session, qtbot, tmp_path)
     from PySide6.QtGui import QColor, QPixmap
 
     from console.gui.main_window import plan_images
-    from console.plan import plan_from_dict
+    from console.core.plan import plan_from_dict
     from console.gui.demo import PLAN
     img = tmp_path / "ld001.png"
     pix = QPixmap(20, 20)

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from console import protocol as p
-from console.plan import load_plan
+from console.core import protocol as p
+from console.core.plan import load_plan
 from tests.replay.recorded import SAMPLE_PLAN
 
 pytestmark = pytest.mark.gui

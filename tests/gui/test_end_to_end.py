@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "resources" / "sample_plan.yaml"
@@ -15,9 +15,9 @@ SAMPLE = ROOT / "resources" / "sample_plan.yaml"
 @pytest.mark.skipif(not SAMPLE.exists(), reason="no sample plan")
 def test_console_on_simulator(qapp, qtbot, tmp_path):
     qasync = pytest.importorskip("qasync")
-    pytest.importorskip("console.pipeline")
+    pytest.importorskip("console.live.session")
     from console.gui.app import shutdown, start_console
-    from console.plan import load_plan
+    from console.core.plan import load_plan
 
     args = types.SimpleNamespace(simulate=True, url=None, token=None, plan=str(SAMPLE),
                                  db=f"sqlite:///{tmp_path / 'rec.db'}", seed=7, speed=20.0)

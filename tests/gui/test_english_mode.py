@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from console import protocol as p
+from console.core import protocol as p
 from console.gui.main_window import MainWindow
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -23,7 +23,7 @@ def make_window(session, qtbot) -> MainWindow:
 
 
 def alert(key, kind, level, message, value, threshold, sku=None, **extra) -> dict:
-    """An alert.raised payload as console.alerts writes it (a Chinese message for the log)."""
+    """An alert.raised payload as console.live.alerts writes it (a Chinese message for the log)."""
     return {"key": key, "kind": kind, "level": level, "sku": sku, "message": message,
             "value": value, "threshold": threshold, **extra}
 
@@ -79,8 +79,8 @@ def test_chinese_mode_translates_the_same_texts(session, qtbot, qapp):
 
 def test_timeline_and_report_lanes_never_show_wire_names():
     """The replay timeline and the exported reports name commands and who pushed a card."""
-    from console.eventlog import Event
-    from console.replay import _lane_label
+    from console.core.eventlog import Event
+    from console.replay.replay import _lane_label
     titles = {"LD-001": "轻薄羽绒服"}
     labels = [_lane_label(Event(1, 0.0, p.OPERATOR_COMMAND, {"command_id": "c", "name": name,
                                                              "args": {"sku": "LD-001"}}), titles)

@@ -3,9 +3,9 @@ catches up (fewer paints meanwhile), never falling behind silently (issue 19).""
 
 from __future__ import annotations
 
-from console import protocol as p
+from console.core import protocol as p
 from console.gui.demo import FakeSession
-from console.lag import FeedLag
+from console.live.lag import FeedLag
 
 
 class Clock:

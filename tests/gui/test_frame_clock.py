@@ -1,6 +1,6 @@
 """The frame clock coalesces: many events between frames cost one refresh."""
 
-from console import protocol as p
+from console.core import protocol as p
 from widgets.frame_clock import FrameClock
 from widgets.order_ticker import OrderTicker
 from tests.gui.conftest import order

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from console import protocol as p
+from console.core import protocol as p
 from console.gui.app import make_session
 
 

@@ -4,7 +4,7 @@ import asyncio
 
 from PySide6.QtCore import Qt
 
-from console import protocol as p
+from console.core import protocol as p
 from console.gui.main_window import MainWindow
 
 

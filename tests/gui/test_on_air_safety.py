@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from console import protocol as p
+from console.core import protocol as p
 from console.gui.main_window import MainWindow
 
 
@@ -223,7 +223,7 @@ def test_run_of_show_and_status_bar_say_who_pushed_the_card(session, qtbot):
 def test_console_has_no_autopilot_option(monkeypatch):
     import asyncio
 
-    from console.cli import build_parser
+    from console.cli.parser import build_parser
     from console.gui import app
     from plugins.simulator import SimulatorFeed
 
@@ -253,7 +253,7 @@ def test_new_session_asks_for_the_feed_again_without_a_nested_loop(qapp, qtbot):
     import qasync
 
     from console.gui.start_dialog import StartDialog, ask_start_async
-    from console.simserver import default_plan_path
+    from plugins.simulator.server import default_plan_path
 
     args = types.SimpleNamespace(plan=str(default_plan_path()), url=None, token=None,
                                  autopilot=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 
 pytestmark = pytest.mark.gui
 
@@ -19,11 +19,11 @@ def _mmss(seconds: float) -> str:
 
 
 def test_console_and_prompt_panels_count_down_on_the_same_clock(qtbot):
-    from console.eventlog import StateClock, feed_speed
+    from console.core.eventlog import StateClock, feed_speed
     from console.gui.main_window import MainWindow
     from console.gui.prompter import PrompterWindow
-    from console.pipeline import LiveSession
-    from console.state import SessionState
+    from console.live.session import LiveSession
+    from console.fold.state import SessionState
 
     live = LiveSession("ws://127.0.0.1:9/feed")
     win = MainWindow(live, sound=False, start_clock=False)

@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import Qt
 
-from console import protocol as p
+from console.core import protocol as p
 from console.gui.demo import T0
 from tests.gui.conftest import order
 from widgets.conversion_graphs import ConversionGraphs

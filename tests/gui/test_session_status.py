@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 from console.recorder.store import SessionInfo
 
 pytestmark = pytest.mark.gui
@@ -47,7 +47,7 @@ def test_the_library_shows_interrupted_sessions_as_interrupted(qtbot, tmp_path):
 
 def test_quitting_after_a_feed_restart_raises_nothing_from_the_plugin_list(qtbot, caplog):
     from console.gui.main_window import MainWindow
-    from console.pipeline import LiveSession
+    from console.live.session import LiveSession
     live = LiveSession("ws://127.0.0.1:9/feed")         # never started: welcomes are fed by hand
     win = MainWindow(live, sound=False, start_clock=False)
     qtbot.addWidget(win)

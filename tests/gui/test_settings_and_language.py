@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialogButtonBox
 
-from console import protocol as p
+from console.core import protocol as p
 from console.gui.main_window import MainWindow
 from console.gui.settings import AppSettings
 

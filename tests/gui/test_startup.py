@@ -10,7 +10,9 @@ import sys
 
 import pytest
 
-from console import db_quickcheck, startup_trace
+from console.support import db_quickcheck
+
+from console.support import startup_trace
 from console.recorder.db import ensure_schema, head_revision, make_engine
 
 
@@ -103,7 +105,7 @@ def test_eager_graphs_by_default(qtbot):
 def test_the_window_is_on_screen_before_the_feed_starts(qapp, tmp_path, monkeypatch):
     """start_console shows the window, then starts the simulator; a feed that fails to start
     takes the window down again and closes the recorder it had opened."""
-    from console.cli import build_parser
+    from console.cli.parser import build_parser
     from console.gui import app
     from console.gui.main_window import MainWindow
     from plugins.simulator import SimulatorFeed

@@ -12,11 +12,11 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from console import protocol as p
-from console.cli import SAMPLE_PLAN
+from console.core import protocol as p
+from console.cli.parser import SAMPLE_PLAN
 from console.compliance import load_words
-from console.plan import load_plan
-from console.plan_import import auto_mapping, load_remembered, read_table
+from console.core.plan import load_plan
+from console.plans.importer import auto_mapping, load_remembered, read_table
 from tests.plan.sheets import write_messy_xlsx, write_unknown_headers_xlsx
 
 
@@ -104,7 +104,7 @@ def test_add_duplicate_remove_reorder(editor, qtbot):
 
 
 def test_save_writes_a_plan_check_plan_accepts(editor, tmp_path):
-    from console import cli
+    from console.cli import parser as cli
     ed = editor
     out = tmp_path / "edited.yaml"
     ed.select(0)
@@ -179,7 +179,7 @@ def test_export_from_the_editor(editor, tmp_path, qtbot):
     qtbot.waitUntil(lambda: len(messages) >= 2, timeout=5000)
     assert all(m.startswith("Exported") for m in messages)
     assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
-    from console.plan_import import import_sheet
+    from console.plans.importer import import_sheet
     assert len(import_sheet(tmp_path / "p.xlsx").plan["products"]) == 12
 
 

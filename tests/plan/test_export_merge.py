@@ -7,15 +7,15 @@ import subprocess
 
 import pytest
 
-from console import cli
-from console import protocol as p
-from console.eventlog import Event
-from console.plan import load_plan, plan_from_dict
-from console.plan_export import export_pdf, export_xlsx
-from console.plan_import import (import_sheet, merge_products, products_from_events,
+from console.cli import parser as cli
+from console.core import protocol as p
+from console.core.eventlog import Event
+from console.core.plan import load_plan, plan_from_dict
+from console.plans.export import export_pdf, export_xlsx
+from console.plans.importer import (import_sheet, merge_products, products_from_events,
                                  products_from_state)
-from console.state import SessionState
-from console.cli import SAMPLE_PLAN
+from console.fold.state import SessionState
+from console.cli.parser import SAMPLE_PLAN
 
 
 @pytest.fixture(autouse=True)
@@ -183,8 +183,8 @@ def test_cli_merge_from_a_recorded_session(tmp_path, capsys):
 
 def test_review_html_shows_cached_product_images(tmp_path, monkeypatch):
     """The report shows the images the cache holds (it never fetches); none cached: no gallery."""
-    from console.image_cache import ImageCache
-    from console.report import build_review, export_html
+    from console.plans.images import ImageCache
+    from console.review.report import build_review, export_html
     from tests.plan.test_image_cache import _Server, png_bytes
     from tests.replay.fakes import FakeStore
     from tests.replay.sessions import T0, hand_session
@@ -202,8 +202,8 @@ def test_review_html_shows_cached_product_images(tmp_path, monkeypatch):
         assert ImageCache().get(url) is not None
     finally:
         server.stop()
-    from console.replay import Replay
-    from console.report import plan_images
+    from console.replay.replay import Replay
+    from console.review.report import plan_images
     st = Replay(store, "s2").open().final_state
     st.products[sku].image_url = url
     images = plan_images(st)

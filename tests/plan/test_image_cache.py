@@ -11,7 +11,7 @@ import zlib
 
 import pytest
 
-from console.image_cache import ImageCache, image_kind, local_path
+from console.plans.images import ImageCache, image_kind, local_path
 
 
 def png_bytes(w: int = 8, h: int = 8, pad: int = 0) -> bytes:

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 import yaml
 
-from console import cli
+from console.cli import parser as cli
 from console.compliance import check_plan
-from console.plan import load_plan, plan_from_dict
-from console.plan_import import (ImportError_, auto_mapping, build_plan, guess_field, import_sheet,
+from console.core.plan import load_plan, plan_from_dict
+from console.plans.importer import (ImportError_, auto_mapping, build_plan, guess_field, import_sheet,
                                  load_remembered, parse_int, parse_list, parse_minutes, parse_money,
                                  read_table, remember_mapping)
 from tests.plan.sheets import (BAD_ROWS, GOOD_SKUS, write_gbk_csv, write_messy_xlsx,

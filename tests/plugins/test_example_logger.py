@@ -1,10 +1,10 @@
 """The example plugin from docs/plugins.md works end to end through the manager."""
 
 
-from console import protocol as p
-from console.eventlog import SessionLog
-from console.plugins import PluginManager
-from console.state import SessionState
+from console.core import protocol as p
+from console.core.eventlog import SessionLog
+from console.plugin_host import PluginManager
+from console.fold.state import SessionState
 from plugins.example_logger import CardLogger
 
 

@@ -6,8 +6,8 @@ import json
 import pytest
 import websockets
 
-from console import protocol
-from console.plugins import PluginManager
+from console.core import protocol
+from console.plugin_host import PluginManager
 from plugins.json_mapper import JsonMapperFeed, Mapper, Mapping, MappingError
 from plugins.json_mapper.plugin import EXAMPLE_MAPPING
 

@@ -4,11 +4,11 @@ import asyncio
 import json
 
 
-from console import plugins as P
-from console import protocol
-from console.eventlog import SessionLog
-from console.plugins import Plugin, PluginManager
-from console.state import SessionState
+from console import plugin_host as P
+from console.core import protocol
+from console.core.eventlog import SessionLog
+from console.plugin_host import Plugin, PluginManager
+from console.fold.state import SessionState
 
 
 class Recorder(Plugin):
@@ -213,7 +213,7 @@ def test_default_config_path_uses_platformdirs(monkeypatch):
 def test_plugins_module_is_headless():
     import sys
     import subprocess
-    code = ("import sys, console.plugins, plugins.json_mapper, plugins.obs_overlay, "
+    code = ("import sys, console.plugin_host, plugins.json_mapper, plugins.obs_overlay, "
             "plugins.example_logger; bad=[m for m in sys.modules if m.split('.')[0] in "
             "('PySide6','shiboken6','pyqtgraph','qasync','widgets')]; print(bad); assert not bad")
     subprocess.run([sys.executable, "-c", code], check=True)

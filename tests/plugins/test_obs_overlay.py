@@ -11,10 +11,10 @@ import pytest
 pytest.importorskip("simpleobsws")
 pytest.importorskip("keyring")
 
-from console import protocol as p
-from console.eventlog import SessionLog
-from console.plugins import PluginManager
-from console.state import SessionState
+from console.core import protocol as p
+from console.core.eventlog import SessionLog
+from console.plugin_host import PluginManager
+from console.fold.state import SessionState
 from plugins.obs_overlay import ObsOverlay, set_password
 from plugins.obs_overlay.plugin import KEYRING_SERVICE, format_countdown, format_price
 from tests.plugins.fake_obs import FakeObs, auth_string

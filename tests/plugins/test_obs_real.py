@@ -18,10 +18,10 @@ import time
 
 import simpleobsws
 
-from console import protocol as p
-from console.eventlog import SessionLog
-from console.plugins import PluginManager
-from console.state import SessionState
+from console.core import protocol as p
+from console.core.eventlog import SessionLog
+from console.plugin_host import PluginManager
+from console.fold.state import SessionState
 from plugins.obs_overlay import ObsOverlay, set_password
 
 INPUTS = ["LD Product", "LD Price", "LD Stock", "LD Countdown"]

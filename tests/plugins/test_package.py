@@ -75,7 +75,7 @@ def test_bundle_contents(package_dir):
         assert name in entry_points
     assert (internal / "resources" / "i18n" / "livedesk_zh_CN.qm").exists()
     assert (internal / "resources" / "sample_plan.yaml").exists()
-    assert list((internal / "console" / "schema").glob("*.json"))
+    assert list((internal / "console" / "core" / "schema").glob("*.json"))
     assert (package_dir / "share" / "applications" / "livedesk.desktop").exists()
     assert (package_dir / "share" / "icons" / "hicolor" / "256x256" / "apps" / "livedesk.png").exists()
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from console import protocol as p
-from console.eventlog import SessionLog
-from console.plan import load_plan, plan_from_dict
-from console.state import SessionState
+from console.core import protocol as p
+from console.core.eventlog import SessionLog
+from console.core.plan import load_plan, plan_from_dict
+from console.fold.state import SessionState
 
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "sample_plan.yaml"
 

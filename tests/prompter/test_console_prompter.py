@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 from console.gui.demo import FakeSession
-from console.plan import load_plan
-from console.relay import RelayClient
+from console.core.plan import load_plan
+from console.live.relay import RelayClient
 
 pytestmark = pytest.mark.gui
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from console import protocol as p
+from console.core import protocol as p
 from widgets.prompter_panel import PrompterPanel
 
 pytestmark = pytest.mark.gui
@@ -202,7 +202,7 @@ def test_a_new_state_with_the_same_plan_keeps_the_script_sections(panel, driver)
 
     import orjson
 
-    from console.state import SessionState
+    from console.fold.state import SessionState
 
     a, b = driver.skus[:2]
     driver.feed(p.CARD_PUSHED, {"sku": a})

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from console import protocol as p
-from console.state import SessionState
+from console.core import protocol as p
+from console.fold.state import SessionState
 from widgets.prompter_panel import PrompterPanel
 
 pytestmark = pytest.mark.gui

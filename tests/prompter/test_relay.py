@@ -7,8 +7,8 @@ import asyncio
 import pytest
 import websockets
 
-from console import protocol as p
-from console.relay import CLOSE_UNAUTHORIZED, PrompterRelay, RelayClient, RelayError
+from console.core import protocol as p
+from console.live.relay import CLOSE_UNAUTHORIZED, PrompterRelay, RelayClient, RelayError
 from widgets.prompter_panel import PrompterPanel
 
 pytestmark = pytest.mark.gui

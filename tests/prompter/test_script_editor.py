@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 from console.compliance import load_words
 from widgets.script_editor import ScriptEditor
 

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from console.eventlog import Event
+from console.core.eventlog import Event
 from console.feed import FixedPolicy
-from console.pipeline import LiveSession
+from console.live.session import LiveSession
 from console.recorder import Recorder, Store
 from tests.feed.fakeserver import FakeServer, make_events
 from tests.feed.test_client import until
@@ -41,7 +41,7 @@ def _full_disk_schema(engine):
 
 
 def test_start_on_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, monkeypatch, capsys):
-    from console import cli
+    from console.cli import parser as cli
     monkeypatch.setenv("LIVEDESK_RECORDER", "thread")
     monkeypatch.setattr("console.recorder.recorder.ensure_schema", _full_disk_schema)
     folder = tmp_path / "data"
@@ -54,7 +54,7 @@ def test_start_on_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, monkeypat
 
 
 def test_a_database_that_existed_is_never_removed(tmp_path, monkeypatch, capsys):
-    from console import cli
+    from console.cli import parser as cli
     from console.recorder.db import ensure_schema, make_engine
     db = tmp_path / "live.db"
     engine = make_engine(f"sqlite:///{db}")

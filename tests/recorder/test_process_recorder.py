@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from console.eventlog import Event
+from console.core.eventlog import Event
 from console.recorder import ProcessRecorder, Recorder, RecorderProcessError, Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,9 +14,9 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from console.eventlog import Event
+from console.core.eventlog import Event
 from console.recorder import Recorder, SessionExistsError, Store, schema
-from console.recorder.cli import run_sessions
+from console.cli.sessions import run_sessions
 from console.recorder.db import current_revision, default_url, head_revision
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -332,7 +332,7 @@ def test_full_database_keeps_data_and_recovers(sqlite_url, sid):
 
 KILL_SCRIPT = textwrap.dedent("""
     import os, sys, time
-    from console.eventlog import Event
+    from console.core.eventlog import Event
     from console.recorder import Recorder
     url, sid, report = sys.argv[1:4]
     r = Recorder(url, flush_interval=0.005)

@@ -7,8 +7,8 @@ import bisect
 import copy
 from dataclasses import dataclass
 
-from console.eventlog import Event, SessionLog
-from console.state import SessionState
+from console.core.eventlog import Event, SessionLog
+from console.fold.state import SessionState
 
 LANE_CAP = 10_000
 

@@ -1,7 +1,7 @@
 """A simulated session written by the real Recorder, the way `livedesk record` writes it.
 
 Used by the replay GUI tests and scripts/screenshot_replay.py: the built-in simulator
-(console.simulator, sample plan with Chinese product names) produces the feed, a
+(plugins.simulator.model, sample plan with Chinese product names) produces the feed, a
 SessionLog folds it, and console.recorder.Recorder commits events, snapshots every
 ``snapshot_every`` events, first purchases and the session summary to a real database.
 ``advance`` can be called again later: a session that is still being recorded.
@@ -13,13 +13,13 @@ from pathlib import Path
 
 import orjson
 
-from console import protocol as p
-from console.alerts import AlertEngine, Thresholds
-from console.eventlog import SessionLog
-from console.plan import load_plan
+from console.core import protocol as p
+from console.live.alerts import AlertEngine, Thresholds
+from console.core.eventlog import SessionLog
+from console.core.plan import load_plan
 from console.recorder import Recorder
-from console.simulator import Simulator
-from console.state import SessionState
+from plugins.simulator.model import Simulator
+from console.fold.state import SessionState
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PLAN = ROOT / "resources" / "sample_plan.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from console import protocol as p
+from console.core import protocol as p
 from tests.replay.fakes import FakeRecorder, FakeStore, SessionInfo
 
 T0 = 1_700_000_000.0

@@ -9,13 +9,13 @@ import time
 
 import sqlalchemy as sa
 
-from console import protocol as p
+from console.core import protocol as p
 from console.feed.reconnect import FixedPolicy
-from console.pipeline import LiveSession
-from console.plan import load_plan
+from console.live.session import LiveSession
+from console.core.plan import load_plan
 from console.recorder import Recorder, Store, schema
 from console.recorder.store import RECORDER_GONE_S, session_status
-from console.simserver import SimServer
+from plugins.simulator.server import SimServer
 from tests.replay.recorded import SAMPLE_PLAN
 
 T0 = 1_600_000_000.0
@@ -113,7 +113,7 @@ def test_a_session_whose_recorder_is_gone_is_interrupted_not_recording(tmp_path)
 
 def test_an_open_session_keeps_its_row_fresh_without_events(tmp_path, monkeypatch):
     """The heartbeat: a quiet feed does not make a live session look interrupted."""
-    import console.pipeline as pipeline
+    import console.live.session as pipeline
     monkeypatch.setattr(pipeline, "HEARTBEAT_S", 0.1)
     url = f"sqlite:///{tmp_path / 'rec.db'}"
 
@@ -148,9 +148,9 @@ def test_an_open_session_keeps_its_row_fresh_without_events(tmp_path, monkeypatc
 def test_a_remote_prompt_panel_follows_the_new_session_after_a_feed_restart():
     """The relay keeps following the same log object; when its seqs begin again it sends the
     new session's state, so a remote panel does not skip the new session's events."""
-    from console.eventlog import SessionLog
-    from console.relay import PrompterRelay, RelayClient
-    from console.state import SessionState
+    from console.core.eventlog import SessionLog
+    from console.live.relay import PrompterRelay, RelayClient
+    from console.fold.state import SessionState
 
     async def run():
         log, state = SessionLog(session_id="show-1", clock=lambda: T0), SessionState()

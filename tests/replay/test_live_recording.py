@@ -13,8 +13,8 @@ from pathlib import Path
 import orjson
 
 from console.recorder import Store
-from console.replay import Replay, ReplayFeed
-from console.state import SessionState
+from console.replay.replay import Replay, ReplayFeed
+from console.fold.state import SessionState
 
 ROOT = Path(__file__).resolve().parents[2]
 

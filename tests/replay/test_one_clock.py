@@ -14,14 +14,14 @@ import time
 import orjson
 import pytest
 
-from console import protocol as p
-from console.eventlog import SessionClock, SessionLog, StateClock
-from console.pipeline import LiveSession
+from console.core import protocol as p
+from console.core.eventlog import SessionClock, SessionLog, StateClock
+from console.live.session import LiveSession
 from console.recorder import Recorder, Store
-from console.replay import Replay
-from console.report import build_review
-from console.simserver import SimServer
-from console.state import SessionState
+from console.replay.replay import Replay
+from console.review.report import build_review
+from plugins.simulator.server import SimServer
+from console.fold.state import SessionState
 from tests.replay.recorded import SimRecording
 
 T0 = 1_600_000_000.0      # the simulator's clock starts here: years away from the wall clock
@@ -244,7 +244,7 @@ def test_the_repaired_snapshots_equal_a_fold_of_the_repaired_log(tmp_path, feed_
     """The snapshots are patched in place (no fold of the whole session), or folded again when
     a moved event added to the per-minute series (feed.snapshot): either way each must be
     exactly the state a fold of the repaired events gives."""
-    from console.state import IndexedBuyers
+    from console.fold.state import IndexedBuyers
     url = f"sqlite:///{tmp_path / 'old.db'}"
     _old_style_recording(url, feed_snapshot=feed_snapshot)
     store = Store(url)

@@ -3,14 +3,14 @@
 import orjson
 import pytest
 
-from console.state import SessionState
+from console.fold.state import SessionState
 from tests.replay.fakes import FakeStore
 from tests.replay.sessions import T0, hand_session, random_session
 
 recorder = pytest.importorskip("console.recorder")
 
-from console.replay import Replay, ReplayFeed  # noqa: E402
-from console.report import build_review  # noqa: E402
+from console.replay.replay import Replay, ReplayFeed  # noqa: E402
+from console.review.report import build_review  # noqa: E402
 
 
 def record(url, src_store: FakeStore, sid, k, meta, upto=None, rec=None):

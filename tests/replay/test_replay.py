@@ -1,10 +1,10 @@
 from hypothesis import given, settings, strategies as st, HealthCheck
 
-from console.replay import Replay, ReplayClock, ReplayFeed
-from console.state import SessionState
+from console.replay.replay import Replay, ReplayClock, ReplayFeed
+from console.fold.state import SessionState
 from tests.replay.fakes import FakeRecorder, FakeStore, SessionInfo
 from tests.replay.sessions import T0, Wire, hand_session, order, random_session
-from console import protocol as p
+from console.core import protocol as p
 
 
 def snap(state):
@@ -36,7 +36,7 @@ def test_state_at_equals_full_fold_past_the_order_window(seed, k, window, data):
     """Snapshots keep the whole order window, so refunds and re-sent payments of orders that
     left the window are treated alike by the live fold and by a replay from any snapshot."""
     import pytest
-    import console.state as state_mod
+    import console.fold.state as state_mod
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(state_mod, "ORDER_WINDOW", window)
         store, rec = random_session(seed, 300, k=k)
@@ -186,7 +186,7 @@ def test_clock_position_is_integral_of_rate(ops):
 
 def test_buyer_keys_cover_every_key_the_fold_asks():
     """Replay loads first purchases only for buyer_keys(batch): the fold must ask no others."""
-    from console.replay import buyer_keys
+    from console.replay.replay import buyer_keys
 
     class Spy:
         def __init__(self):
@@ -219,9 +219,9 @@ def test_open_does_not_load_every_first_purchase():
 
 def test_buyer_keys_tolerate_what_the_fold_tolerates():
     """A recorded order.paid with an odd buyer must not crash replay's key lookup."""
-    from console.eventlog import Event
-    from console.replay import buyer_keys
-    from console.state import paid_order_keys
+    from console.core.eventlog import Event
+    from console.replay.replay import buyer_keys
+    from console.fold.state import paid_order_keys
 
     odd = [Event(1, 1.0, p.ORDER_PAID, {"order_id": "o1", "sku": "A", "buyer": "u7"}),
            Event(2, 2.0, p.ORDER_PAID, {"order_id": "o2", "sku": "A", "buyer": 42}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.plan import load_plan
+from console.core.plan import load_plan
 from console.recorder import Store
 from tests.replay.recorded import SAMPLE_PLAN, SimRecording
 

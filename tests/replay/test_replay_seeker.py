@@ -1,4 +1,4 @@
-"""Replay seeks in a process of their own (console.replay_seeker)."""
+"""Replay seeks in a process of their own (console.replay.seeker)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import orjson
 import pytest
 
 from console.recorder import Store
-from console.replay import Replay, WindowBuyers
-from console.replay_seeker import SeekProcess, SeekUnavailable, store_url
-from console.state import HISTORY, SessionState
+from console.replay.replay import Replay, WindowBuyers
+from console.replay.seeker import SeekProcess, SeekUnavailable, store_url
+from console.fold.state import HISTORY, SessionState
 from tests.replay.sessions import T0, random_session
 from tests.replay.test_real_store import record
 

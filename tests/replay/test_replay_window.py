@@ -10,9 +10,9 @@ import orjson
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from console import protocol as p
+from console.core import protocol as p
 from console.recorder import Store
-from console.state import SessionState
+from console.fold.state import SessionState
 from tests.replay.recorded import SimRecording
 from widgets.timeline import LABEL_W
 

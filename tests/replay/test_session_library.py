@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from console.recorder import Store
-from console.replay import Replay
+from console.replay.replay import Replay
 from tests.replay.recorded import T0, SimRecording
 
 

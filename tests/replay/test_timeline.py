@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from console.replay import LaneEvent
+from console.replay.replay import LaneEvent
 from widgets.timeline import LABEL_W, SPEEDS, Timeline
 
 T0 = 1_700_000_000.0

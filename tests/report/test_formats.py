@@ -11,9 +11,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from console.report import (build_review, export_csv, export_html, export_xlsx, fmt_cell,
-                            resolve_session, run_report, table_kinds, SessionLookupError)
-from console.report_pdf import CELL_PAD, CELL_SIZE, _font, column_widths
+from console.cli.report import run_report
+from console.review.report import (build_review, export_csv, export_html, export_xlsx, fmt_cell,
+                                   resolve_session, table_kinds, SessionLookupError)
+from console.review.pdf import CELL_PAD, CELL_SIZE, _font, column_widths
 from tests.replay.fakes import FakeStore
 from tests.replay.sessions import T0, hand_session
 
@@ -88,7 +89,7 @@ def test_pdf_never_wraps_a_sku(store, tmp_path):
     # before: every column width / 19 (about 40 pt), narrower than the code
     assert width / len(headers) < need
     # and the exported PDF builds with the real review
-    from console.report_pdf import export_pdf
+    from console.review.pdf import export_pdf
     path = export_pdf(build_review(store, SID), tmp_path / "r.pdf")
     assert path.read_bytes().startswith(b"%PDF")
 

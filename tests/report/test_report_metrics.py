@@ -10,8 +10,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from console import metrics, protocol as p
-from console.report import build_review, export_csv, export_html, export_xlsx
+from console.core import metrics, protocol as p
+from console.review.report import build_review, export_csv, export_html, export_xlsx
 from tests.replay.fakes import FakeRecorder, FakeStore, SessionInfo
 from tests.replay.sessions import T0, Wire, hand_session, order
 
@@ -146,7 +146,7 @@ def test_pdf_shows_the_refund_rate_and_counters(tmp_path):
     import shutil
     import subprocess
 
-    from console.report_pdf import export_pdf
+    from console.review.pdf import export_pdf
     pdf = export_pdf(build_review(quality_session(), "q"), tmp_path / "q.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     if not shutil.which("pdftotext"):

@@ -10,8 +10,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from console.report import build_review, export_csv, export_html, export_xlsx, run_report
-from console.report_pdf import export_pdf
+from console.cli.report import run_report
+from console.review.report import build_review, export_csv, export_html, export_xlsx
+from console.review.pdf import export_pdf
 from tests.replay.fakes import FakeStore
 from tests.replay.sessions import T0, hand_session
 
@@ -103,7 +104,7 @@ def test_xlsx(store, tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["概览 Summary", "分钟 Minutes", "商品 Products", "讲解 Segments",
                              "计划对比 Plan vs actual", "峰谷 Peaks", "对比 Comparison",
-                             # the comment desk's part (console/report.py: CommentsReview)
+                             # the comment desk's part (console/review/report.py: CommentsReview)
                              "评论 Comments per minute", "问题 Top questions", "回复 Replies",
                              "自动化 Automation"]
     prod = list(wb["商品 Products"].iter_rows(values_only=True))

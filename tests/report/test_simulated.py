@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from console import metrics, protocol as p
-from console.replay import Replay
-from console.report import build_review, export_html
-from console.state import SessionState
+from console.core import metrics, protocol as p
+from console.replay.replay import Replay
+from console.review.report import build_review, export_html
+from console.fold.state import SessionState
 from tests.replay.fakes import FakeRecorder, FakeStore, SessionInfo
 
-sim = pytest.importorskip("console.simulator")
-from console.plan import load_plan  # noqa: E402
+sim = pytest.importorskip("plugins.simulator.model")
+from console.core.plan import load_plan  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = 1_700_000_000.0
@@ -63,7 +63,7 @@ def test_review_adds_up(simulated, tmp_path):
     assert r.weakest is not None and r.weakest_owner
     doc = export_html(r, tmp_path / "sim.html")
     assert all(pr.title in doc for pr in r.products)
-    from console.report_pdf import export_pdf
+    from console.review.pdf import export_pdf
     pdf = export_pdf(r, tmp_path / "sim.pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftoppm"):            # the page renders (docs/screenshots/report_page1.png

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from console.plan import load_plan
+from console.core.plan import load_plan
 
 PLAN_PATH = Path(__file__).resolve().parents[2] / "resources" / "sample_plan.yaml"
 T0 = 1_760_000_000.0

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 from console.feed import FixedPolicy
-from console.pipeline import LiveSession
-from console.simserver import SimServer
-from console.simulator import default_session_id
+from console.live.session import LiveSession
+from plugins.simulator.server import SimServer
+from plugins.simulator.model import default_session_id
 from tests.sim.test_simserver import collect_events, connect, hello, recv
 
 pytestmark = pytest.mark.timeout(60)

@@ -8,9 +8,9 @@ import json
 
 from websockets.asyncio.client import connect
 
-from console import protocol as p
-from console.simserver import SimServer
-from console.simulator import Simulator
+from console.core import protocol as p
+from plugins.simulator.server import SimServer
+from plugins.simulator.model import Simulator
 from tests.sim.conftest import T0
 from tests.sim.test_simulator import fold, run
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from console import protocol as p
-from console.simulator import Simulator
+from console.core import protocol as p
+from plugins.simulator.model import Simulator
 from tests.sim.conftest import T0
 
 SCHEMA = json.loads((Path(p.__file__).parent / "schema" / "protocol-v1.json").read_text("utf-8"))

@@ -7,8 +7,8 @@ import pytest
 from websockets.asyncio.client import connect as _connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from console import protocol as p
-from console.simserver import SimServer
+from console.core import protocol as p
+from plugins.simulator.server import SimServer
 from plugins.simulator import SimulatorFeed
 from tests.sim.conftest import PLAN_PATH, T0
 from tests.sim.test_schema import SCHEMA, valid

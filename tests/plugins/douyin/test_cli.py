@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from console import cli
+from console.cli import parser as cli
 from plugins.douyin.cli import doctor, format_report
 from tests.plugins.douyin.conftest import needs_chromium
 from tests.plugins.douyin.fake_console import FakeConsole

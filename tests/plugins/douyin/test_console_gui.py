@@ -167,7 +167,7 @@ def test_console_douyin_flag_skips_the_demo_plan(qapp, tmp_path, monkeypatch):
     default) is not used: the products come from Douyin."""
     import sys
 
-    from console import cli
+    from console.cli import parser as cli
     from console.gui import app as gui_app
     import console.gui.start_dialog as sd
 

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from console import protocol as p
-from console.pipeline import LiveSession
+from console.core import protocol as p
+from console.live.session import LiveSession
 from plugins.douyin import DouyinCaptureFeed, DouyinFeed
 from plugins.douyin.capture import read_capture
 from plugins.douyin.profile import Profile, merge
@@ -306,7 +306,7 @@ async def test_started_by_the_plugin_manager(tmp_path, monkeypatch):
     """The `douyin` entry point through the PluginManager, settings from plugins.json."""
     import yaml
 
-    from console.plugins import PluginManager
+    from console.plugin_host import PluginManager
     from tests.plugins.douyin.fake_console import FakeConsole
 
     fake = FakeConsole(auto_login=True).start()

@@ -8,7 +8,7 @@ import json
 import pytest
 import websockets
 
-from console import protocol as p
+from console.core import protocol as p
 from console.feed.server import FeedServer, Rejected, Unsupported
 
 
@@ -160,7 +160,7 @@ async def test_read_only_server_and_tokens():
 
 
 async def test_a_livesession_follows_the_server(server):
-    from console.pipeline import LiveSession
+    from console.live.session import LiveSession
 
     server.emit([{"type": "session.started", "data": {}},
                  {"type": "product.upsert", "data": {"sku": "A", "title": "a", "price": 10.0}}])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from console import protocol as p
+from console.core import protocol as p
 from plugins.douyin.capture import CaptureWriter, read_capture
 from plugins.douyin.mapper import ConsoleMapper, to_num, to_unix
 from plugins.douyin.profile import Profile, ProfileError

@@ -21,7 +21,7 @@ from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, 
 
 from console.support.fonts import register_pdf_font
 from console.replay.replay import LANE_KINDS, LANE_LABELS
-from console.review.report import CURVES, LANE_COLORS, Review, _datetime, _num, formatted_rows
+from console.review.model import CURVES, LANE_COLORS, Review, datetime_text, formatted_rows, number
 
 #: the font the story is built with (a first pass uses a standard font to learn the text)
 _FONT: contextvars.ContextVar[str] = contextvars.ContextVar("pdf_font", default="Helvetica")
@@ -76,7 +76,7 @@ def _chart(review: Review, key: str, label: str, width: float, height: float = 4
     vmax = max(values) if values and max(values) > 0 else 1.0
     d.add(String(left, height - 10, _g(label), fontName=font, fontSize=8))
     d.add(Rect(left, bottom, pw, ph, fillColor=None, strokeColor=colors.lightgrey, strokeWidth=0.5))
-    d.add(String(left - 3, bottom + ph - 6, str(_num(vmax)), fontName=font, fontSize=6, textAnchor="end"))
+    d.add(String(left - 3, bottom + ph - 6, str(number(vmax)), fontName=font, fontSize=6, textAnchor="end"))
     d.add(String(left - 3, bottom, "0", fontName=font, fontSize=6, textAnchor="end"))
     span = n * 60.0
     for le in review.lanes:
@@ -177,7 +177,7 @@ def _story(review: Review) -> list:
     width = pagesize[0] - 24 * mm
     s = review.summary
     story = [Paragraph(f"直播复盘 Session review — {_t(review.title or review.session_id)}", h1),
-             Paragraph(f"{_t(review.room)} ｜ {_t(review.platform)} ｜ {_datetime(review.started_at)} ｜ "
+             Paragraph(f"{_t(review.room)} ｜ {_t(review.platform)} ｜ {datetime_text(review.started_at)} ｜ "
                        f"{review.duration_s / 60:.0f} 分钟 ｜ 场次 {_t(review.session_id)}", body),
              Spacer(1, 4)]
     kpi = [["成交金额 GMV", "订单 orders", "成交人数 buyers", "峰值在线 peak", "累计观看 viewers",

@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 
 from console.cli.report import run_report
-from console.review.report import (build_review, export_csv, export_html, export_xlsx, fmt_cell,
-                                   resolve_session, table_kinds, SessionLookupError)
+from console.review.model import fmt_cell, table_kinds
+from console.review.report import (build_review, export_csv, export_html, export_xlsx,
+                                   resolve_session, SessionLookupError)
 from console.review.pdf import CELL_PAD, CELL_SIZE, _font, column_widths
 from tests.replay.fakes import FakeStore
 from tests.replay.sessions import T0, hand_session

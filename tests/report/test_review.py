@@ -104,7 +104,7 @@ def test_xlsx(store, tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["概览 Summary", "分钟 Minutes", "商品 Products", "讲解 Segments",
                              "计划对比 Plan vs actual", "峰谷 Peaks", "对比 Comparison",
-                             # the comment desk's part (console/review/report.py: CommentsReview)
+                             # the comment desk's part (console/review/model.py: CommentsReview)
                              "评论 Comments per minute", "问题 Top questions", "回复 Replies",
                              "自动化 Automation"]
     prod = list(wb["商品 Products"].iter_rows(values_only=True))

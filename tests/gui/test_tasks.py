@@ -77,11 +77,13 @@ def test_progress_arrives_in_order_on_the_ui_thread_before_the_result(qtbot):
 
 
 def test_nothing_is_delivered_once_the_owner_is_destroyed(qtbot):
+    started = threading.Event()
     release = threading.Event()
     finished = threading.Event()
     delivered: list[object] = []
 
     def operation(report) -> str:
+        started.set()
         release.wait(5)
         report("late")
         finished.set()
@@ -89,6 +91,7 @@ def test_nothing_is_delivered_once_the_owner_is_destroyed(qtbot):
 
     owner = QObject()
     tasks.run(operation, delivered.append, delivered.append, progress=delivered.append, owner=owner)
+    assert started.wait(5)
     shiboken6.delete(owner)                 # the window went away while the read was running
     release.set()
     assert finished.wait(5)

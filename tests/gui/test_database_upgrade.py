@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from console.gui.app import upgrade_database
+from console.gui.db_upgrade import upgrade_database
 from console.recorder import Store
 from console.recorder.db import current_revision, head_revision, make_engine, pending_upgrade
 from tests.recorder.test_migrations import _database_at_0002

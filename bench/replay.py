@@ -147,7 +147,7 @@ def measure(url: str, seeks: int, seed: int = 2) -> dict:
     t = time.perf_counter()
     rp = Replay(store, SID).open()
     open_s = time.perf_counter() - t
-    gc.collect()     # as `livedesk replay` does once its windows are up (gui.app.settle_gc)
+    gc.collect()     # as `livedesk replay` does once its windows are up (gui.gc_tuning.settle_gc)
     gc.freeze()
     times = []
     for _ in range(seeks):
@@ -192,7 +192,7 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     from PySide6.QtCore import QCoreApplication, QElapsedTimer, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from console.gui.app import settle_gc
+    from console.gui.gc_tuning import settle_gc
     from console.gui.replay_window import SWITCH_INTERVAL_S, ReplayWindow
     from console.recorder import Store
 

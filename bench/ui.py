@@ -16,11 +16,11 @@ What runs
   second), one event per websocket frame unless ``--batch`` is given.
 * In this process, exactly what ``livedesk console --url`` runs: a ``QApplication`` (offscreen
   platform, dark theme, zh_CN) on a ``qasync`` loop, the console's
-  :class:`console.live.session.LiveSession` (``console.gui.app.make_session``) connected to
+  :class:`console.live.session.LiveSession` (``console.gui.coalescing_session.make_session``) connected to
   the simulator over loopback websocket, recording with the real
   the console's recorder (``open_recorder``: its own process) into a temporary SQLite database (``--no-record`` turns it off),
   and the real :class:`console.gui.main_window.MainWindow` (1600x1000, shown, frame timer,
-  alert timer, the app's GC settings from ``console.gui.app.settle_gc``). Nothing is pre-folded: every event is received, decoded, appended to the session
+  alert timer, the app's GC settings from ``console.gui.gc_tuning.settle_gc``). Nothing is pre-folded: every event is received, decoded, appended to the session
   log, folded, recorded and painted while the benchmark runs.
 * The first ``--warmup`` seconds after the connection goes live are not measured; then the
   benchmark measures for ``--seconds`` seconds.
@@ -350,7 +350,10 @@ def run(args) -> dict:
     from PySide6.QtWidgets import QApplication
     import qasync
 
-    from console.gui.app import dispose, install_translator, make_session, settle_gc
+    from console.gui.closing import dispose
+    from console.gui.coalescing_session import make_session
+    from console.gui.gc_tuning import settle_gc
+    from console.gui.i18n import install_translator
     from console.gui.main_window import MainWindow
     from console.gui.theme import apply_theme
     from console.core.plan import load_plan

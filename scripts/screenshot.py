@@ -9,7 +9,7 @@
                                                            flash-sale and settings dialogs
                                                            -> docs/screenshots/sizes/*.png
 
-The scripted one is deterministic (console/gui/demo.py). The live one runs exactly what
+The scripted one is deterministic (tests/support/demo.py). The live one runs exactly what
 ``livedesk console --simulate`` runs (simulator, LiveSession, recorder into a temporary database,
 MainWindow) at 30x simulated speed, pushes a card from the run of show like an operator, and
 grabs the window mid-session; its numbers change from run to run.
@@ -47,8 +47,8 @@ def main(out: str | None = None, size: tuple[int, int] = (1600, 1000), extras: b
     from PySide6.QtWidgets import QApplication
 
     from console.core import protocol as p
-    from console.gui.app import install_translator
-    from console.gui.demo import demo_session
+    from console.gui.i18n import install_translator
+    from tests.support.demo import demo_session
     from console.gui.main_window import MainWindow
     from console.gui.theme import apply_theme
 
@@ -79,7 +79,7 @@ def main(out: str | None = None, size: tuple[int, int] = (1600, 1000), extras: b
     print(path)
     if extras:
         _extras(app, win, path)
-    from console.gui.app import dispose
+    from console.gui.closing import dispose
     win._stopped = True
     win.close()
     dispose(win)
@@ -124,7 +124,9 @@ def live(out: str | None = None, seconds: float = 12.0) -> Path:
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
-    from console.gui.app import dispose, install_translator, shutdown, start_console
+    from console.gui.app import shutdown, start_console
+    from console.gui.closing import dispose
+    from console.gui.i18n import install_translator
     from console.gui.theme import apply_theme
     from console.core.plan import load_plan
 

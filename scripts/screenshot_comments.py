@@ -42,7 +42,7 @@ def shoot(lang: str, out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
     from console.core import protocol as p
-    from console.gui.app import install_translator
+    from console.gui.i18n import install_translator
     from console.gui.main_window import MainWindow
     from console.gui.theme import apply_theme
     from console.core.plan import load_plan

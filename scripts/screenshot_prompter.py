@@ -27,7 +27,7 @@ from widgets.prompter_panel import PrompterPanel  # noqa: E402
 def main() -> int:
     from PySide6.QtCore import QCoreApplication
 
-    from console.gui.app import install_translator
+    from console.gui.i18n import install_translator
     from console.gui.theme import apply_theme
 
     QCoreApplication.setOrganizationName("LivedeskScreenshot")
@@ -66,7 +66,7 @@ def main() -> int:
 
 def editor_screenshot(d: Driver, path: Path) -> Path:
     """The console's cue-card editor dock with two banned terms typed into a pitch line."""
-    from console.gui.demo import FakeSession
+    from tests.support.demo import FakeSession
     from console.gui.main_window import MainWindow
 
     win = MainWindow(FakeSession(log=d.log, state=d.state), now=lambda: d.t, sound=False,

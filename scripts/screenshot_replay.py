@@ -53,7 +53,8 @@ def main(out_dir: str | None = None) -> list[Path]:
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication
 
-    from console.gui.app import dispose, install_translator
+    from console.gui.closing import dispose
+    from console.gui.i18n import install_translator
     from console.gui.replay_window import LibraryWindow, ReplayWindow
     from console.gui.theme import apply_theme
     from console.recorder import Store

@@ -15,15 +15,14 @@ During a show the editor is given the session state: "Apply to show" (Ctrl+Retur
 apply; the console turns it into a ``plan.product_upserted`` event in the session log.
 
 The widget keeps to the rule that widgets do no I/O except at the operator's explicit
-request (open, save, import, export): exports run on a worker thread.
+request (open, save, import); exports are asked of the host (:attr:`PlanEditor.sig_export`),
+which writes them off the UI thread and reports back with :meth:`PlanEditor.export_finished`.
 """
 
 from __future__ import annotations
 
 import copy
-import queue
 import re
-import threading
 import weakref
 from pathlib import Path
 from typing import Any, Callable
@@ -194,20 +193,19 @@ class PlanEditor(QMainWindow):
     """During a show: a product was added or changed (the plan entry, its position)."""
     sig_message = Signal(str)
     """A short message for the status bar."""
-    sig_export_done = Signal(str)
-    """An export finished (the message to show)."""
+    sig_export = Signal(str, str, dict)
+    """Export the plan: (format "xlsx" or "pdf", path, a copy of the plan). The host writes it
+    and calls :meth:`export_finished`."""
 
     SETTINGS_GROUP = "plan_editor"
 
     def __init__(self, words: WordList, plan: dict | None = None, path: str | None = None, *,
-                 state=None, image_for: Callable[[str], Path | None] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 state=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("plan_editor")
         self.setAttribute(Qt.WA_DeleteOnClose, False)
         self.words = words
         self.state = state
-        self.image_for = image_for
         self.path: str | None = path
         self.plan: dict = self._blank_plan() if plan is None else copy.deepcopy(plan)
         self.plan.setdefault("session", {})
@@ -220,15 +218,9 @@ class PlanEditor(QMainWindow):
         self._loading = False
         self._typing: str | None = None      # the field being typed in: not reloaded
         self._dialogs: list[QWidget] = []
-        self._export_thread: threading.Thread | None = None
         self.labels = _labels()
         self.resize(1280, 860)
         self._build()
-        self.sig_export_done.connect(self._on_export_done)
-        self._export_results: queue.SimpleQueue[str] = queue.SimpleQueue()
-        self._export_timer = QTimer(self)      # the worker hands its result over; no Qt off-thread
-        self._export_timer.setInterval(100)
-        self._export_timer.timeout.connect(self._on_export_poll)
         self.sig_message.connect(self._on_message)
         self.undo.cleanChanged.connect(self._on_clean_changed)
         self.undo.indexChanged.connect(self._on_undo_index)
@@ -614,37 +606,21 @@ class PlanEditor(QMainWindow):
         self._mark_list()
         return sent
 
-    def export(self, fmt: str, path: str, *, wait: bool = False) -> threading.Thread | None:
-        """Write XLSX or the PDF run of show on a worker thread (the PDF subsets a font)."""
-        from console.plans.export import export_pdf, export_xlsx
+    def export(self, fmt: str, path: str) -> bool:
+        """Ask for the plan to be written as XLSX or as the PDF run of show (``sig_export``);
+        False, with the problems shown, when the plan cannot be exported as it is."""
         plan = copy.deepcopy(self.plan)
         try:
             plan_from_dict(plan)
         except PlanError as exc:
             self._warn(_tr("Fix the plan's problems before exporting it."), exc.problems)
-            return None
+            return False
+        self.sig_export.emit(fmt, path, plan)
+        return True
 
-        done, failed = _tr("Exported"), _tr("Export failed")
-        results = self._export_results
-
-        def work() -> None:
-            try:
-                if fmt == "pdf":
-                    export_pdf(plan, path, image_for=self.image_for)
-                else:
-                    export_xlsx(plan, path)
-                results.put(f"{done}: {path}")
-            except (OSError, ValueError) as exc:
-                results.put(f"{failed}: {exc}")
-
-        thread = threading.Thread(target=work, name="plan-export", daemon=True)
-        self._export_thread = thread
-        thread.start()
-        self._export_timer.start()
-        if wait:
-            thread.join()
-            self._on_export_poll()
-        return thread
+    def export_finished(self, message: str) -> None:
+        """The host wrote an export (or could not): say so in the status bar."""
+        self.sig_message.emit(message)
 
     # ---- Internals
     @staticmethod
@@ -886,20 +862,6 @@ class PlanEditor(QMainWindow):
         path = self._file_dialog(title, filters, True, "." + fmt)
         if path:
             self.export(fmt, path)
-
-    def _on_export_poll(self) -> None:
-        while True:
-            try:
-                message = self._export_results.get_nowait()
-            except queue.Empty:
-                break
-            self.sig_export_done.emit(message)
-        thread = self._export_thread
-        if thread is None or not thread.is_alive():
-            self._export_timer.stop()
-
-    def _on_export_done(self, message: str) -> None:
-        self.sig_message.emit(message)
 
     def closeEvent(self, event) -> None:  # noqa: N802
         if self.dirty and self.isVisible():

@@ -3,19 +3,19 @@
 Sends what the comment panel asks for (pin, reply, send to host), runs the automation engine on
 the session clock (a 4 Hz timer; the engine itself is headless, console/live/automation.py), keeps
 the automation panel and the status-bar indicator in the window, maps F8 to pause, and reads
-the room's returning buyers from the recording store on a worker thread.
+the room's returning buyers from the recording store on a worker thread (console.gui.tasks).
 """
 
 from __future__ import annotations
 
 import inspect
 import logging
-import threading
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 
 from console.core import protocol as p
+from console.gui import tasks
 from console.live.automation import Automation
 from console.fold.comments import returning_buyers
 from console.core.plan import AutomationPlan, PlanError, automation_from_dict
@@ -53,10 +53,6 @@ class _Sink:
 class DeskHost(QObject):
     """Wires the comment panel and the automation engine to the live session."""
 
-    # ---- Signals
-    sig_returning = Signal(object)
-    """Returning buyer ids were read (delivered on the UI thread)."""
-
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
@@ -68,10 +64,8 @@ class DeskHost(QObject):
         self._config_seen: object = None
         # ---- panel, indicator, keys
         self.panel = AutomationPanel()
+        # (the window's layout puts the dock with the alerts and the comments, which stay in front)
         dock = window._dock("automation", _tr("Automation"), self.panel, Qt.RightDockWidgetArea)
-        if "alerts" in window.docks:          # with the alerts and the comments, which stay in front
-            window.tabifyDockWidget(window.docks["alerts"], dock)
-            window.docks.get("comments", window.docks["alerts"]).raise_()
         window.clock.add(self.panel)
         self.panel.set_config(auto_plan.to_dict())
         self.indicator = window.automation_indicator
@@ -88,18 +82,13 @@ class DeskHost(QObject):
         focus.setShortcut(QKeySequence("Ctrl+Shift+C"))
         focus.triggered.connect(self._on_focus_comments)
         window.addAction(focus)
-        view = next((a.menu() for a in window.menuBar().actions()
-                     if a.menu() is not None and a.text() == _tr("&View")), None)
-        if view is not None:
-            view.addAction(window.docks["automation"].toggleViewAction())
-            view.addAction(pause)
-            view.addAction(focus)
+        for action in (dock.toggleViewAction(), pause, focus):
+            window.view_menu.addAction(action)
         # ---- comment intents
         comments = window.comments
         comments.sig_pin.connect(self._on_pin)
         comments.sig_reply.connect(self._on_reply)
         comments.sig_send_to_host.connect(self._on_send_to_host)
-        self.sig_returning.connect(comments.set_returning)
         # ---- the engine's clock
         self.timer = QTimer(self)
         self.timer.setInterval(TICK_MS)
@@ -176,21 +165,19 @@ class DeskHost(QObject):
         url = engine.url.render_as_string(hide_password=False)
         room = (st.session or {}).get("room")
 
-        def work() -> None:
+        def read() -> frozenset[str] | None:
             from console.recorder import Store
             try:
                 store = Store(url)
             except Exception as exc:  # noqa: BLE001
                 log.info("returning buyers not read: %s", exc)
-                return
+                return None
             try:
-                ids = returning_buyers(store, sid, room)
+                return returning_buyers(store, sid, room)
             finally:
                 store.close()
-            if ids:
-                self.sig_returning.emit(ids)
 
-        threading.Thread(target=work, name="returning-buyers", daemon=True).start()
+        tasks.run(read, self._on_returning, owner=self)
 
     # ---- Slots
     def _on_pin(self, comment_id: str) -> None:
@@ -206,6 +193,10 @@ class DeskHost(QObject):
         self.session.append_local(p.OPERATOR_CUE, {"text": text, "kind": "comment",
                                                    "comment_id": comment.get("id", ""),
                                                    "question": list(comment.get("q") or [])})
+
+    def _on_returning(self, ids: frozenset[str] | None) -> None:
+        if ids:
+            self.window.comments.set_returning(ids)
 
     def _on_focus_comments(self) -> None:
         self.window._show_dock("comments")

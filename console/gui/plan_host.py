@@ -1,9 +1,11 @@
 """The console's side of the plan editor and of product images.
 
 * :func:`open_plan_editor`: the plan editor window (``widgets.plan_editor.PlanEditor``), from
-  the start dialog or the console;
+  the start dialog or the console, with a :class:`PlanExporter` writing its exports off the
+  UI thread;
 * :class:`ImageLoader`: product images by URL through ``console.plans.images.ImageCache`` on
-  worker threads, delivered to the UI thread as ``QImage`` (decoded off the UI thread too);
+  worker threads (``console.gui.tasks``), delivered to the UI thread as ``QImage`` (decoded off
+  the UI thread too);
 * :class:`PlanHost`: belongs to the operator's :class:`MainWindow`; adds the Plan menu
   (editor, export), turns the editor's applied products into ``plan.product_upserted``
   events, and keeps the run of show and the prompt panel supplied with product images
@@ -13,16 +15,17 @@
 from __future__ import annotations
 
 import logging
-import queue
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from console.core import protocol as p
 from console.compliance import WordList, WordListError, load_words
+from console.gui import tasks
 from console.plans.images import ImageCache
 
 log = logging.getLogger(__name__)
@@ -47,13 +50,43 @@ def open_plan_editor(parent: QWidget | None, path: str | None = None, *, state=N
     """Show the plan editor as a window of its own (non-modal), on ``path`` or ``plan``."""
     from widgets.plan_editor import PlanEditor
     cache = cache or ImageCache()
-    editor = PlanEditor(_words(), plan, state=state, image_for=cache.cached, parent=parent)
+    editor = PlanEditor(_words(), plan, state=state, parent=parent)
+    editor.exporter = PlanExporter(editor, cache)
     editor.setWindowFlag(Qt.Window, True)
     if path:
         editor.open_path(path)
     editor.show()
     editor.raise_()
     return editor
+
+
+class PlanExporter(QObject):
+    """Writes what the plan editor asks to export (XLSX, the PDF run of show with the product
+    images the cache has) off the UI thread, and tells the editor how it went."""
+
+    def __init__(self, editor, cache: ImageCache) -> None:
+        super().__init__(editor)
+        self.editor = editor
+        self.cache = cache
+        editor.sig_export.connect(self.export)
+
+    def export(self, fmt: str, path: str, plan: dict) -> tasks.Task:
+        from console.plans.export import export_pdf, export_xlsx
+        image_for = self.cache.cached
+
+        def write() -> None:
+            if fmt == "pdf":
+                export_pdf(plan, path, image_for=image_for)    # subsets a font: seconds
+            else:
+                export_xlsx(plan, path)
+
+        def written(_result: None) -> None:
+            self.editor.export_finished(_tr("Exported") + f": {path}")
+
+        def failed(exc: BaseException) -> None:
+            self.editor.export_finished(_tr("Export failed") + f": {exc}")
+
+        return tasks.run(write, written, failed, owner=self)
 
 
 class ImageLoader(QObject):
@@ -71,11 +104,6 @@ class ImageLoader(QObject):
         self.cache = cache or ImageCache()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="images")
         self._asked: set[str] = set()
-        self._pending = 0
-        self._results: queue.SimpleQueue[tuple[str, QImage | None, str]] = queue.SimpleQueue()
-        self._timer = QTimer(self)              # workers hand results over; signals on this thread
-        self._timer.setInterval(50)
-        self._timer.timeout.connect(self._on_poll)
 
     def request(self, url: str) -> bool:
         """Fetch ``url`` unless it was asked for already; True when a fetch was queued."""
@@ -83,9 +111,8 @@ class ImageLoader(QObject):
         if not url or url in self._asked:
             return False
         self._asked.add(url)
-        self._pending += 1
-        self._pool.submit(self._work, url)
-        self._timer.start()
+        tasks.run(partial(self._fetch, url), partial(self._on_fetched, url),
+                  partial(self._on_error, url), owner=self, executor=self._pool)
         return True
 
     def forget(self, url: str) -> None:
@@ -95,33 +122,24 @@ class ImageLoader(QObject):
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
-    def _work(self, url: str) -> None:
-        """On a worker thread: fetch (or find) and decode; the result goes to the queue."""
-        try:
-            path = self.cache.get(url)
-            image = QImage(str(path)) if path is not None else QImage()
-            if image.isNull():
-                self._results.put((url, None, self.cache.failure(url) or "not an image"))
-                return
-            self._results.put((url, image.scaled(THUMB * 3, THUMB * 3, Qt.KeepAspectRatio,
-                                                 Qt.SmoothTransformation), ""))
-        except Exception as exc:  # noqa: BLE001 - a worker must not die silently
-            log.warning("image %s: %r", url, exc)
-            self._results.put((url, None, str(exc)))
+    def _fetch(self, url: str) -> tuple[QImage | None, str]:
+        """On a worker thread: fetch (or find) and decode; (thumbnail, "") or (None, reason)."""
+        path = self.cache.get(url)
+        image = QImage(str(path)) if path is not None else QImage()
+        if image.isNull():
+            return None, self.cache.failure(url) or "not an image"
+        return image.scaled(THUMB * 3, THUMB * 3, Qt.KeepAspectRatio, Qt.SmoothTransformation), ""
 
-    def _on_poll(self) -> None:
-        while True:
-            try:
-                url, image, reason = self._results.get_nowait()
-            except queue.Empty:
-                break
-            self._pending -= 1
-            if image is None:
-                self.sig_failed.emit(url, reason)
-            else:
-                self.sig_loaded.emit(url, image)
-        if self._pending <= 0:
-            self._timer.stop()
+    def _on_fetched(self, url: str, fetched: tuple[QImage | None, str]) -> None:
+        image, reason = fetched
+        if image is None:
+            self.sig_failed.emit(url, reason)
+        else:
+            self.sig_loaded.emit(url, image)
+
+    def _on_error(self, url: str, exc: BaseException) -> None:
+        log.warning("image %s: %r", url, exc)
+        self.sig_failed.emit(url, str(exc))
 
 
 class PlanHost(QObject):
@@ -227,4 +245,4 @@ class PlanHost(QObject):
         self.session.append_local(p.PLAN_PRODUCT_UPSERTED, {"product": product, "index": index})
 
 
-__all__ = ["PlanHost", "ImageLoader", "open_plan_editor"]
+__all__ = ["PlanHost", "ImageLoader", "PlanExporter", "open_plan_editor"]

@@ -97,7 +97,7 @@ def run_prompter(args) -> int:
     app.setOrganizationName("Livedesk")
     app.setApplicationName("Livedesk")
     app.setQuitOnLastWindowClosed(False)
-    from console.gui.app import install_translator
+    from console.gui.i18n import install_translator
     install_translator(app)              # the language chosen in Settings (or LIVEDESK_LANG)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -113,7 +113,7 @@ def run_prompter(args) -> int:
         lambda seq: asyncio.ensure_future(client.send_cue_ack(seq)))
     done = asyncio.Event()
     app.lastWindowClosed.connect(done.set)
-    from console.gui.app import quit_on_signals
+    from console.gui.closing import quit_on_signals
     quit_on_signals(app)                 # Ctrl-C / SIGTERM close the window: done is set
 
     def excepthook(kind, value, tb):

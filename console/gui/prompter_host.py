@@ -14,7 +14,9 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
+from functools import partial
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from console.core import protocol as p
 from console.compliance import WordList, WordListError, load_words
+from console.gui import tasks
 from console.gui.prompter import PrompterWindow
 from console.core.plan import PlanError, save_plan
 from console.live.relay import PrompterRelay, RelayError
@@ -56,9 +59,8 @@ class PrompterHost(QObject):
         self.editor = ScriptEditor(words if words is not None else _default_words())
         self.editor.set_state(self.session.state)
         self.editor.sig_apply.connect(self._on_script_apply)
-        dock = window._dock("script_editor", _tr("Cue cards"), self.editor, Qt.LeftDockWidgetArea)
-        window.tabifyDockWidget(window.docks["run_of_show"], dock)
-        window.docks["run_of_show"].raise_()
+        # (the window's layout puts the dock behind the run of show)
+        window._dock("script_editor", _tr("Cue cards"), self.editor, Qt.LeftDockWidgetArea)
         window.clock.add(self.editor)
         self.sig_message.connect(lambda text: window.statusBar().showMessage(text, 8000))
         window.sig_closed.connect(self._on_window_closed)
@@ -117,30 +119,27 @@ class PrompterHost(QObject):
         return self.panel_window
 
     def save_plan_to(self, path: str) -> None:
-        """Write the session's plan, with its cue-card edits, off the UI thread."""
+        """Write the session's plan, with its cue-card edits, off the UI thread; the outcome
+        comes as ``sig_message``."""
         plan = self.session.state.plan
         if not isinstance(plan, dict):
             self.sig_message.emit(_tr("No show plan to save"))
             return
 
-        def write() -> str:
-            try:
-                save_plan(plan, path)
-                return _tr("Plan saved") + f": {path}"
-            except PlanError as exc:
-                return _tr("Plan not saved") + ": " + "; ".join(exc.problems)
-            except OSError as exc:
-                return _tr("Plan not saved") + f": {exc.strerror or exc}"
+        def saved(_result: None) -> None:
+            self.sig_message.emit(_tr("Plan saved") + f": {path}")
 
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is None:
-            self.sig_message.emit(write())
-            return
-        future = loop.run_in_executor(None, write)
-        future.add_done_callback(lambda f: self.sig_message.emit(f.result()))
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, PlanError):
+                detail = "; ".join(exc.problems)
+            elif isinstance(exc, OSError):
+                detail = exc.strerror or str(exc)
+            else:
+                detail = str(exc)
+            self.sig_message.emit(_tr("Plan not saved") + ": " + detail)
+
+        # (a copy: the session's plan changes with every cue-card edit meanwhile)
+        tasks.run(partial(save_plan, copy.deepcopy(plan), path), saved, failed, owner=self)
 
     # ---- Internals
     def _build_menu(self) -> None:

@@ -1,13 +1,15 @@
 """`livedesk replay [SESSION] [--db URL]`: the session library and the replay window.
 
-The replay window *is* the live console's window (:class:`MainWindow`, same panels, same
-docks, same frame clock), driven by a :class:`console.replay.replay.ReplayFeed` instead of a
-LiveSession, with the operator controls read-only and a timeline at the bottom.
+The replay window is a session window (:class:`console.gui.session_window.SessionWindow`: the
+live console's panels, docks and frame clock), driven by a
+:class:`console.replay.replay.ReplayFeed` instead of a LiveSession, with the operator controls
+read-only; it adds the prompt panel (what the host saw), a timeline at the bottom, the session
+library and report exports.
 
 Nothing touches the database on the UI thread: opening, seeking, stepping, playback reads,
 following a session that is still being recorded, the library's list / delete / export /
-import, and report exports all run on worker threads (small operations that report back
-on the UI thread through a queued signal, Anki style). The UI thread only folds the events
+import, and report exports all run on worker threads (``console.gui.tasks``: an operation,
+then its result on the UI thread, Anki style). The UI thread only folds the events
 a frame needs (at most ``max_per_frame``) and adopts states built by the worker. Seeks fold
 in a process of their own (:mod:`console.replay.seeker`), so dragging the play head does not
 take the GIL from the UI thread; the worker seeks itself until that process is ready, or if
@@ -24,20 +26,21 @@ import logging
 import sys
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QTabBar, QToolBar, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QToolBar, QWidget
 
-from console.gui.main_window import MainWindow
+from console.fold.state import SessionState
+from console.gui import tasks
+from console.gui.help_menu import add_help_menu, describe_database
+from console.gui.session_window import SessionWindow
 from console.recorder.store import SessionExistsError
 from console.replay.replay import Replay, ReplayFeed, SessionNotFound
-from console.gui.help_menu import add_help_menu, describe_database
 from console.replay.seeker import SeekProcess, SeekUnavailable, store_url
-from console.fold.state import SessionState
 from widgets.prompter_panel import PrompterPanel
 from widgets.session_library import SessionLibrary
 from widgets.timeline import Timeline
@@ -53,51 +56,6 @@ SWITCH_INTERVAL_S = 0.0005
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
-
-
-# ---- Worker ------------------------------------------------------------------------------
-class _Bridge(QObject):
-    """Carries a finished future back to the UI thread (queued connection)."""
-
-    sig_done = Signal(object)
-    """(callback, future): the operation finished on the worker thread."""
-
-
-class Worker(QObject):
-    """One background thread for store operations; results are delivered on the UI thread."""
-
-    def __init__(self, name: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._bridge = _Bridge()
-        self._bridge.sig_done.connect(self._on_done)
-        self.closed = False
-        self.running = 0
-
-    def submit(self, fn: Callable[..., Any], done: Callable[[Any], None],
-               error: Callable[[BaseException], None] | None = None, *args: Any) -> Future:
-        self.running += 1
-        fut = self._pool.submit(fn, *args)
-        fut.add_done_callback(lambda f: self._bridge.sig_done.emit((done, error, f)))
-        return fut
-
-    def close(self) -> None:
-        self.closed = True
-        self._pool.shutdown(wait=False, cancel_futures=True)
-
-    def _on_done(self, payload) -> None:
-        done, error, fut = payload
-        self.running -= 1
-        if self.closed or fut.cancelled():
-            return
-        exc = fut.exception()
-        if exc is not None:
-            if error is not None:
-                error(exc)
-            else:
-                log.error("background operation failed: %r", exc, exc_info=exc)
-            return
-        done(fut.result())
 
 
 # ---- Replay controller ----------------------------------------------------------------------
@@ -125,7 +83,8 @@ class ReplayController(QObject):
         self.replay: Replay | None = None
         self.feed: ReplayFeed | None = None
         self.placeholder = SessionState()
-        self.worker = Worker("replay", self)
+        #: store reads, one at a time, on a thread of their own (console.gui.tasks)
+        self._reads = tasks.serial_executor("replay")
         #: seeks fold in a process of their own (console.replay.seeker) on a real database
         self.seeker: SeekProcess | None = None
         self.lanes_version = 0
@@ -202,7 +161,7 @@ class ReplayController(QObject):
             self.sig_reset.emit(feed.state)
             self._pump()
 
-        self.worker.submit(self._open_feed, done, self._on_failed)
+        self._submit(self._open_feed, done)
 
     def seek_time(self, ts: float) -> None:
         if self.feed is None:
@@ -247,10 +206,13 @@ class ReplayController(QObject):
             self.feed.clock.set_rate(rate)
 
     def close(self) -> None:
+        if self._closed:
+            return
         self._closed = True
         self._frame.stop()
         self._refresh_timer.stop()
-        self.worker.close()
+        tasks.cancel_all(self)               # a result still coming is dropped
+        self._reads.shutdown(wait=False, cancel_futures=True)
         if self.seeker is not None:      # may wait for a seek in flight: not on the UI thread
             threading.Thread(target=self.seeker.close, name="replay-seeks-close",
                              daemon=True).start()
@@ -281,6 +243,10 @@ class ReplayController(QObject):
         return rp.state_at(seq)
 
     # ---- Internals
+    def _submit(self, operation: Callable[[], Any], on_success: Callable[[Any], None]) -> None:
+        """Run a store operation on the controller's thread; back on the UI thread after."""
+        tasks.run(operation, on_success, self._on_failed, owner=self, executor=self._reads)
+
     def _is_recording(self) -> bool:
         info = self.replay.info if self.replay is not None else None
         if info is None:
@@ -296,15 +262,15 @@ class ReplayController(QObject):
             kind, value = self._pending_seek
             self._pending_seek = None
             self._busy = True
-            self.worker.submit(self._seek_state, self._on_seek_done, self._on_failed, kind, value)
+            self._submit(partial(self._seek_state, kind, value), self._on_seek_done)
         elif self._want_refresh:
             self._want_refresh = False
             self._busy = True
-            self.worker.submit(self.replay.refresh, self._on_refresh_done, self._on_failed)
+            self._submit(self.replay.refresh, self._on_refresh_done)
         elif self.feed.clock.playing:
             self._busy = True
-            self.worker.submit(self.feed.fetch, self._on_fetch_done, self._on_failed,
-                               self.feed.clock.position(), self.feed.cursor)
+            self._submit(partial(self.feed.fetch, self.feed.clock.position(), self.feed.cursor),
+                         self._on_fetch_done)
 
     def _on_seek_done(self, state: SessionState) -> None:
         self._busy = False
@@ -370,13 +336,13 @@ class _ReplayStatus:
 
 
 class ReplaySession:
-    """The LiveSession face MainWindow expects, over a ReplayController. Sends nothing."""
+    """What the session window reads of a session, over a ReplayController: the current state
+    (it changes on every seek), the status and the replay clock. Read-only: it has no way to
+    send a command or append to the recorded log."""
 
     def __init__(self) -> None:
         self.controller: ReplayController | None = None
         self.status = _ReplayStatus()
-        self.log = None
-        self.refused: list[tuple[str, dict]] = []
         self._placeholder = SessionState()
 
     @property
@@ -386,25 +352,11 @@ class ReplaySession:
     def position(self) -> float:
         return self.controller.position() if self.controller is not None else time.time()
 
-    def send_command(self, name: str, args: dict) -> str:
-        """Replays are read-only: nothing is sent to a platform."""
-        self.refused.append((name, dict(args)))
-        log.warning("replay is read-only: command %s not sent", name)
-        return ""
-
-    def append_local(self, type_: str, data: dict, source: str = "operator"):
-        """Replays are read-only: the recorded log is never appended to."""
-        self.refused.append((type_, dict(data)))
-        return None
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.close()
-
 
 # ---- Replay window ------------------------------------------------------------------------------
-class ReplayWindow(MainWindow):
-    """The live console's panels on a recorded session, with a timeline and report exports."""
+class ReplayWindow(SessionWindow):
+    """The session's panels on a recorded session, read-only, with the prompt panel, a timeline
+    and report exports."""
 
     # ---- Signals
     sig_show_library = Signal()
@@ -413,30 +365,25 @@ class ReplayWindow(MainWindow):
     """A report export finished: the path written (or an error message)."""
 
     SETTINGS_GROUP = "replay_window"
-    LIVE = False       # no File/Live/Help session menus, closing never asks
-    HIDDEN_DOCKS = ("alert_settings", "script_editor", "plugins")   # live-only, if present
+    TAB_GROUPS = (("alerts", "comments"), ("alerts", "prompter"))
+    FRONT = ("run_of_show", "alerts")
+    INVENTORY_HEIGHT = 150     # px: the timeline takes the bottom; the columns get the rest
 
     def __init__(self, store, session_id: str, *, start: bool = True, refresh_ms: int = 1000,
                  parent: QWidget | None = None) -> None:
         session = ReplaySession()
-        super().__init__(session, now=session.position, sound=False, start_clock=False, parent=parent)
+        super().__init__(session, now=session.position, parent=parent)
         self.setObjectName("livedesk_replay")
         self.store = store
         self.session_id = session_id
         self.controller = ReplayController(store, session_id, refresh_ms=refresh_ms, parent=self)
         session.controller = self.controller
-        self.report_worker = Worker("report", self)
         self.exports: list[str] = []
-        # ---- Read-only operator controls
+        # ---- Read-only panels (their intents are not connected to anything either)
         self.run_of_show.set_read_only(True)
         self.run_of_show.results.hide()      # "No commands sent yet" / "1 pending": live only
         self.inventory.set_read_only(True)
         self.comments.set_read_only(True)
-        self.cue_bar.setEnabled(False)
-        self.cue_bar.hide()
-        self.cue_bar.toggleViewAction().setVisible(False)
-        self.alert_timer.stop()
-        self._remove_live_only_docks()
         for name in ("age", "rate", "target"):      # feed health does not apply to a replay
             w = getattr(self.status, name, None)
             if w is not None:
@@ -445,7 +392,6 @@ class ReplayWindow(MainWindow):
         self.prompter = PrompterPanel(clock=session.position)
         self.prompter.blockSignals(True)      # no cue acknowledgements from a replay
         self._dock("prompter", _tr("Prompt panel"), self.prompter, Qt.RightDockWidgetArea)
-        self.docks["prompter"].hide()         # tabified with the alerts on first show
         self.clock.add(self.prompter)
         self.timeline = Timeline()
         self.timeline.set_model(self.controller)
@@ -467,10 +413,10 @@ class ReplayWindow(MainWindow):
         self.controller.sig_error.connect(self._on_error)
         self.controller.sig_playing_frame.connect(self.timeline.refresh)
         self.sig_report_done.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        self._build_replay_menu()
-        self._restored = self.restore_layout()
-        self._remove_live_only_docks()
+        self._build_view_menu()
+        self._build_replay_menus()
         self._update_title()
+        self._finish_layout()
         if start:
             self.clock.start()
             self.controller.open()
@@ -493,37 +439,12 @@ class ReplayWindow(MainWindow):
             self.sig_report_done.emit(_tr("Report failed") + f": {exc}")
 
         self.statusBar().showMessage(_tr("Writing report…") + f" {path}")
-        self.report_worker.submit(work, done, failed)
+        tasks.run(work, done, failed, owner=self)
 
     # ---- Internals
-    def _add_live_hosts(self) -> None:
-        """No prompter relay, cue-card editor or plugins: a replay sends and runs nothing."""
-
-    def _remove_live_only_docks(self) -> None:
-        titles = set()
-        for name in self.HIDDEN_DOCKS:
-            dock = self.docks.get(name)
-            if dock is not None:
-                dock.widget().setEnabled(False)
-                dock.widget().blockSignals(True)
-                self.removeDockWidget(dock)
-                titles.add(dock.windowTitle())
-        # Qt keeps the tab bar of a tab group a removed dock belonged to; hide it
-        for tabs in self.findChildren(QTabBar):
-            if tabs.parent() is self and titles & {tabs.tabText(i) for i in range(tabs.count())}:
-                tabs.hide()
-
-    def _build_replay_menu(self) -> None:
+    def _build_replay_menus(self) -> None:
+        """Replay (library, close), Report (exports) and Help, after View."""
         bar = self.menuBar()
-        bar.clear()                           # the live menus (cues, prompter relay) do not apply
-        view = bar.addMenu(_tr("&View"))
-        for name, dock in self.docks.items():
-            if name not in self.HIDDEN_DOCKS:
-                view.addAction(dock.toggleViewAction())
-        view.addSeparator()
-        reset = QAction(_tr("Reset layout"), self)
-        reset.triggered.connect(self._on_reset_layout)
-        view.addAction(reset)
         replay = bar.addMenu(_tr("&Replay"))
         lib = QAction(_tr("Session library…"), self)
         lib.setShortcut(QKeySequence("Ctrl+O"))
@@ -551,6 +472,10 @@ class ReplayWindow(MainWindow):
                 or getattr(self, "session_id", ""))
         self.setWindowTitle("Livedesk — " + _tr("Replay") + (f" — {name}" if name else ""))
 
+    def _size_default(self) -> None:
+        super()._size_default()
+        self.resizeDocks([self.docks["inventory"]], [self.INVENTORY_HEIGHT], Qt.Vertical)
+
     # ---- Slots
     def _on_step(self, kind: str, direction: int) -> None:
         if self.controller.step(kind, direction) is None:
@@ -562,8 +487,8 @@ class ReplayWindow(MainWindow):
 
     def _on_opened(self) -> None:
         from console.fold.comments import returning_buyers
-        self.report_worker.submit(returning_buyers, self.comments.set_returning, None,
-                                  self.store, self.session_id)
+        tasks.run(partial(returning_buyers, self.store, self.session_id),
+                  self.comments.set_returning, owner=self)
         self._update_title()
         info = self.controller.replay.info
         note = ""
@@ -588,34 +513,16 @@ class ReplayWindow(MainWindow):
             self.export_report(fmt, path)
 
     # ---- Qt events
-    def showEvent(self, event) -> None:  # noqa: N802
-        first = not self._sized and not self._restored
-        super().showEvent(event)
-        if first:      # tabify once the live layout is sized (earlier leaves a stray tab bar)
-            self._place_prompter()
-            # the timeline takes the bottom; give the inventory's height back to the columns
-            self.resizeDocks([self.docks["inventory"]], [150], Qt.Vertical)
-
-    def _place_prompter(self) -> None:
-        """The prompt panel (what the host saw) shares a tab group with the alerts."""
-        self.tabifyDockWidget(self.docks["alerts"], self.docks["prompter"])
-        self.docks["prompter"].show()
-        self.docks["alerts"].raise_()
-
-    def _on_reset_layout(self) -> None:
-        super()._on_reset_layout()
-        self.cue_bar.hide()
-        self._remove_live_only_docks()
-        self._place_prompter()
-
     def closeEvent(self, event) -> None:  # noqa: N802
-        self.report_worker.close()
+        tasks.cancel_all(self)                # a report still being written is not announced
+        self.controller.close()
         super().closeEvent(event)
 
 
 # ---- Library window ----------------------------------------------------------------------------------
 class LibraryWindow(QMainWindow):
-    """The session library; opens replay windows. Store work runs on a worker thread."""
+    """The session library; opens replay windows. Store work runs on a worker thread, one
+    operation at a time, in order."""
 
     # ---- Signals
     sig_loaded = Signal()
@@ -627,7 +534,7 @@ class LibraryWindow(QMainWindow):
         self.setWindowTitle("Livedesk — " + _tr("Session library"))
         self.resize(1200, 640)
         self.store = store
-        self.worker = Worker("library", self)
+        self._store_ops = tasks.serial_executor("library")
         self.library = SessionLibrary()
         self.setCentralWidget(self.library)
         self.windows: dict[str, ReplayWindow] = {}
@@ -661,7 +568,7 @@ class LibraryWindow(QMainWindow):
             self._loading = False
             self.library.set_message(_tr("Could not read the sessions") + f": {exc}")
 
-        self.worker.submit(self.store.sessions, done, failed)
+        self._submit(self.store.sessions, done, failed)
 
     def open_replay(self, session_id: str) -> ReplayWindow:
         win = self.windows.get(session_id)
@@ -715,7 +622,7 @@ class LibraryWindow(QMainWindow):
                 return
             self._on_failed(exc)
 
-        self.worker.submit(work, done, failed)
+        self._submit(work, done, failed)
 
     def _run(self, fn: Callable[[], Any], message: str, reload: bool = True) -> None:
         def done(_result) -> None:
@@ -723,7 +630,11 @@ class LibraryWindow(QMainWindow):
             if reload:
                 self.reload()
 
-        self.worker.submit(fn, done, self._on_failed)
+        self._submit(fn, done, self._on_failed)
+
+    def _submit(self, operation: Callable[[], Any], on_success: Callable[[Any], None],
+                on_failure: Callable[[BaseException], None]) -> None:
+        tasks.run(operation, on_success, on_failure, owner=self, executor=self._store_ops)
 
     def _on_failed(self, exc: BaseException) -> None:
         self.library.set_message(_tr("Failed") + f": {exc}")
@@ -731,15 +642,20 @@ class LibraryWindow(QMainWindow):
     # ---- Qt events
     def closeEvent(self, event) -> None:  # noqa: N802
         self.timer.stop()
-        self.worker.close()
+        tasks.cancel_all(self)                # (the window may be shown again: its thread stays)
+        self._loading = False
         super().closeEvent(event)
 
 
 # ---- Entry point ------------------------------------------------------------------------------------
 def run_replay(args) -> int:
     """Open the library, or the given session directly; run until the last window closes."""
-    from console.gui.app import (dispose, install_excepthook, install_translator,
-                                 quit_on_signals, settle_gc, upgrade_database)
+    from console.gui.closing import dispose, quit_on_signals
+    from console.gui.crash import install_excepthook
+    from console.gui.db_upgrade import upgrade_database
+    from console.gui.gc_tuning import settle_gc
+    from console.gui.i18n import install_translator
+    from console.gui.settings import settings_database
     from console.gui.theme import apply_theme
     from console.recorder import Store
 
@@ -752,7 +668,6 @@ def run_replay(args) -> int:
     install_translator(app)
     install_excepthook()
     if getattr(args, "db", None) is None:             # Settings → Recording database
-        from console.gui.app import settings_database
         args.db = settings_database()
     upgrade_database(getattr(args, "db", None))     # once, with a busy dialog, if needed
     store = Store(getattr(args, "db", None))
@@ -793,4 +708,4 @@ def run_replay(args) -> int:
     return int(rc or 0)
 
 
-__all__ = ["run_replay", "ReplayWindow", "ReplayController", "ReplaySession", "LibraryWindow", "Worker"]
+__all__ = ["run_replay", "ReplayWindow", "ReplayController", "ReplaySession", "LibraryWindow"]

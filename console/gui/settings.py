@@ -6,7 +6,9 @@ thresholds), kept with QSettings under ``settings/`` and applied by the windows 
 
 from __future__ import annotations
 
+import os
 from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
@@ -89,8 +91,19 @@ class AppSettings:
         return asdict(self)
 
 
+def settings_database() -> str | None:
+    """The recording database chosen in Settings (a path becomes a sqlite:/// URL), or None for
+    the default; ``--db`` on the command line and ``LIVEDESK_DB_URL`` win over it."""
+    if os.environ.get("LIVEDESK_DB_URL"):
+        return None
+    db = AppSettings.load().database
+    if not db:
+        return None
+    return db if "://" in db else "sqlite:///" + str(Path(db).expanduser().resolve())
+
+
 def _bool(raw) -> bool:
     return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes")
 
 
-__all__ = ["AppSettings", "DEFAULT_HOTKEYS", "LANGUAGES"]
+__all__ = ["AppSettings", "DEFAULT_HOTKEYS", "LANGUAGES", "settings_database"]

@@ -11,7 +11,7 @@ os.environ["LIVEDESK_LANG"] = "en"
 import pytest
 
 from console.core import protocol as p
-from console.gui.demo import T0, FakeSession, PLAN
+from tests.support.demo import T0, FakeSession, PLAN
 
 
 @pytest.fixture(autouse=True)

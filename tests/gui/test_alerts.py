@@ -2,7 +2,7 @@
 
 from console.core import protocol as p
 from console.live.alerts import AlertEngine, Thresholds
-from console.gui.demo import T0
+from tests.support.demo import T0
 
 
 def kinds(out, type_):

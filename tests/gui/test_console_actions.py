@@ -6,7 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from console.core import protocol as p
-from console.gui.main_window import MainWindow, recording_target
+from console.gui.main_window import MainWindow
+from console.gui.session_window import recording_target
 from tests.gui.conftest import order
 from widgets.alerts_panel import AlertSound
 from widgets.order_ticker import OrderTicker
@@ -181,9 +182,9 @@ def test_keyboard_reorder_and_enter_pushes_the_selected_card(session, qtbot):
 def test_run_of_show_shows_plan_images_or_placeholders(session, qtbot, tmp_path):
     from PySide6.QtGui import QColor, QPixmap
 
-    from console.gui.main_window import plan_images
+    from console.gui.session_window import plan_images
     from console.core.plan import plan_from_dict
-    from console.gui.demo import PLAN
+    from tests.support.demo import PLAN
     img = tmp_path / "ld001.png"
     pix = QPixmap(20, 20)
     pix.fill(QColor("#00ff00"))

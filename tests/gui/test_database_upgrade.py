@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog
 
-from console.gui.app import upgrade_database
+from console.gui.db_upgrade import upgrade_database
 from console.recorder import Store
 from console.recorder.db import current_revision, head_revision, make_engine, pending_upgrade
 from tests.recorder.test_migrations import _database_at_0002
@@ -59,3 +59,33 @@ def test_a_failing_upgrade_is_raised(qapp, tmp_path, monkeypatch):
         upgrade_database(url)
     assert not [w for w in QApplication.topLevelWidgets()
                 if isinstance(w, QProgressDialog) and w.isVisible()]
+
+
+def test_the_upgrade_runs_off_the_ui_thread_while_the_ui_thread_keeps_turning(qapp, tmp_path,
+                                                                               monkeypatch):
+    import threading
+    import time
+
+    import console.recorder.db as db
+
+    url = _database_at_0002(tmp_path / "old.db", 10)
+    ran_on: list[threading.Thread] = []
+    real = db.ensure_schema
+
+    def slow_upgrade(engine) -> None:
+        ran_on.append(threading.current_thread())
+        time.sleep(0.4)
+        real(engine)
+
+    monkeypatch.setattr(db, "ensure_schema", slow_upgrade)
+    ticks: list[float] = []
+    probe = QTimer()
+    probe.setInterval(10)
+    probe.timeout.connect(lambda: ticks.append(time.monotonic()))
+    probe.start()
+    try:
+        assert upgrade_database(url) is True
+    finally:
+        probe.stop()
+    assert ran_on and ran_on[0] is not threading.main_thread()
+    assert len(ticks) >= 15                      # timers kept firing during the 0.4 s upgrade

@@ -28,7 +28,7 @@ def _closed_port() -> int:
 
 def test_an_unreachable_feed_shows_the_plan_a_banner_and_grey_figures(qtbot, tmp_path):
     from console.feed.reconnect import FixedPolicy
-    from console.gui.app import make_session
+    from console.gui.coalescing_session import make_session
     from console.gui.main_window import MainWindow
 
     plan = load_plan(SAMPLE_PLAN)

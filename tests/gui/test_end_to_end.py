@@ -57,7 +57,7 @@ def test_console_on_simulator(qapp, qtbot, tmp_path):
     with loop:
         loop.run_until_complete(asyncio.wait_for(scenario(), 60))
     asyncio.set_event_loop(None)
-    from console.gui.app import dispose
+    from console.gui.closing import dispose
     dispose(result.pop("win"))
     assert result["orders"] > 0
     assert result["rows"] > 0 and result["frames"] > 0

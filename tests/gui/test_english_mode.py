@@ -62,7 +62,7 @@ def test_english_mode_has_no_hard_coded_chinese(session, qtbot):
 
 def test_chinese_mode_translates_the_same_texts(session, qtbot, qapp):
     from PySide6.QtCore import QCoreApplication
-    from console.gui.app import install_translator
+    from console.gui.i18n import install_translator
     translator = install_translator(qapp, "zh_CN")
     try:
         win = make_window(session, qtbot)

@@ -4,7 +4,7 @@ catches up (fewer paints meanwhile), never falling behind silently (issue 19).""
 from __future__ import annotations
 
 from console.core import protocol as p
-from console.gui.demo import FakeSession
+from tests.support.demo import FakeSession
 from console.live.lag import FeedLag
 
 

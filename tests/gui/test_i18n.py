@@ -42,7 +42,7 @@ def test_compiled_qm_matches_the_table(qapp, make_i18n):
 
 def test_console_speaks_chinese(qapp):
     from PySide6.QtCore import QCoreApplication
-    from console.gui.app import install_translator
+    from console.gui.i18n import install_translator
     translator = install_translator(qapp, "zh_CN")
     try:
         assert QCoreApplication.translate("Livedesk", "Push card") == "弹讲解"

@@ -15,7 +15,8 @@ import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QLabel
 
-from console.gui.main_window import DockScroll, MainWindow
+from console.gui.main_window import MainWindow
+from console.gui.session_window import DockScroll
 
 ROOT = Path(__file__).resolve().parents[2]
 LAPTOP = QRect(0, 0, 1366, 728)          # 1366×768 less a 40-pixel task bar
@@ -25,7 +26,7 @@ LAPTOP = QRect(0, 0, 1366, 728)          # 1366×768 less a 40-pixel task bar
 def lang(request, qapp):
     translator = None
     if request.param != "en":
-        from console.gui.app import install_translator
+        from console.gui.i18n import install_translator
         translator = install_translator(qapp, request.param)
     yield request.param
     if translator is not None:
@@ -126,7 +127,7 @@ def test_the_console_opens_inside_the_screen(tmp_path, size):
         QSettings.setDefaultFormat(QSettings.IniFormat)
         QSettings.setPath(QSettings.IniFormat, QSettings.UserScope, tempfile.mkdtemp())
         app = QApplication([])
-        from console.gui.demo import demo_session
+        from tests.support.demo import demo_session
         from console.gui.main_window import MainWindow
         s = demo_session(minutes=2)
         win = MainWindow(s, now=lambda: s.state.last_ts, sound=False, start_clock=False)

@@ -3,7 +3,7 @@
 from PySide6.QtCore import Qt
 
 from console.core import protocol as p
-from console.gui.demo import T0
+from tests.support.demo import T0
 from tests.gui.conftest import order
 from widgets.conversion_graphs import ConversionGraphs
 from widgets.funnel_view import FunnelView

@@ -55,7 +55,7 @@ def test_settings_dialog_saves_and_applies(session, qtbot, monkeypatch):
     assert saved.thresholds["low_stock_fraction"] == 0.25 and saved.hotkeys["clear"] == "Ctrl+K"
     assert saved.database == "postgresql+psycopg://live@db.example/livedesk"
     monkeypatch.delenv("LIVEDESK_LANG")
-    from console.gui.app import ui_language
+    from console.gui.i18n import ui_language
     assert ui_language() == "zh_CN"
     # the rebound key clears (after asking); the old one no longer does
     session.script.feed(session.script.ev(5, p.CARD_PUSHED, sku="LD-001"))
@@ -109,7 +109,7 @@ def test_prompter_screen_setting_is_used(session, qtbot):
 
 
 def test_database_setting_is_where_console_and_replay_record_and_read(tmp_path, monkeypatch):
-    from console.gui.app import settings_database
+    from console.gui.settings import settings_database
     monkeypatch.delenv("LIVEDESK_DB_URL", raising=False)
     assert settings_database() is None                          # default: the user data folder
     settings = AppSettings.load()

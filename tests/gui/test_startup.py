@@ -55,7 +55,7 @@ def test_upgrade_database_skips_sqlalchemy_for_a_current_file(tmp_path):
     """The console's check before the window: no SQLAlchemy import for a new SQLite file."""
     url = "sqlite:///" + (tmp_path / "x.db").as_posix()
     code = ("import sys; from PySide6.QtWidgets import QApplication; app = QApplication([]); "
-            "from console.gui.app import upgrade_database; "
+            "from console.gui.db_upgrade import upgrade_database; "
             f"assert upgrade_database({url!r}) is False; "
             "print('sqlalchemy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -66,7 +66,7 @@ def test_upgrade_database_skips_sqlalchemy_for_a_current_file(tmp_path):
 
 # ---- the window first, the graphs after ---------------------------------------------------
 def test_deferred_graphs_are_swapped_in(qtbot):
-    from console.gui.demo import FakeSession
+    from tests.support.demo import FakeSession
     from console.gui.main_window import MainWindow
     from widgets.conversion_graphs import ConversionGraphs
     from widgets.graphs_placeholder import GraphsPlaceholder
@@ -92,7 +92,7 @@ def test_deferred_graphs_are_swapped_in(qtbot):
 
 
 def test_eager_graphs_by_default(qtbot):
-    from console.gui.demo import FakeSession
+    from tests.support.demo import FakeSession
     from console.gui.main_window import MainWindow
     from widgets.conversion_graphs import ConversionGraphs
 

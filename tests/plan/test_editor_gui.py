@@ -170,23 +170,53 @@ def test_mapping_dialog_reports_bad_rows(qtbot, tmp_path):
     assert "4 product(s)" in dialog.summary.text()
 
 
-def test_export_from_the_editor(editor, tmp_path, qtbot):
+def test_the_editor_asks_for_exports_and_writes_nothing_itself(editor, tmp_path):
     ed = editor
+    asked = []
+    ed.sig_export.connect(lambda fmt, path, plan: asked.append((fmt, path, plan)))
+    assert ed.export("xlsx", str(tmp_path / "p.xlsx"))
+    assert [(f, p_) for f, p_, _plan in asked] == [("xlsx", str(tmp_path / "p.xlsx"))]
+    assert asked[0][2] == ed.plan and asked[0][2] is not ed.plan      # a copy to write
+    assert not (tmp_path / "p.xlsx").exists()                         # widgets do no I/O
+    ed.select(0)
+    ed.set_field("price", "abc")
+    ed.run_check()
+    assert ed.export("pdf", str(tmp_path / "p.pdf")) is False         # problems: not asked
+    assert len(asked) == 1
+
+
+def test_export_from_the_editor(tmp_path, qtbot, monkeypatch):
+    """The host (open_plan_editor) writes the exports off the UI thread; the editor says so."""
+    import threading
+
+    from console.gui import plan_host
+    from console.plans import export as plan_export
+    ed = plan_host.open_plan_editor(None, str(SAMPLE_PLAN))
+    qtbot.addWidget(ed)
     messages = []
     ed.sig_message.connect(messages.append)
-    ed.export("xlsx", str(tmp_path / "p.xlsx"), wait=True)
-    ed.export("pdf", str(tmp_path / "p.pdf"), wait=True)
-    qtbot.waitUntil(lambda: len(messages) >= 2, timeout=5000)
-    assert all(m.startswith("Exported") for m in messages)
+    writers = []
+    real_xlsx = plan_export.export_xlsx
+    monkeypatch.setattr(plan_export, "export_xlsx", lambda *a, **k: (
+        writers.append(threading.current_thread()), real_xlsx(*a, **k))[1])
+    assert ed.export("xlsx", str(tmp_path / "p.xlsx"))
+    assert ed.export("pdf", str(tmp_path / "p.pdf"))
+    assert ed.export("xlsx", str(tmp_path / "no-such-dir" / "p.xlsx"))
+    qtbot.waitUntil(lambda: len(messages) >= 3, timeout=30000)
+    assert sorted(m.split(":")[0] for m in messages) == ["Export failed", "Exported", "Exported"]
+    assert writers and all(t is not threading.main_thread() for t in writers)
     assert (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
     from console.plans.importer import import_sheet
     assert len(import_sheet(tmp_path / "p.xlsx").plan["products"]) == 12
+    ed.undo.setClean()
+    ed.close()
+    gc.collect()
 
 
 def test_live_apply_and_import_from_the_session(qtbot):
     """In the console: applied products become plan.product_upserted events; the feed's
     products are imported by SKU without duplicates."""
-    from console.gui.demo import FakeSession
+    from tests.support.demo import FakeSession
     from console.gui.main_window import MainWindow
     sess = FakeSession()
     plan = load_plan(SAMPLE_PLAN).to_dict()
@@ -242,7 +272,7 @@ def test_start_dialog_opens_the_editor_and_takes_the_saved_plan(qtbot, tmp_path)
 
 def test_product_images_by_url_reach_the_run_of_show_and_the_prompt_panel(qtbot, tmp_path):
     """Fetched off the UI thread through the cache (loopback HTTP); offline: letter tile."""
-    from console.gui.demo import FakeSession
+    from tests.support.demo import FakeSession
     from console.gui.main_window import MainWindow
     from tests.plan.test_image_cache import _Server, png_bytes
     server = _Server()

@@ -14,7 +14,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtWidgets import QLabel, QMainWindow, QDockWidget  # noqa: E402
 
 from console.core import protocol as p  # noqa: E402
-from console.gui.demo import FakeSession  # noqa: E402
+from tests.support.demo import FakeSession  # noqa: E402
 from console.plugin_host import FEEDS, INTEGRATIONS, PANELS, Plugin, PluginManager  # noqa: E402
 from plugins.obs_overlay import KEYRING_SERVICE, ObsOverlay  # noqa: E402
 from widgets.plugins_panel import PluginsHost, PluginsPanel  # noqa: E402

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from console.core import protocol as p
-from console.gui.demo import FakeSession
+from tests.support.demo import FakeSession
 from console.core.plan import load_plan
 from console.live.relay import RelayClient
 
@@ -64,17 +64,28 @@ def test_cue_ack_from_the_local_panel_is_recorded_as_host_action(qtbot, window, 
     assert driver.state.cue["acked_at"] is not None
 
 
-def test_save_plan_keeps_the_edits(window, driver, tmp_path):
+def test_save_plan_keeps_the_edits(window, driver, tmp_path, qtbot, monkeypatch):
+    """Written off the UI thread; the outcome comes back as a message."""
+    import threading
+
+    import console.gui.prompter_host as ph
     host = window.prompter_host
     sku = driver.skus[1]
     window.session.append_local(p.OPERATOR_SCRIPT_EDIT, {"sku": sku, "script": "第一句\n第二句"})
     messages = []
     host.sig_message.connect(messages.append)
+    writers = []
+    real_save = ph.save_plan
+    monkeypatch.setattr(ph, "save_plan", lambda *a: (writers.append(threading.current_thread()),
+                                                     real_save(*a))[1])
     host.save_plan_to(str(tmp_path / "edited.yaml"))
-    assert messages and "edited.yaml" in messages[-1]
+    qtbot.waitUntil(lambda: bool(messages), timeout=5000)
+    assert "edited.yaml" in messages[-1] and "not saved" not in messages[-1]
+    assert writers and writers[0] is not threading.main_thread()
     saved = load_plan(tmp_path / "edited.yaml")
     assert next(x for x in saved.products if x.sku == sku).script == "第一句\n第二句"
     host.save_plan_to(str(tmp_path / "missing-dir" / "x.yaml"))
+    qtbot.waitUntil(lambda: len(messages) == 2, timeout=5000)
     assert "not saved" in messages[-1]
 
 

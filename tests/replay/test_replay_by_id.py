@@ -68,7 +68,7 @@ def test_live_only_texts_do_not_show_in_replay(qtbot, qt_settings, recorded):
 
 
 def test_view_menu_has_cue_cards_and_plugins_and_brings_a_closed_dock_back(qtbot, qt_settings):
-    from console.gui.demo import FakeSession
+    from tests.support.demo import FakeSession
     from console.gui.main_window import MainWindow
     win = MainWindow(FakeSession(), sound=False, start_clock=False)
     qtbot.addWidget(win)

@@ -10,7 +10,6 @@ import orjson
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from console.core import protocol as p
 from console.recorder import Store
 from console.fold.state import SessionState
 from tests.replay.recorded import SimRecording
@@ -226,12 +225,27 @@ def test_operator_controls_are_read_only(window, qtbot):
         assert not row.button.isVisible()
         row.button.click()
     assert sent == []
-    assert not win.cue_bar.isVisible() and not win.cue_bar.isEnabled()
-    assert "alert_settings" not in [n for n, d in win.docks.items() if d.isVisible()]
-    win._on_push_card("QM-DJ-001")        # even the window's own intent slots send nothing
-    win._on_send_cue("催单", "free")
-    assert [r[0] for r in win.session.refused] == [p.CMD_CARD_PUSH, p.OPERATOR_CUE]
+    # nothing live is built: no cue bar, no alert thresholds, no intent reaches a session
+    assert not hasattr(win, "cue_bar") and not hasattr(win, "alert_timer")
+    assert set(win.docks) == {"run_of_show", "orders", "funnel", "alerts", "comments",
+                              "inventory", "prompter"}
+    ros.sig_push_card.emit("QM-DJ-001")   # even if a panel asked, nothing is connected to it
+    win.inventory.sig_set_stock.emit("QM-DJ-001", 5)
+    win.comments.sig_reply.emit("谢谢", "")
+    assert not hasattr(win.session, "send_command") and not hasattr(win.session, "append_local")
     assert win.store._store.last_seq("sim") == before
+
+
+def test_replay_menus_are_its_own(window):
+    win = window
+    menus = [a.text() for a in win.menuBar().actions()]
+    assert menus == ["&View", "&Replay", "Re&port", "&Help"]
+    view = [a.text() for a in win.view_menu.actions() if a.text()]
+    assert view == ["Run of show", "Orders", "Funnel", "Alerts", "Comments", "Inventory",
+                    "Prompt panel", "Reset layout"]
+    tabs = win.tabifiedDockWidgets(win.docks["alerts"])
+    assert {d.objectName() for d in tabs} == {"dock_comments", "dock_prompter"}
+    assert win.docks["prompter"].isVisible()
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv", "html", "pdf"])

@@ -153,3 +153,15 @@ def test_open_replay_from_library(library, qtbot):
     assert "双11" in win.windowTitle()
     win.close()
     assert "s-a" not in library.windows
+
+
+def test_a_closed_library_shown_again_still_reads_the_store(library, qtbot):
+    """Replay → Session library… after the library window was closed: it lists again (its
+    worker thread outlives the close; a read cancelled by the close does not block the next)."""
+    lib = library
+    lib.reload()                      # in flight while the window closes: its result is dropped
+    lib.close()
+    loads = lib.loads
+    lib._on_show()
+    qtbot.waitUntil(lambda: lib.loads > loads, timeout=5000)
+    assert lib.isVisible() and lib.library.proxy.rowCount() == len(lib.store.sessions())

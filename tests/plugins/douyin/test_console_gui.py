@@ -25,7 +25,7 @@ SHOTS = os.environ.get("LIVEDESK_SHOTS")     # a directory: save screenshots the
 @pytest.fixture(autouse=True)
 def temp_settings(tmp_path, qapp):
     if SHOTS:
-        from console.gui.app import install_translator
+        from console.gui.i18n import install_translator
         install_translator(qapp)          # LIVEDESK_LANG=zh_CN for the Chinese screenshots
     from PySide6.QtCore import QCoreApplication, QSettings
     QCoreApplication.setOrganizationName("LivedeskTest")
@@ -60,7 +60,8 @@ def test_start_dialog_offers_douyin(qapp, tmp_path):
 @pytest.mark.timeout(180)
 def test_console_runs_on_the_fake_douyin_consoles(qapp, tmp_path, monkeypatch):
     qasync = pytest.importorskip("qasync")
-    from console.gui.app import dispose, shutdown, start_console
+    from console.gui.app import shutdown, start_console
+    from console.gui.closing import dispose
 
     fake = FakeConsole(poll_ms=250, auto_login=True).start()
     profile = tmp_path / "douyin.yaml"

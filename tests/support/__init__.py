@@ -1,0 +1,1 @@
+"""Fixtures shared by the tests and the screenshot scripts (a scripted session, a fake one)."""

@@ -8,7 +8,6 @@ the room's returning buyers from the recording store on a worker thread.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 
@@ -29,27 +28,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
 
 
-class _Sink:
-    """The engine's actions go to the live session; a session whose ``send_command`` takes no
-    source (a test double) still works, with the automatic command logged as the operator's."""
-
-    def __init__(self, session) -> None:
-        self.session = session
-        try:
-            params = inspect.signature(session.send_command).parameters
-        except (TypeError, ValueError):
-            params = {}
-        self._takes_source = "source" in params
-
-    def send_command(self, name: str, args: dict, source: str = "operator") -> str:
-        if self._takes_source:
-            return self.session.send_command(name, args, source=source)
-        return self.session.send_command(name, args)
-
-    def append_local(self, type_: str, data: dict, source: str = "operator"):
-        return self.session.append_local(type_, data, source)
-
-
 class DeskHost(QObject):
     """Wires the comment panel and the automation engine to the live session."""
 
@@ -64,7 +42,7 @@ class DeskHost(QObject):
         state = self.session.state
         plan = getattr(self.session, "plan", None)
         auto_plan = getattr(plan, "automation", None) or AutomationPlan()
-        self.engine = Automation(state, _Sink(self.session), auto_plan, clock=window.now)
+        self.engine = Automation(state, self.session, auto_plan, clock=window.now)
         self._config_seen: object = None
         # ---- panel, indicator, keys
         self.panel = AutomationPanel()
@@ -170,10 +148,11 @@ class DeskHost(QObject):
         if not sid or sid == self._returning_for:
             return
         self._returning_for = sid
-        engine = getattr(getattr(self.session, "recorder", None), "engine", None)
-        if engine is None:
+        recorder = self.session.recorder
+        db = recorder.database_url if recorder is not None else None
+        if db is None:
             return
-        url = engine.url.render_as_string(hide_password=False)
+        url = db.render_as_string(hide_password=False)
         room = (st.session or {}).get("room")
 
         def work() -> None:

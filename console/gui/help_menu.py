@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from console import __version__
+from console.api import Database
 from console.support.logs import log_file
 from widgets.about_dialog import AboutDialog
 
@@ -27,10 +28,10 @@ def add_help_menu(window: QMainWindow, database: str) -> QMenu:
     return menu
 
 
-def describe_database(holder) -> str:
+def describe_database(holder: Database | None) -> str:
     """The database a recorder or store writes to, password hidden ('' when there is none)."""
-    url = getattr(getattr(holder, "engine", None), "url", None)
-    return url.render_as_string(hide_password=True) if hasattr(url, "render_as_string") else ""
+    url = holder.database_url if holder is not None else None
+    return url.render_as_string(hide_password=True) if url is not None else ""
 
 
 def show_about(window: QMainWindow, database: str) -> AboutDialog:

@@ -13,8 +13,11 @@ from PySide6.QtWidgets import (QDockWidget, QFrame, QHBoxLayout, QLabel, QLineEd
                                QMainWindow, QMessageBox, QPushButton, QScrollArea, QSpinBox,
                                QToolBar, QWidget)
 
+from dataclasses import replace
+
+from console.api import Session
 from console.core import protocol as p
-from console.live.alerts import AlertEngine, Thresholds
+from console.live.alerts import Thresholds
 from console.gui.help_menu import add_help_menu, describe_database
 from console.gui.plan_host import PlanHost
 from console.gui.prompter_host import PrompterHost
@@ -36,12 +39,11 @@ from widgets.status_bar import StatusBar
 log = logging.getLogger(__name__)
 
 
-def recording_target(session) -> str | None:
+def recording_target(session: Session) -> str | None:
     """Where the session records: the SQLite file, or the database URL with its password masked
     (None when there is no recorder)."""
-    recorder = getattr(session, "recorder", None)
-    engine = getattr(recorder, "engine", None)
-    url = getattr(engine, "url", None)
+    recorder = session.recorder
+    url = recorder.database_url if recorder is not None else None
     if url is None:
         return None
     try:
@@ -223,7 +225,6 @@ class MainWindow(QMainWindow):
         self.thresholds = Thresholds()
         self.settings.apply_thresholds(self.thresholds)
         sound = sound and self.settings.sound
-        self.alert_engine = AlertEngine(self.thresholds)
         self.session_ended = False        # File → End session: stopped, the window stays
         self.new_session_requested = False
         self._quit_confirmed = False
@@ -282,6 +283,7 @@ class MainWindow(QMainWindow):
         self.inventory.sig_end_flash.connect(self._on_end_flash)
         self.cue_bar.sig_send_cue.connect(self._on_send_cue)
         self.alerts.sig_new_alert.connect(self._on_new_alert)
+        self.alert_settings.sig_changed.connect(self._on_thresholds_changed)
         self.run_of_show.set_images(plan_images(getattr(session, "plan", None)))
         self._build_menu()
         self._add_live_hosts()
@@ -291,16 +293,11 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._restored = self.restore_layout()
         self._fitted = False
-        # ---- Timers
-        self.alert_timer = QTimer(self)
-        self.alert_timer.setInterval(1000)
-        self.alert_timer.timeout.connect(self.check_alerts)
         self._stopping = False
         self._stopped = False
         self.clock.lag = getattr(session, "lag", None)        # paints less while catching up
         if start_clock:
             self.clock.start()
-            self.alert_timer.start()
 
     # ---- Public API
     def session_now(self) -> float:
@@ -320,23 +317,6 @@ class MainWindow(QMainWindow):
             self._clock_anchor = (st.version, st.last_ts, time.monotonic())
             return st.last_ts
         return ts + min(time.monotonic() - mono, 5.0)
-
-    def check_alerts(self, now: float | None = None) -> list[tuple[str, dict]]:
-        """Evaluate alert conditions and append raised/cleared events to the log."""
-        st = self.session.state
-        status = getattr(self.session, "status", None)
-        age = None
-        if status is not None and hasattr(status, "data_age"):
-            try:
-                age = status.data_age()
-            except Exception:  # noqa: BLE001
-                age = None
-        out = self.alert_engine.evaluate(st, self.now() if now is None else now, data_age=age,
-                                         feed_state=getattr(status, "state", None),
-                                         lag=getattr(self.session, "lag", None))
-        for type_, data in out:
-            self.session.append_local(type_, data, source="system")
-        return out
 
     DEFAULT_SIZE = (1600, 1000)
 
@@ -552,6 +532,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         settings.apply_thresholds(self.thresholds)
         self.alert_settings.reload()
+        self._on_thresholds_changed()
         self.alerts.sound = settings.sound
         self.run_of_show.set_hotkeys(settings.hotkeys, digits=settings.digit_keys)
         host = getattr(self, "prompter_host", None)      # none in the replay window
@@ -721,6 +702,11 @@ class MainWindow(QMainWindow):
         if rows:
             rows[0].spin.setFocus()
 
+    def _on_thresholds_changed(self) -> None:
+        """The session evaluates the alerts (console/live/alerts.py): it gets a copy of the
+        thresholds edited here (the Alert settings dock, the Settings dialog)."""
+        self.session.set_thresholds(replace(self.thresholds))
+
     def _on_new_alert(self, alert: dict) -> None:
         """Visible (raise the alerts panel, status-bar message) and audible (the panel's sound);
         never a modal dialog."""
@@ -755,7 +741,6 @@ class MainWindow(QMainWindow):
             return
         self.save_layout()
         self.clock.stop()
-        self.alert_timer.stop()
         if getattr(self, "desk_host", None) is not None:
             self.desk_host.stop()
         future = self._stop_session()
@@ -817,7 +802,6 @@ class MainWindow(QMainWindow):
         if self.session_ended:
             return
         self.session_ended = True
-        self.alert_timer.stop()
         if getattr(self, "desk_host", None) is not None:
             self.desk_host.stop()                # automation acts no more
         self._stop_session()

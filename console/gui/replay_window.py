@@ -364,18 +364,24 @@ class _ReplayStatus:
         self.attempt = 0
         self.events_per_s = None
         self.target = None
+        self.last_error = None
 
     def data_age(self) -> float | None:
         return None
 
 
 class ReplaySession:
-    """The LiveSession face MainWindow expects, over a ReplayController. Sends nothing."""
+    """The LiveSession face MainWindow expects (:class:`console.api.Session`), over a
+    ReplayController. Sends nothing, evaluates no alerts (the recording holds them)."""
 
     def __init__(self) -> None:
         self.controller: ReplayController | None = None
         self.status = _ReplayStatus()
         self.log = None
+        self.lag = None
+        self.plan = None
+        self.recorder = None
+        self.switched = None
         self.refused: list[tuple[str, dict]] = []
         self._placeholder = SessionState()
 
@@ -386,7 +392,13 @@ class ReplaySession:
     def position(self) -> float:
         return self.controller.position() if self.controller is not None else time.time()
 
-    def send_command(self, name: str, args: dict) -> str:
+    def now(self) -> float:
+        return self.position()
+
+    def set_thresholds(self, thresholds: Any) -> None:
+        """A replay shows the alerts its recording holds; it evaluates none."""
+
+    def send_command(self, name: str, args: dict, source: str = "operator") -> str:
         """Replays are read-only: nothing is sent to a platform."""
         self.refused.append((name, dict(args)))
         log.warning("replay is read-only: command %s not sent", name)
@@ -435,7 +447,6 @@ class ReplayWindow(MainWindow):
         self.cue_bar.setEnabled(False)
         self.cue_bar.hide()
         self.cue_bar.toggleViewAction().setVisible(False)
-        self.alert_timer.stop()
         self._remove_live_only_docks()
         for name in ("age", "rate", "target"):      # feed health does not apply to a replay
             w = getattr(self.status, name, None)

@@ -156,7 +156,8 @@ def _insert(engine: sa.Engine, table: sa.Table):
 
 
 class Recorder:
-    """Durable, batched recorder of one session log at a time."""
+    """Durable, batched recorder of one session log at a time (implements
+    :class:`console.api.Recorder`)."""
 
     def __init__(self, url: str | None = None, *, batch_max: int = 5000,
                  flush_interval: float = 0.05, cache_mib: int = 64) -> None:
@@ -192,6 +193,14 @@ class Recorder:
     @property
     def queued(self) -> int:
         return self._submitted - self._committed
+
+    @property
+    def database_url(self) -> sa.URL:
+        return self.engine.url
+
+    def last_feed_seq(self, session_id: str) -> int:
+        """The last feed seq recorded for an opened session (0 if none)."""
+        return self._last.get(session_id, [0, 0])[1]
 
     def open_session(self, session_id: str, meta: dict) -> int:
         """Create or resume the session row; returns the last committed log seq (0 if new)."""

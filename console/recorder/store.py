@@ -100,6 +100,10 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    @property
+    def database_url(self) -> sa.URL:
+        return self.engine.url
+
     # ---- sessions -----------------------------------------------------------------
     def sessions(self) -> list[SessionInfo]:
         t = schema.sessions

@@ -18,6 +18,7 @@ plugin for the rest of the run, logs it and records it in
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.metadata
 import importlib.util
 import inspect
@@ -402,7 +403,7 @@ class PluginManager:
                 if inspect.isawaitable(result):
                     task = asyncio.ensure_future(result)
                     self._tasks.add(task)
-                    task.add_done_callback(lambda t, e=entry: self._task_done(e, t))
+                    task.add_done_callback(functools.partial(self._task_done, entry))
             except Exception as exc:
                 self._disable_running(entry, "events", exc)
 

@@ -119,7 +119,7 @@ class StateClock:
                  wall: Callable[[], float] = time.time) -> None:
         self.state = state
         self._clock = SessionClock(monotonic=monotonic, wall=wall)
-        self._seen = None
+        self._seen: float | None = None
 
     def now(self) -> float:
         st = self.state() if callable(self.state) else self.state

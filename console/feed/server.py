@@ -281,7 +281,7 @@ class FeedServer:
                     await ws.send(p.dumps_text(list(item)))
                     continue
                 events = [e for e in item if e["seq"] > conn.sent]
-                while not conn.queue.empty() and type(conn.queue._queue[0]) is list:  # noqa: SLF001
+                while not conn.queue.empty() and type(conn.queue._queue[0]) is list:  # type: ignore[attr-defined]  # noqa: SLF001
                     events.extend(e for e in conn.queue.get_nowait() if e["seq"] > conn.sent)
                 for chunk in p.iter_batches(events, self.batch):
                     await ws.send(p.dumps_text(chunk))

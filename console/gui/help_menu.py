@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from console import __version__
 from console.api import Database
-from console.support.logs import log_file
+from console.support.logs import configured_log_file, log_file
 from widgets.about_dialog import AboutDialog
 
 
@@ -35,8 +33,7 @@ def describe_database(holder: Database | None) -> str:
 
 
 def show_about(window: QMainWindow, database: str) -> AboutDialog:
-    root = logging.getLogger()
-    path = getattr(root, "_livedesk_log_file", None) or log_file()
+    path = configured_log_file() or log_file()
     dialog = AboutDialog(__version__, path, database, window)
     dialog.open()
     return dialog

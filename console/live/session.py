@@ -493,7 +493,7 @@ class LiveSession:
 
     def _on_feed_events(self, events: list[dict]) -> None:
         if events:
-            self.lag.observe(events[-1].get("ts"), len(events))
+            self.lag.observe(events[-1]["ts"], len(events))   # (checked by the feed client)
         every = self.snapshot_every
         if self.recorder is None or self._since_snapshot + len(events) < every:
             self.log.append_feed(events)

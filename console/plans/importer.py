@@ -169,7 +169,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         raise ImportError_(f"{path}: no such file") from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportError_(f"{path}: cannot read as an Excel workbook: {exc}") from None
-    candidates = []
+    candidates: list[tuple[int, int, Table]] = []
     try:
         names = wb.sheetnames
         if sheet is not None:
@@ -194,8 +194,8 @@ def _sheet_grid(ws) -> tuple[list[list[Any]], dict[int, int]]:
     """
     grid = [list(r) for r in ws.iter_rows(values_only=True)]
     width = max((len(r) for r in grid), default=0)
-    for r in grid:
-        r.extend([None] * (width - len(r)))
+    for row in grid:
+        row.extend([None] * (width - len(row)))
     wide: dict[int, int] = {}
     for rng in ws.merged_cells.ranges:
         r0, c0, r1, c1 = rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1
@@ -418,8 +418,8 @@ def parse_minutes(value: Any) -> float | None:
     s = _nfkc(value).lower().replace(" ", "")
     m = re.fullmatch(r"(\d+):(\d{1,2})(?::(\d{1,2}))?", s)
     if m:
-        a, b, c = (int(x) if x else None for x in m.groups())
-        return (a * 60 + b + c / 60) if c is not None else a + b / 60
+        a, b, c = int(m.group(1)), int(m.group(2)), m.group(3)
+        return (a * 60 + b + int(c) / 60) if c else a + b / 60
     m = re.fullmatch(r"(?:(\d+(?:\.\d+)?)(?:分钟|分|min|mins|minutes|m|'))?"
                      r"(?:(\d+)(?:秒|s|sec|seconds|\"))?", s)
     if m and any(m.groups()):

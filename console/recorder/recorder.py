@@ -144,15 +144,16 @@ class RetryReports:
         self._key = None
 
 
-def _insert(engine: sa.Engine, table: sa.Table):
+def _insert(engine: sa.Engine, table: sa.Table) -> sa.Insert:
+    """INSERT ... that skips rows already there (a resent batch, a resumed session)."""
     name = engine.dialect.name
     if name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:  # pragma: no cover
-        raise RuntimeError(f"unsupported database dialect {name!r}")
-    return insert(table).on_conflict_do_nothing()
+        from sqlalchemy.dialects import sqlite
+        return sqlite.insert(table).on_conflict_do_nothing()
+    if name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+        return postgresql.insert(table).on_conflict_do_nothing()
+    raise RuntimeError(f"unsupported database dialect {name!r}")  # pragma: no cover
 
 
 class Recorder:

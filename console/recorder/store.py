@@ -247,7 +247,7 @@ class Store:
             refold = False
             for seq, ts in moved.items():
                 payload = c.execute(sa.select(e.c.payload).where(
-                    e.c.session_id == session_id, e.c.seq == seq)).scalar()
+                    e.c.session_id == session_id, e.c.seq == seq)).scalar_one()
                 obj = orjson.loads(payload)
                 old = float(obj.get("ts"))
                 obj.setdefault("wall_ts", old)

@@ -360,7 +360,8 @@ def _plan_rows(state: SessionState, start: float) -> list[PlanRow]:
         pr = state.products.get(sku)
         ppos = skus.index(sku) + 1 if pp is not None else None
         apos = actual.index(sku) + 1 if sku in actual else None
-        pmin = float(pp.get("planned_minutes")) if pp and pp.get("planned_minutes") is not None else None
+        planned_min = pp.get("planned_minutes") if pp else None
+        pmin = float(planned_min) if planned_min is not None else None
         amin = state.on_air(sku) / 60.0
         notes = []
         if pp is None:
@@ -630,7 +631,8 @@ def export_xlsx(review: Review, path: str | os.PathLike) -> Path:
         for i, (row, kinds) in enumerate(zip(rows, table_kinds(headers, rows)), start=1):
             for c, (value, kind) in enumerate(zip(row, kinds)):
                 if _is_number(value):   # numbers stay numbers, with a number format
-                    fmt = fmts.get(kind) or (fmts["int"] if isinstance(value, int) else None)
+                    fmt = (fmts.get(kind) if kind else None) or (
+                        fmts["int"] if isinstance(value, int) else None)
                     ws.write_number(i, c, value, fmt)
                 else:
                     ws.write(i, c, value)

@@ -99,7 +99,7 @@ class DeskHost(QObject):
         self._load_returning()
         try:
             decisions = self.engine.tick(self.window.now())
-        except Exception:  # noqa: BLE001 - automation must never take the console down
+        except Exception:  # automation must never take the console down
             log.exception("automation tick failed; automation paused")
             if st.automation.running:
                 self.engine.pause(True)

@@ -370,7 +370,7 @@ class LiveSession:
                     meta["continues"] = carry[0]
                 try:
                     last_seq = self.recorder.open_session(sid, meta)
-                except Exception as exc:  # noqa: BLE001 - e.g. a full disk: retried, not silent
+                except Exception as exc:  # e.g. a full disk: retried, not silent
                     reason = (str(exc).splitlines() or [type(exc).__name__])[0]
                     log.error("cannot open the recording of session %s (%s); trying again "
                               "when the feed reconnects", sid, reason)

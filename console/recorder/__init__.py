@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -16,7 +17,7 @@ class RecorderStartError(RuntimeError):
     reason in ``str``. A SQLite database that did not exist before is removed again."""
 
 
-def open_recorder(url: str | None = None, **kwargs):  # noqa: ANN201 - Recorder-like
+def open_recorder(url: str | None = None, **kwargs: Any) -> Recorder | ProcessRecorder:
     """The recorder ``livedesk record`` and the console use: in a process of its own
     (:class:`ProcessRecorder`), or in this one with ``LIVEDESK_RECORDER=thread``.
 
@@ -28,7 +29,7 @@ def open_recorder(url: str | None = None, **kwargs):  # noqa: ANN201 - Recorder-
         if os.environ.get("LIVEDESK_RECORDER", "process").strip().lower() == "thread":
             return Recorder(url, **kwargs)
         return ProcessRecorder(url, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - one clear reason for the caller
+    except Exception as exc:  # one clear reason for the caller
         for path in created:
             try:
                 path.unlink(missing_ok=True)

@@ -265,7 +265,7 @@ class ProcessRecorder:
     def _close_at_exit(self) -> None:
         try:
             self.close(timeout=10.0)
-        except Exception:  # noqa: BLE001 - at exit, report and go on
+        except Exception:  # at exit, report and go on
             log.exception("closing the recorder at exit failed")
 
     def _check_open(self) -> None:
@@ -392,7 +392,7 @@ class ProcessRecorder:
         if self.on_error is not None:
             try:
                 self.on_error(text)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("on_error callback failed")
 
     def _restart(self) -> None:

@@ -339,7 +339,7 @@ class Recorder:
                 if self.on_error is not None:
                     try:
                         self.on_error(msg)
-                    except Exception:  # noqa: BLE001
+                    except Exception:
                         log.exception("on_error callback failed")
                 elif self._reports.due(msg):
                     log.warning("%s", msg)

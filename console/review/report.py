@@ -442,7 +442,7 @@ def _compare(store, info, state: SessionState, limit: int) -> list[CompareRow]:
         try:
             st = Replay(store, s.id).open().final_state
             viewers = st.traffic["viewers"] if st is not None else 0
-        except Exception:  # an unreadable old session should not break the review
+        except Exception:  # noqa: BLE001 - an unreadable old session should not break the review
             st = None
         gmv = float(s.gmv or 0.0)
         rows.append(CompareRow(s.id, s.title or "", s.started_at, float(s.duration_s or 0.0), gmv,

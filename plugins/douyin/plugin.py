@@ -241,7 +241,7 @@ class DouyinFeed(Plugin):
                     self.server.emit(events)
                 if self.capture is not None:
                     self.capture.flush()
-            except Exception:  # noqa: BLE001 - a bad tick must not stop the feed
+            except Exception:  # a bad tick must not stop the feed
                 log.exception("douyin tick failed")
 
     # ---- commands out ----------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_each_retry_is_reported_once_not_per_attempt(tmp_path, caplog):
     limit = {"pages": None}
 
     @sa.event.listens_for(rec.engine, "checkout")
-    def _limit(dbapi_conn, rec_, proxy):  # noqa: ANN001
+    def _limit(dbapi_conn, rec_, proxy):
         if limit["pages"] is not None:
             dbapi_conn.execute(f"PRAGMA max_page_count={limit['pages']}")
 

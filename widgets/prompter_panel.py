@@ -584,8 +584,8 @@ class PrompterPanel(QWidget):
     def _paint_automation(self, st: SessionState) -> None:
         """Automation, when the operator has it on: running or paused, and the run-of-show
         timer's warning for the product on air (what will happen without anyone's hand)."""
-        auto = getattr(st, "automation", None)
-        if auto is None or not auto.enabled:
+        auto = st.automation
+        if not auto.enabled:
             self.auto_label.hide()
             return
         t = THEMES[self.settings.theme]

@@ -40,8 +40,8 @@ class DeskHost(QObject):
         self.window = window
         self.session = window.session
         state = self.session.state
-        plan = getattr(self.session, "plan", None)
-        auto_plan = getattr(plan, "automation", None) or AutomationPlan()
+        plan = self.session.plan
+        auto_plan = (plan.automation if plan is not None else None) or AutomationPlan()
         self.engine = Automation(state, self.session, auto_plan, clock=window.now)
         self._config_seen: object = None
         # ---- panel, indicator, keys
@@ -143,8 +143,8 @@ class DeskHost(QObject):
         """Once per session id: buyers who paid in earlier sessions of the room, off the UI
         thread (the store is the recorder's database)."""
         st = self.session.state
-        sid = (st.session or {}).get("session_id") or getattr(getattr(self.session, "log", None),
-                                                              "session_id", None)
+        log_ = self.session.log
+        sid = (st.session or {}).get("session_id") or (log_.session_id if log_ is not None else None)
         if not sid or sid == self._returning_for:
             return
         self._returning_for = sid

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from console.api import Session
 from console.core import protocol as p
+from console.core.plan import ShowPlan
 from console.live.alerts import Thresholds
 from console.gui.help_menu import add_help_menu, describe_database
 from console.gui.plan_host import PlanHost
@@ -54,15 +55,15 @@ def recording_target(session: Session) -> str | None:
         return str(url)
 
 
-def plan_images(plan) -> dict:
+def plan_images(plan: ShowPlan | None) -> dict:
     """Product images of a show plan that are local files (path or file:// URL), by SKU. Read
     once when the window is built, before anything streams; remote URLs are not fetched."""
     from pathlib import Path
 
     from PySide6.QtGui import QPixmap
     out = {}
-    for prod in getattr(plan, "products", None) or []:
-        url = (getattr(prod, "image_url", "") or "").strip()
+    for prod in plan.products if plan is not None else []:
+        url = (prod.image_url or "").strip()
         if not url or "://" in url and not url.startswith("file://"):
             continue
         path = Path(url[len("file://"):] if url.startswith("file://") else url)
@@ -213,12 +214,11 @@ class MainWindow(QMainWindow):
     SETTINGS_GROUP = "main_window"
     LIVE = True        # a live session (File, Live and Help menus; the replay window is not)
 
-    def __init__(self, session, *, now=None, sound: bool = True, start_clock: bool = True,
+    def __init__(self, session: Session, *, now=None, sound: bool = True, start_clock: bool = True,
                  defer_graphs: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.now = now or self.session_now
-        self._clock_anchor = (-1, 0.0, 0.0)   # (state version, state.last_ts, monotonic)
         self.setObjectName("livedesk_main")
         self.resize(*self.DEFAULT_SIZE)
         self.settings = AppSettings.load()
@@ -248,9 +248,9 @@ class MainWindow(QMainWindow):
         self.comments = CommentPanel()
         self.cue_bar = CueBar(self)
         self.status = StatusBar(self)
-        self.status.set_status(getattr(session, "status", None))
+        self.status.set_status(session.status)
         self.status.set_recording(recording_target(session))
-        self.status.set_lag(getattr(session, "lag", None))   # "falling behind" while it lasts
+        self.status.set_lag(session.lag)   # "falling behind" while it lasts
         self.setStatusBar(self.status)
         self.automation_indicator = AutomationIndicator()   # live and replay: what ran by itself
         self.status.addPermanentWidget(self.automation_indicator)
@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
         self.cue_bar.sig_send_cue.connect(self._on_send_cue)
         self.alerts.sig_new_alert.connect(self._on_new_alert)
         self.alert_settings.sig_changed.connect(self._on_thresholds_changed)
-        self.run_of_show.set_images(plan_images(getattr(session, "plan", None)))
+        self.run_of_show.set_images(plan_images(session.plan))
         self._build_menu()
         self._add_live_hosts()
         if self.LIVE:
@@ -295,28 +295,15 @@ class MainWindow(QMainWindow):
         self._fitted = False
         self._stopping = False
         self._stopped = False
-        self.clock.lag = getattr(session, "lag", None)        # paints less while catching up
+        self.clock.lag = session.lag        # paints less while catching up
         if start_clock:
             self.clock.start()
 
     # ---- Public API
     def session_now(self) -> float:
         """The session's clock (``session.now()``: the feed's time, at its announced speed; the
-        same clock local events are stamped with). Without one: wall time for a live feed; for a
-        simulated or replayed clock (feed time far from wall time, e.g. --speed 20), the last
-        event time advanced by the wall time since it arrived."""
-        clock = getattr(self.session, "now", None)
-        if callable(clock):
-            return clock()
-        st = self.session.state
-        wall = time.time()
-        if not st.last_ts or abs(wall - st.last_ts) < 30:
-            return wall
-        version, ts, mono = self._clock_anchor
-        if version != st.version:
-            self._clock_anchor = (st.version, st.last_ts, time.monotonic())
-            return st.last_ts
-        return ts + min(time.monotonic() - mono, 5.0)
+        same clock local events are stamped with)."""
+        return self.session.now()
 
     DEFAULT_SIZE = (1600, 1000)
 
@@ -400,7 +387,7 @@ class MainWindow(QMainWindow):
         self.addToolBarBreak(Qt.TopToolBarArea)
         self.addToolBar(Qt.TopToolBarArea, self.feed_banner)
         self.clock.add(self.feed_banner)
-        self.alerts.feed_status = getattr(self.session, "status", None)
+        self.alerts.feed_status = self.session.status
         self.data_age = {name: DataAgeBadge(panel, status) for name, panel in (
             ("graphs", self.graphs), ("orders", self.orders), ("funnel", self.funnel),
             ("inventory", self.inventory), ("alerts", self.alerts))}
@@ -409,7 +396,7 @@ class MainWindow(QMainWindow):
 
     def _feed_status(self):
         """The feed's status, read on each frame (the data-age badges)."""
-        return getattr(self.session, "status", None)
+        return self.session.status
 
     TALL_PANEL = 200   # px: a panel needing more height than this scrolls inside its dock
     WIDE_PANEL = 480   # px: such a panel keeps its own minimum width up to this (no sideways scroll)
@@ -517,7 +504,7 @@ class MainWindow(QMainWindow):
 
     def _build_help_menu(self) -> None:
         """Help: the keyboard shortcuts, then About (version, log file, recordings database)."""
-        self.help_menu = add_help_menu(self, describe_database(getattr(self.session, "recorder", None)))
+        self.help_menu = add_help_menu(self, describe_database(self.session.recorder))
         about = self.help_menu.actions()[0]
         keys = QAction(_tr("Keyboard shortcuts"), self)
         keys.setShortcut(QKeySequence.HelpContents)
@@ -760,8 +747,7 @@ class MainWindow(QMainWindow):
         asyncio future while the stop runs on the event loop, else None (already stopped)."""
         if self._stop_future is not None:
             return None if self._stop_future is True else self._stop_future
-        stop = getattr(self.session, "stop", None)
-        result = stop() if callable(stop) else None
+        result = self.session.stop()
         if inspect.isawaitable(result):
             try:
                 loop = asyncio.get_event_loop()

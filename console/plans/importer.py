@@ -26,9 +26,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from console.core.plan import PlanError, plan_from_dict
+
+if TYPE_CHECKING:
+    from console.core.eventlog import Event
+    from console.fold.state import SessionState
 
 # ---- Fields and header spellings ----------------------------------------------------
 #: Plan fields a column can map to, in the order the mapping dialog lists them.
@@ -648,10 +652,10 @@ class MergeReport:
                 f"{len(self.unchanged)} already in the plan")
 
 
-def products_from_state(state) -> list[dict]:
+def products_from_state(state: SessionState) -> list[dict]:
     """The products a session's feed reported (``product.upsert``), as upsert-like mappings."""
     out = []
-    for sku in getattr(state, "run_of_show", []) or []:
+    for sku in state.run_of_show or []:
         prod = state.products.get(sku)
         if prod is None or prod.price <= 0:      # seen only in an order or a tick: nothing to add
             continue
@@ -665,12 +669,12 @@ def products_from_state(state) -> list[dict]:
     return out
 
 
-def products_from_events(events: Iterable) -> list[dict]:
+def products_from_events(events: Iterable[Event]) -> list[dict]:
     """The latest ``product.upsert`` data per SKU in a session log, in first-seen order
     (keeps what the fold does not: ``product_id``, ``coupon``, ``limit_per_buyer``)."""
     latest: dict[str, dict] = {}
     for ev in events:
-        if getattr(ev, "type", None) == "product.upsert" and isinstance(ev.data, dict) \
+        if ev.type == "product.upsert" and isinstance(ev.data, dict) \
                 and isinstance(ev.data.get("sku"), str):
             latest[ev.data["sku"]] = dict(latest.get(ev.data["sku"], {}), **ev.data)
     return list(latest.values())

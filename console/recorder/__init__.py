@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from console.recorder.db import default_url, ensure_schema, make_engine
 from console.recorder.process import ProcessRecorder, RecorderProcessError
@@ -63,7 +64,8 @@ def _shown(url: str) -> str:
 
 def _reason(exc: BaseException) -> str:
     """The first line of the innermost useful message ("database or disk is full")."""
-    text = str(getattr(exc, "orig", None) or exc)
+    # a database error carries the driver's own (shorter) message
+    text = str((exc.orig if isinstance(exc, DBAPIError) else None) or exc)
     for prefix in ("cannot record to ",):
         if text.startswith(prefix) and ": " in text:
             text = text.split(": ", 1)[1]

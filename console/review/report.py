@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from console.api import SessionRow, Store
 from console.core import metrics
 from console.replay.replay import LANE_KINDS, LANE_LABELS, LaneEvent, Replay
 from console.fold.state import SessionState
@@ -427,10 +428,11 @@ def _moments(state: SessionState, lanes: list[LaneEvent], start: float, top: int
     return out
 
 
-def _compare(store, info, state: SessionState, limit: int) -> list[CompareRow]:
-    room = getattr(info, "room", "") or state.session.get("room", "")
-    started = getattr(info, "started_at", None) or state.started_at or 0.0
-    rows = [CompareRow(info.id, getattr(info, "title", ""), started,
+def _compare(store: Store, info: SessionRow, state: SessionState,
+             limit: int) -> list[CompareRow]:
+    room = info.room or state.session.get("room", "")
+    started = info.started_at or state.started_at or 0.0
+    rows = [CompareRow(info.id, info.title or "", started,
                        (state.ended_at or state.last_ts) - (state.started_at or state.last_ts),
                        state.gmv, state.orders, state.buyers, state.peak_online,
                        state.traffic["viewers"], state.gpm, state.uv_value, current=True)]
@@ -463,10 +465,12 @@ def _final_state(replay: Replay) -> SessionState:
     return state
 
 
-def build_review(store, session_id: str, compare_limit: int = 5) -> Review:
+def build_review(store: Store, session_id: str, compare_limit: int = 5) -> Review:
     replay = Replay(store, session_id).open()
     state = _final_state(replay)
     info = replay.info
+    if info is None:                       # (open() raised SessionNotFound already)
+        raise SessionLookupError(session_id)
     start = state.started_at or replay.start_ts
     end = state.ended_at or state.last_ts or start
     rates = state.funnel()
@@ -486,9 +490,9 @@ def build_review(store, session_id: str, compare_limit: int = 5) -> Review:
                "missed_feed_events": c.missed_feed_events}
     lanes = list(replay.lanes)
     return Review(
-        session_id=session_id, title=getattr(info, "title", "") or s.session.get("title", ""),
-        room=getattr(info, "room", "") or s.session.get("room", ""),
-        platform=getattr(info, "platform", "") or s.session.get("platform", ""),
+        session_id=session_id, title=info.title or s.session.get("title", ""),
+        room=info.room or s.session.get("room", ""),
+        platform=info.platform or s.session.get("platform", ""),
         started_at=start, ended_at=end, duration_s=max(0.0, end - start), summary=summary,
         funnel=rates, weakest=weakest,
         weakest_owner=metrics.OWNER_LABELS.get(weakest.owner, weakest.owner) if weakest else "",

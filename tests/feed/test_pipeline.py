@@ -4,7 +4,6 @@ import signal
 import subprocess
 import sys
 import threading
-import types
 from pathlib import Path
 
 import orjson
@@ -160,14 +159,12 @@ def test_run_record_cli(monkeypatch, capsys, tmp_path):
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     recs = []
-    fake_mod = types.ModuleType("console.recorder")
 
     def make(url=None, **kw):
         recs.append(FakeRecorder(url))
         return recs[-1]
 
-    fake_mod.Recorder = fake_mod.open_recorder = make
-    monkeypatch.setitem(sys.modules, "console.recorder", fake_mod)
+    monkeypatch.setattr("console.recorder.open_recorder", make)
     args = argparse.Namespace(url=box["srv"].url, plan=None, db=f"sqlite:///{tmp_path}/x.db", token=None,
                               duration=1.2, quiet=False)
     try:

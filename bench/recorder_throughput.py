@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from console.core.eventlog import Event  # noqa: E402
-from console.recorder import Recorder  # noqa: E402
+from console.core.eventlog import Event
+from console.recorder import Recorder
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ plugin for the rest of the run, logs it and records it in
 from __future__ import annotations
 
 import asyncio
+import functools
 import importlib.metadata
 import importlib.util
 import inspect
@@ -258,7 +259,7 @@ class PluginManager:
         groups = [GROUPS[k] for k in (FEEDS, INTEGRATIONS, PANELS)]
         try:
             found = discover_entry_points(groups)
-        except Exception as exc:  # a broken distribution must not stop the app
+        except Exception as exc:  # noqa: BLE001 - a broken distribution must not stop the app
             self._problem("*", "load", f"entry point discovery failed: {exc}", exc)
             return
         for group, name, ep in found:
@@ -290,7 +291,7 @@ class PluginManager:
             entry.obj = obj
             entry.status = "loaded"
             return obj
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a plugin's failure is recorded, never raised
             self._fail(entry, "load", exc)
             return None
 
@@ -321,7 +322,7 @@ class PluginManager:
                             logging.getLogger(f"livedesk.plugins.{name}"), self, self.session)
         try:
             await asyncio.wait_for(obj.start(ctx), START_TIMEOUT)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a plugin's failure is recorded, never raised
             self._fail(entry, "start", exc)
             await self._stop_quietly(entry)
             return False
@@ -383,7 +384,7 @@ class PluginManager:
             return
         try:
             await asyncio.wait_for(stop(), STOP_TIMEOUT)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a plugin's failure is recorded, never raised
             self._problem(entry.name, "stop", _describe(exc), exc)
 
     # ---- Events ---------------------------------------------------------------
@@ -402,8 +403,8 @@ class PluginManager:
                 if inspect.isawaitable(result):
                     task = asyncio.ensure_future(result)
                     self._tasks.add(task)
-                    task.add_done_callback(lambda t, e=entry: self._task_done(e, t))
-            except Exception as exc:
+                    task.add_done_callback(functools.partial(self._task_done, entry))
+            except Exception as exc:  # noqa: BLE001 - a plugin's failure is recorded, never raised
                 self._disable_running(entry, "events", exc)
 
     def listener(self, state: Any = None) -> Callable[[list[Event]], None]:

@@ -64,7 +64,8 @@ def main(out: str | None = None, size: tuple[int, int] = (1600, 1000), extras: b
     sess.send_command(p.CMD_CARD_PUSH, {"sku": "LD-003"})
     sess.log.append_local(p.OPERATOR_ACK, {"command_id": "c1"})
     sess.append_local(p.OPERATOR_CUE, {"text": "库存只剩 20", "kind": "stock"})
-    win.check_alerts(now)
+    from console.live.alerts import SessionAlerts
+    SessionAlerts(sess, win.thresholds).check(now)      # what the live session does each second
     if size == (1600, 1000):
         win.resize(*size)
     # else: opened at its default size on the virtual screen --size gives it (it fits itself)
@@ -154,7 +155,7 @@ def live(out: str | None = None, seconds: float = 12.0) -> Path:
         await asyncio.sleep(seconds / 2)
         win.run_of_show._on_push_position(2)             # the operator pushes card 2
         await asyncio.sleep(seconds / 2)
-        win.check_alerts()
+        session.check_alerts()
         await asyncio.sleep(0.5)
         path.parent.mkdir(parents=True, exist_ok=True)
         win.grab().save(str(path))

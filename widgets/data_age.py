@@ -15,6 +15,7 @@ from typing import Callable
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QGraphicsOpacityEffect, QLabel, QWidget
 
+from console.api import FeedStatusView
 from widgets.frame_clock import set_text
 
 #: Figures older than this (seconds since the feed last sent anything) are shown as stale.
@@ -31,16 +32,13 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
 
 
-def feed_freshness(status) -> tuple[bool, float | None]:
+def feed_freshness(status: FeedStatusView | None) -> tuple[bool, float | None]:
     """(stale, age in seconds or None when nothing arrived yet) for a FeedStatus; a missing
     status (replay, tests) is never stale."""
     if status is None:
         return False, None
-    try:
-        age = status.data_age()
-    except Exception:  # noqa: BLE001 - advisory
-        age = None
-    live = getattr(status, "state", None) == "live"
+    age = status.data_age()
+    live = status.state == "live"
     return (not live or age is None or age > STALE_AFTER_S), age
 
 

@@ -15,6 +15,7 @@ import time
 from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolBar, QWidget
 
+from console.api import FeedStatusView, Session
 from widgets.data_age import feed_freshness
 from widgets.frame_clock import set_text
 
@@ -29,14 +30,15 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
 
 
-def banner_message(status, switched: tuple[str, str] | None = None) -> tuple[str, str]:
+def banner_message(status: FeedStatusView | None,
+                   switched: tuple[str, str] | None = None) -> tuple[str, str]:
     """(level, text) for a FeedStatus (and a session switch); ('', '') when all is well."""
     if status is None:
         return "", ""
-    state = getattr(status, "state", "")
-    reason = getattr(status, "last_error", None) or ""
-    target = getattr(status, "target", "") or ""
-    attempt = getattr(status, "attempt", 0) or 0
+    state = status.state
+    reason = status.last_error or ""
+    target = status.target or ""
+    attempt = status.attempt or 0
     stale, age = feed_freshness(status)
     since = (" " + _tr("Figures on screen are {n} s old.").format(n=int(age))) if age is not None \
         else " " + _tr("No data has arrived yet.")
@@ -84,7 +86,7 @@ class FeedBanner(QToolBar):
     time_dependent = True
     refresh_hidden = True     # it shows itself: refreshed while hidden too
 
-    def __init__(self, session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(_tr("Feed status"), parent)
         self.setObjectName("feed_banner")
         self.setMovable(False)
@@ -106,12 +108,12 @@ class FeedBanner(QToolBar):
         self.state = state
 
     def refresh(self) -> None:
-        switched = getattr(self.session, "switched", None)
+        switched = self.session.switched
         if switched != self._switch_seen:
             self._switch_seen, self._switch_at = switched, time.monotonic()
         if switched and time.monotonic() - self._switch_at > SWITCH_NOTICE_S:
             switched = None
-        level, text = banner_message(getattr(self.session, "status", None), switched)
+        level, text = banner_message(self.session.status, switched)
         self.level = level
         set_text(self.label, text, STYLES.get(level, ""))
         if self.label.toolTip() != text:

@@ -7,6 +7,8 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
+from console.api import Panel
+
 
 def set_text(label, text: str, style: str | None = None) -> None:
     """Set a label's text (and style sheet) only when it changed.
@@ -69,7 +71,7 @@ class FrameClock(QObject):
         self._timer.timeout.connect(self._on_timeout)
 
     # ---- Public API
-    def add(self, widget) -> None:
+    def add(self, widget: Panel) -> None:
         widget.now = self.now
         if self.state is not None:
             widget.set_state(self.state)

@@ -162,7 +162,7 @@ class _EditCommand(QUndoCommand):
         self.select_before, self.select_after = select
         self.merge_key = merge_key
 
-    def id(self) -> int:  # noqa: A003 - Qt API
+    def id(self) -> int:  # Qt API
         return 1 if self.merge_key else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt API

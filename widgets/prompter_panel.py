@@ -28,7 +28,7 @@ from widgets.alerts_panel import alert_text
 
 try:  # the compliance check is optional decoration on the script (headless module)
     from console.compliance import check_text, load_words
-except Exception:  # pragma: no cover - missing word list must not break the panel
+except Exception:  # noqa: BLE001  # pragma: no cover - a missing word list must not break the panel
     check_text = load_words = None  # type: ignore[assignment]
 
 FRAME_MS = 33
@@ -134,7 +134,7 @@ class _PlanKey:
 
     __slots__ = ("plan",)
 
-    def __init__(self, plan) -> None:  # noqa: ANN001
+    def __init__(self, plan) -> None:
         self.plan = plan
 
     def __eq__(self, other: object) -> bool:
@@ -584,8 +584,8 @@ class PrompterPanel(QWidget):
     def _paint_automation(self, st: SessionState) -> None:
         """Automation, when the operator has it on: running or paused, and the run-of-show
         timer's warning for the product on air (what will happen without anyone's hand)."""
-        auto = getattr(st, "automation", None)
-        if auto is None or not auto.enabled:
+        auto = st.automation
+        if not auto.enabled:
             self.auto_label.hide()
             return
         t = THEMES[self.settings.theme]
@@ -679,7 +679,7 @@ class PrompterPanel(QWidget):
             if self._words is None:
                 self._words = load_words()
             hits = check_text(text, self._words)
-        except Exception:
+        except Exception:  # noqa: BLE001 - the script shows unmarked rather than not at all
             return html.escape(text)
         t = THEMES[self.settings.theme]
         out, pos = [], 0
@@ -784,7 +784,7 @@ class PrompterPanel(QWidget):
             self._apply_style()
         self._dirty = True  # the next frame re-renders (never re-enter from here)
 
-    def sizeHint(self) -> QSize:
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
         return QSize(1280, 720)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802

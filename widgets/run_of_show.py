@@ -187,7 +187,7 @@ class RunOfShow(QWidget):
             first = self._seen_card is None
             self._seen_card = card
             if not first:
-                by = st.card_by if st.current_sku else getattr(st, "cleared_by", None)
+                by = st.card_by if st.current_sku else st.cleared_by
                 self.sig_card_changed.emit(st.current_sku or "", by or "")
         order = list(st.run_of_show)
         if order != self._order or self.list.count() != len(order):
@@ -195,7 +195,7 @@ class RunOfShow(QWidget):
         now = self.now()
         nxt = st.next_sku()
         products = st.products
-        signature = (tuple(order), st.current_sku, getattr(st, "card_by", None), len(st.segments),
+        signature = (tuple(order), st.current_sku, st.card_by, len(st.segments),
                      nxt, int(now), id(st.plan),
                      len(st.command_results),
                      st.command_results[-1].get("command_id") if st.command_results else None,
@@ -209,7 +209,7 @@ class RunOfShow(QWidget):
                          if isinstance(p, dict)}
         pushes: dict[str, list[str]] = {}          # sku -> "12:01:02 operator", newest last
         for seg in st.segments:
-            by = pushed_by_label(getattr(seg, "pushed_by", ""))
+            by = pushed_by_label(seg.pushed_by)
             pushes.setdefault(seg.sku, []).append(
                 datetime.fromtimestamp(seg.start_ts).strftime("%H:%M:%S") + (f"  {by}" if by else ""))
         for i in range(self.list.count()):
@@ -233,7 +233,7 @@ class RunOfShow(QWidget):
                      _tr("on air") + f" {_mmss(air)}", _tr("explained") + f" {prod.explanations}×"]
             tag = ""
             if sku == st.current_sku:
-                by = pushed_by_label(getattr(st, "card_by", None))
+                by = pushed_by_label(st.card_by)
                 tag = "● " + _tr("ON AIR") + (f" ({_tr('by')} {by})" if by else "") + "  "
             elif sku == nxt:
                 tag = "→ " + _tr("NEXT") + "  "

@@ -249,7 +249,7 @@ class ScriptEditor(QWidget):
         self._sku = self.product_box.currentData()
 
     def _plan_entry(self, sku: str | None) -> dict:
-        plan = getattr(self._state, "plan", None)
+        plan = self._state.plan if self._state is not None else None
         if not sku or not isinstance(plan, dict):
             return {}
         return next((prod for prod in plan.get("products") or []

@@ -7,6 +7,7 @@ import time
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
+from console.api import FeedStatusView
 from widgets.frame_clock import set_text
 
 
@@ -46,9 +47,9 @@ class StatusBar(QStatusBar):
     def set_state(self, state) -> None:
         self.state = state
 
-    def set_status(self, status) -> None:
+    def set_status(self, status: FeedStatusView | None) -> None:
         self.status = status
-        target = getattr(status, "target", None)
+        target = status.target if status is not None else None
         if target:
             self.conn.setToolTip(_tr("Feed") + f": {target}")
 
@@ -81,22 +82,18 @@ class StatusBar(QStatusBar):
 
     def refresh(self) -> None:
         st, fs = self.state, self.status
-        conn = getattr(fs, "state", None) or (st.feed_status.get("state") if st else None) or "—"
-        attempt = getattr(fs, "attempt", 0) or 0
+        conn = (fs.state if fs is not None else None) or (
+            st.feed_status.get("state") if st else None) or "—"
+        attempt = (fs.attempt if fs is not None else 0) or 0
         colour = COLOURS.get(conn, "#8a92a6")
         label = {"live": _tr("live"), "connecting": _tr("connecting"),
                  "reconnecting": _tr("reconnecting"), "closed": _tr("closed")}.get(conn, conn)
         text = f"● {label}" + (f" ({_tr('attempt')} {attempt})" if attempt and conn != "live" else "")
         set_text(self.conn, text, f"color: {colour}; font-weight: bold;")
-        age = None
-        if fs is not None and hasattr(fs, "data_age"):
-            try:
-                age = fs.data_age()
-            except Exception:  # noqa: BLE001 - status is advisory
-                age = None
+        age = fs.data_age() if fs is not None else None
         set_text(self.age, _tr("data age") + (f" {age:.1f}s" if age is not None else " —"),
                  "color: #ffb020;" if age is not None and age > 5 else "")
-        eps = getattr(fs, "events_per_s", None)
+        eps = fs.events_per_s if fs is not None else None
         set_text(self.rate, f"{eps:,.0f} " + _tr("events/s") if eps is not None
                  else _tr("events/s") + " —")
         if st is not None:

@@ -34,7 +34,8 @@ HANDLERS = {
 GUI_COMMANDS = frozenset({"console", "prompter", "replay"})
 #: command -> [(kind, --token attribute, --token-file attribute, URL attribute or None)]:
 #: where each command takes a token from (console.support.credentials.resolve_token)
-TOKENS = {
+#: command -> (token kind, token attribute, token-file attribute, URL attribute or None)
+TOKENS: dict[str, list[tuple[str, str, str, str | None]]] = {
     "record": [("feed", "token", "token_file", "url")],
     "simulate": [("feed", "token", "token_file", None)],
     "console": [("feed", "token", "token_file", "url"),

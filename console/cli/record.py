@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import signal
 import sys
 import time
@@ -18,9 +17,9 @@ def _summary_line(session: LiveSession) -> str:
     age = status.data_age()
     c = status.counters
     rec = session.recorder
-    error = getattr(rec, "last_error", None) if rec is not None else None
-    if error:
-        queued = getattr(rec, "queued", 0)
+    error = rec.last_error if rec is not None else None
+    if rec is not None and error:
+        queued = rec.queued
         paused = ", feed paused" if session.recording_overflow else ""
         recording = f"  RECORDING FAILING ({queued:,} kept in memory{paused})"
     else:
@@ -36,15 +35,15 @@ def _summary_line(session: LiveSession) -> str:
 
 
 async def _record(args: Any) -> int:
-    recorder_mod = importlib.import_module("console.recorder")  # lazy: optional heavy deps
+    from console.recorder import RecorderStartError, open_recorder  # lazy: heavy imports
 
     plan = None
     if getattr(args, "plan", None):
         from console.core.plan import load_plan
         plan = load_plan(args.plan)
     try:
-        recorder = recorder_mod.open_recorder(getattr(args, "db", None))
-    except getattr(recorder_mod, "RecorderStartError", RuntimeError) as exc:
+        recorder = open_recorder(getattr(args, "db", None))
+    except RecorderStartError as exc:
         print(f"livedesk record: {exc}", file=sys.stderr, flush=True)
         return EXIT_NO_RECORDING
     session = LiveSession(args.url, plan=plan, token=getattr(args, "token", None),

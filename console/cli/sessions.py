@@ -20,7 +20,7 @@ def _local(ts: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ts)) if ts else "-"
 
 
-def run_sessions(args) -> int:  # noqa: ANN001
+def run_sessions(args) -> int:
     try:
         store = Store(getattr(args, "db", None))
         infos = store.sessions()
@@ -43,7 +43,7 @@ def run_sessions(args) -> int:  # noqa: ANN001
         widths = [max(len(h), *(len(r[k]) for r in rows)) for k, h in enumerate(head)]
         right = {4, 5, 6, 7}
 
-        def fmt(cells) -> str:  # noqa: ANN001
+        def fmt(cells) -> str:
             return "  ".join(c.rjust(w) if k in right else c.ljust(w)
                              for k, (c, w) in enumerate(zip(cells, widths))).rstrip()
         print(fmt(head))

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from console.core import protocol
+
+if TYPE_CHECKING:                   # (the fold reads this module)
+    from console.fold.state import SessionState
 
 
 @dataclass(slots=True)
@@ -115,19 +118,20 @@ class StateClock:
     feed's speed (recorded in the ``feed.status`` events, 1.0 when unknown). ``state`` is a
     state or a callable returning the current one (a panel that is handed new states)."""
 
-    def __init__(self, state, *, monotonic: Callable[[], float] = time.monotonic,
+    def __init__(self, state: SessionState | Callable[[], SessionState | None] | None, *,
+                 monotonic: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time) -> None:
         self.state = state
         self._clock = SessionClock(monotonic=monotonic, wall=wall)
-        self._seen = None
+        self._seen: float | None = None
 
     def now(self) -> float:
         st = self.state() if callable(self.state) else self.state
-        last = getattr(st, "last_ts", 0.0) or 0.0
+        last = (st.last_ts or 0.0) if st is not None else 0.0
         if last and last != self._seen:
             self._seen = last
             self._clock.observe(last)
-        self._clock.speed = feed_speed(getattr(st, "feed_status", None))
+        self._clock.speed = feed_speed(st.feed_status if st is not None else None)
         return self._clock.now()
 
     __call__ = now

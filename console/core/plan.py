@@ -440,8 +440,8 @@ def _product(item: dict, where: str, problems: list[str]) -> PlanProduct | None:
     cue = CueCard(**{k: _str_list(cue_raw, k, f"{where}.cue_card", problems)
                      for k in ("selling_points", "pitch_lines", "cautions", "banned_phrases")})
     sim = item.get("sim") or {}
-    if len(problems) > before:
-        return None
+    if len(problems) > before or price is None or list_price is None or stock is None:
+        return None             # (all required: a problem was reported when missing)
     return PlanProduct(sku=sku, title=title, price=float(price), list_price=float(list_price),
                        stock=stock, planned_minutes=float(minutes),
                        image_url=str(item.get("image_url", "")), offer=offer, cue_card=cue,

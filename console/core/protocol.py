@@ -217,7 +217,7 @@ def check_fields(data: dict, required: dict[str, tuple[type, ...]], where: str) 
         if type(value) is bool or not isinstance(value, types):
             return f"{where}: field '{name}' has type {type(value).__name__}"
         low = FIELD_MINIMUMS.get(name)
-        if low is not None and not value >= low:   # NaN fails too
+        if low is not None and isinstance(value, (int, float)) and not value >= low:  # NaN too
             return f"{where}: field '{name}' is {value!r}, below {low}"
     return None
 
@@ -229,7 +229,7 @@ def check_command(message: dict, table: dict[str, dict[str, tuple]] | None = Non
     if not isinstance(message.get("id"), str) or not message["id"]:
         return "command needs a non-empty string 'id'"
     name = message.get("name")
-    if name not in table:
+    if not isinstance(name, str) or name not in table:
         return f"unknown command {name!r}"
     args = message.get("args", {})
     if not isinstance(args, dict):

@@ -205,7 +205,7 @@ class FeedClient:
         if ws is not None:
             try:
                 await ws.close()
-            except Exception:  # pragma: no cover - best effort
+            except Exception:  # noqa: BLE001  # pragma: no cover - best effort
                 pass
         if self._task is not None:
             try:
@@ -367,7 +367,7 @@ class FeedClient:
                 for t in (ticker, writer):
                     try:
                         await t
-                    except (asyncio.CancelledError, Exception):
+                    except (asyncio.CancelledError, Exception):  # noqa: BLE001 - the session is over: how its tasks ended does not matter
                         pass
 
     async def _hold(self, gate: Callable[[], bool]) -> None:

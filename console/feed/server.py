@@ -281,7 +281,7 @@ class FeedServer:
                     await ws.send(p.dumps_text(list(item)))
                     continue
                 events = [e for e in item if e["seq"] > conn.sent]
-                while not conn.queue.empty() and type(conn.queue._queue[0]) is list:  # noqa: SLF001
+                while not conn.queue.empty() and type(conn.queue._queue[0]) is list:  # type: ignore[attr-defined]
                     events.extend(e for e in conn.queue.get_nowait() if e["seq"] > conn.sent)
                 for chunk in p.iter_batches(events, self.batch):
                     await ws.send(p.dumps_text(chunk))
@@ -350,7 +350,7 @@ class FeedServer:
                 conn.queue.put_nowait({"op": "error", "id": cid, "code": exc.code,
                                        "message": str(exc)})
                 return
-            except Exception as exc:  # noqa: BLE001 - a source failure is the command's error
+            except Exception as exc:  # a source failure is the command's error
                 log.exception("feed server: command %s failed", name)
                 conn.queue.put_nowait({"op": "error", "id": cid, "code": "rejected",
                                        "message": f"{type(exc).__name__}: {exc}"})

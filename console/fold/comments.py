@@ -23,9 +23,12 @@ from collections import Counter, deque
 from itertools import islice
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from console.support.resources import load_yaml_data, resource_path
+
+if TYPE_CHECKING:
+    from console.api import Store
 
 DEFAULT_WORDS = resource_path("comment_questions.yaml")
 QUESTION_KINDS = ("size", "price", "shipping", "stock", "after_sales")
@@ -351,7 +354,7 @@ def _bump(series: list[int], index: int) -> None:
     series[index] += 1
 
 
-def returning_buyers(store: Any, session_id: str, room: str | None = None) -> frozenset[str]:
+def returning_buyers(store: Store, session_id: str, room: str | None = None) -> frozenset[str]:
     """Buyer ids who paid in earlier sessions of the same room, from the recording store.
 
     Uses the store's sessions list (same ``room``, started before this one) and each session's
@@ -360,13 +363,13 @@ def returning_buyers(store: Any, session_id: str, room: str | None = None) -> fr
     try:
         sessions = store.sessions()
         this = next((s for s in sessions if s.id == session_id), None)
-        room = room or (getattr(this, "room", None) if this else None)
+        room = room or (this.room if this else None)
         if not room:
             return frozenset()
-        started = getattr(this, "started_at", None) if this else None
+        started = this.started_at if this else None
         ids: set[str] = set()
         for s in sessions:
-            if s.id == session_id or getattr(s, "room", None) != room:
+            if s.id == session_id or s.room != room:
                 continue
             if started is not None and (s.started_at or 0) >= started:
                 continue

@@ -85,8 +85,6 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
     # "closed"), and alerts wait for the session (no "feed lost" alert before it ever ran)
     session.status.state = "connecting"
     win = MainWindow(session, **window_kw)
-    alerts_on = win.alert_timer.isActive()
-    win.alert_timer.stop()
     win.prompter_host.plan_path = plan_path
     startup_trace.mark("window_built")
     feed = recorder = None
@@ -118,16 +116,13 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
             add_browser_toggle(win, feed)
         session.status.state = "closed"   # the client reports its own "connecting" now
         _mark_first_feed_event(session)
-        await session.start()
-        if alerts_on:
-            win.alert_timer.start()
+        await session.start()             # alerts are checked from now on (console.live.alerts)
         startup_trace.mark("session_started")
     except BaseException:
         # nothing is live yet: drop the window, stop what started, report as before
         win.hide()
         win._stopped = True
         win.clock.stop()
-        win.alert_timer.stop()
         win.desk_host.stop()
         await win.plugins_host.stop()
         if recorder is None and recorder_future is not None:

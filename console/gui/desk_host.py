@@ -8,7 +8,6 @@ the room's returning buyers from the recording store on a worker thread (console
 
 from __future__ import annotations
 
-import inspect
 import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer
@@ -29,27 +28,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
 
 
-class _Sink:
-    """The engine's actions go to the live session; a session whose ``send_command`` takes no
-    source (a test double) still works, with the automatic command logged as the operator's."""
-
-    def __init__(self, session) -> None:
-        self.session = session
-        try:
-            params = inspect.signature(session.send_command).parameters
-        except (TypeError, ValueError):
-            params = {}
-        self._takes_source = "source" in params
-
-    def send_command(self, name: str, args: dict, source: str = "operator") -> str:
-        if self._takes_source:
-            return self.session.send_command(name, args, source=source)
-        return self.session.send_command(name, args)
-
-    def append_local(self, type_: str, data: dict, source: str = "operator"):
-        return self.session.append_local(type_, data, source)
-
-
 class DeskHost(QObject):
     """Wires the comment panel and the automation engine to the live session."""
 
@@ -58,9 +36,9 @@ class DeskHost(QObject):
         self.window = window
         self.session = window.session
         state = self.session.state
-        plan = getattr(self.session, "plan", None)
-        auto_plan = getattr(plan, "automation", None) or AutomationPlan()
-        self.engine = Automation(state, _Sink(self.session), auto_plan, clock=window.now)
+        plan = self.session.plan
+        auto_plan = (plan.automation if plan is not None else None) or AutomationPlan()
+        self.engine = Automation(state, self.session, auto_plan, clock=window.now)
         self._config_seen: object = None
         # ---- panel, indicator, keys
         self.panel = AutomationPanel()
@@ -110,7 +88,7 @@ class DeskHost(QObject):
         self._load_returning()
         try:
             decisions = self.engine.tick(self.window.now())
-        except Exception:  # noqa: BLE001 - automation must never take the console down
+        except Exception:  # automation must never take the console down
             log.exception("automation tick failed; automation paused")
             if st.automation.running:
                 self.engine.pause(True)
@@ -154,15 +132,16 @@ class DeskHost(QObject):
         """Once per session id: buyers who paid in earlier sessions of the room, off the UI
         thread (the store is the recorder's database)."""
         st = self.session.state
-        sid = (st.session or {}).get("session_id") or getattr(getattr(self.session, "log", None),
-                                                              "session_id", None)
+        log_ = self.session.log
+        sid = (st.session or {}).get("session_id") or (log_.session_id if log_ is not None else None)
         if not sid or sid == self._returning_for:
             return
         self._returning_for = sid
-        engine = getattr(getattr(self.session, "recorder", None), "engine", None)
-        if engine is None:
+        recorder = self.session.recorder
+        db = recorder.database_url if recorder is not None else None
+        if db is None:
             return
-        url = engine.url.render_as_string(hide_password=False)
+        url = db.render_as_string(hide_password=False)
         room = (st.session or {}).get("room")
 
         def read() -> frozenset[str] | None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 from console import __version__
-from console.support.logs import log_file
+from console.api import Database
+from console.support.logs import configured_log_file, log_file
 from widgets.about_dialog import AboutDialog
 
 
@@ -27,15 +26,14 @@ def add_help_menu(window: QMainWindow, database: str) -> QMenu:
     return menu
 
 
-def describe_database(holder) -> str:
+def describe_database(holder: Database | None) -> str:
     """The database a recorder or store writes to, password hidden ('' when there is none)."""
-    url = getattr(getattr(holder, "engine", None), "url", None)
-    return url.render_as_string(hide_password=True) if hasattr(url, "render_as_string") else ""
+    url = holder.database_url if holder is not None else None
+    return url.render_as_string(hide_password=True) if url is not None else ""
 
 
 def show_about(window: QMainWindow, database: str) -> AboutDialog:
-    root = logging.getLogger()
-    path = getattr(root, "_livedesk_log_file", None) or log_file()
+    path = configured_log_file() or log_file()
     dialog = AboutDialog(__version__, path, database, window)
     dialog.open()
     return dialog

@@ -27,7 +27,7 @@ class TsTranslator(QTranslator):
                 if tr is not None and tr.text and tr.get("type") not in ("unfinished", "obsolete"):
                     self.table[(name, src)] = tr.text
 
-    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: D401
+    def translate(self, context, source, disambiguation=None, n=-1):
         return self.table.get((context, source)) or None
 
     def isEmpty(self) -> bool:  # noqa: N802

@@ -8,11 +8,13 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+from dataclasses import replace
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QScrollArea, QWidget
 
+from console.api import Session
 from console.core import protocol as p
 from console.gui.cue_bar import CueBar
 from console.gui.help_menu import add_help_menu, describe_database
@@ -20,7 +22,7 @@ from console.gui.plan_host import PlanHost
 from console.gui.prompter_host import PrompterHost
 from console.gui.session_window import SessionWindow
 from console.gui.settings import AppSettings
-from console.live.alerts import AlertEngine, Thresholds
+from console.live.alerts import Thresholds
 from widgets.alerts_panel import AlertSettings
 from widgets.confirm_box import confirm
 from widgets.data_age import DataAgeBadge
@@ -45,7 +47,7 @@ class MainWindow(SessionWindow):
     TAB_GROUPS = (("alerts", "alert_settings"), ("alerts", "comments"),
                   ("run_of_show", "script_editor"), ("alerts", "plugins"), ("alerts", "automation"))
 
-    def __init__(self, session, *, now=None, sound: bool = True, start_clock: bool = True,
+    def __init__(self, session: Session, *, now=None, sound: bool = True, start_clock: bool = True,
                  defer_graphs: bool = False, parent: QWidget | None = None) -> None:
         settings = AppSettings.load()
         super().__init__(session, now=now, sound=sound and settings.sound,
@@ -54,7 +56,6 @@ class MainWindow(SessionWindow):
         self.settings = settings
         self.thresholds = Thresholds()
         self.settings.apply_thresholds(self.thresholds)
-        self.alert_engine = AlertEngine(self.thresholds)
         self.session_ended = False        # File → End session: stopped, the window stays
         self.new_session_requested = False
         self._quit_confirmed = False
@@ -80,6 +81,7 @@ class MainWindow(SessionWindow):
         self.inventory.sig_set_stock.connect(self._on_set_stock)
         self.inventory.sig_end_flash.connect(self._on_end_flash)
         self.cue_bar.sig_send_cue.connect(self._on_send_cue)
+        self.alert_settings.sig_changed.connect(self._on_thresholds_changed)
         # ---- Menus and the live hosts (prompter, plugins, comment desk, plan)
         self.live_actions: dict[str, QAction] = {}
         self._build_file_menu()
@@ -90,32 +92,10 @@ class MainWindow(SessionWindow):
         self.apply_settings(self.settings)
         self._update_title()
         self._finish_layout()
-        # ---- Timers
-        self.alert_timer = QTimer(self)
-        self.alert_timer.setInterval(1000)
-        self.alert_timer.timeout.connect(self.check_alerts)
         if start_clock:
             self.clock.start()
-            self.alert_timer.start()
 
     # ---- Public API
-    def check_alerts(self, now: float | None = None) -> list[tuple[str, dict]]:
-        """Evaluate alert conditions and append raised/cleared events to the log."""
-        st = self.session.state
-        status = getattr(self.session, "status", None)
-        age = None
-        if status is not None and hasattr(status, "data_age"):
-            try:
-                age = status.data_age()
-            except Exception:  # noqa: BLE001
-                age = None
-        out = self.alert_engine.evaluate(st, self.now() if now is None else now, data_age=age,
-                                         feed_state=getattr(status, "state", None),
-                                         lag=getattr(self.session, "lag", None))
-        for type_, data in out:
-            self.session.append_local(type_, data, source="system")
-        return out
-
     def install_graphs(self) -> bool:
         """Put the conversion graphs in place of the placeholder (``defer_graphs``); importing
         pyqtgraph and building the plots takes ~0.3 s, after the window is on screen. Returns
@@ -160,7 +140,7 @@ class MainWindow(SessionWindow):
         self.addToolBarBreak(Qt.TopToolBarArea)
         self.addToolBar(Qt.TopToolBarArea, self.feed_banner)
         self.clock.add(self.feed_banner)
-        self.alerts.feed_status = getattr(self.session, "status", None)
+        self.alerts.feed_status = self.session.status
         self.data_age = {name: DataAgeBadge(panel, status) for name, panel in (
             ("graphs", self.graphs), ("orders", self.orders), ("funnel", self.funnel),
             ("inventory", self.inventory), ("alerts", self.alerts))}
@@ -169,7 +149,7 @@ class MainWindow(SessionWindow):
 
     def _feed_status(self):
         """The feed's status, read on each frame (the data-age badges)."""
-        return getattr(self.session, "status", None)
+        return self.session.status
 
     def _build_live_view_menu(self) -> None:
         """View: the docks and the cue bar, Reset layout, then the keys that bring panels forward."""
@@ -230,7 +210,7 @@ class MainWindow(SessionWindow):
 
     def _build_help_menu(self) -> None:
         """Help: the keyboard shortcuts, then About (version, log file, recordings database)."""
-        self.help_menu = add_help_menu(self, describe_database(getattr(self.session, "recorder", None)))
+        self.help_menu = add_help_menu(self, describe_database(self.session.recorder))
         about = self.help_menu.actions()[0]
         keys = QAction(_tr("Keyboard shortcuts"), self)
         keys.setShortcut(QKeySequence.HelpContents)
@@ -245,6 +225,7 @@ class MainWindow(SessionWindow):
         self.settings = settings
         settings.apply_thresholds(self.thresholds)
         self.alert_settings.reload()
+        self._on_thresholds_changed()
         self.alerts.sound = settings.sound
         self.run_of_show.set_hotkeys(settings.hotkeys, digits=settings.digit_keys)
         screen = settings.prompter_screen
@@ -255,6 +236,11 @@ class MainWindow(SessionWindow):
             if action is not None:
                 base = action.text().split("\t")[0]
                 action.setText(f"{base}\t{QKeySequence(keys.get(name, '')).toString(QKeySequence.NativeText)}")
+
+    def _on_thresholds_changed(self) -> None:
+        """The session evaluates the alerts (console/live/alerts.py): it gets a copy of the
+        thresholds edited here (the Alert settings dock, the Settings dialog)."""
+        self.session.set_thresholds(replace(self.thresholds))
 
     def _on_settings(self) -> None:
         from console.gui.settings_dialog import SettingsDialog
@@ -352,7 +338,6 @@ class MainWindow(SessionWindow):
             event.ignore()               # Ctrl+Q, the close button: ask while the show is live
             self._on_quit()
             return
-        self.alert_timer.stop()
         self.desk_host.stop()
         future = self._stop_session()
         if future is not None and not future.done():
@@ -371,8 +356,7 @@ class MainWindow(SessionWindow):
         asyncio future while the stop runs on the event loop, else None (already stopped)."""
         if self._stop_future is not None:
             return None if self._stop_future is True else self._stop_future
-        stop = getattr(self.session, "stop", None)
-        result = stop() if callable(stop) else None
+        result = self.session.stop()
         if inspect.isawaitable(result):
             try:
                 loop = asyncio.get_event_loop()
@@ -412,7 +396,6 @@ class MainWindow(SessionWindow):
         if self.session_ended:
             return
         self.session_ended = True
-        self.alert_timer.stop()
         self.desk_host.stop()                    # automation acts no more
         self._stop_session()
         self.run_of_show.set_read_only(True)

@@ -16,13 +16,13 @@ from typing import Callable
 
 os.environ.setdefault("QT_API", "pyside6")
 
-from PySide6.QtCore import QCoreApplication, Qt  # noqa: E402
-from PySide6.QtGui import QGuiApplication, QKeyEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMainWindow  # noqa: E402
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import QApplication, QMainWindow
 
-from console.core.eventlog import StateClock  # noqa: E402
-from console.fold.state import SessionState  # noqa: E402
-from widgets.prompter_panel import PrompterPanel, PrompterSettings  # noqa: E402
+from console.core.eventlog import StateClock
+from console.fold.state import SessionState
+from widgets.prompter_panel import PrompterPanel, PrompterSettings
 
 log = logging.getLogger(__name__)
 

@@ -330,6 +330,7 @@ class _ReplayStatus:
         self.attempt = 0
         self.events_per_s = None
         self.target = None
+        self.last_error = None
 
     def data_age(self) -> float | None:
         return None
@@ -343,6 +344,10 @@ class ReplaySession:
     def __init__(self) -> None:
         self.controller: ReplayController | None = None
         self.status = _ReplayStatus()
+        self.lag = None          # nothing is read from a feed
+        self.plan = None
+        self.recorder = None     # a replay records nothing
+        self.switched = None
         self._placeholder = SessionState()
 
     @property
@@ -351,6 +356,9 @@ class ReplaySession:
 
     def position(self) -> float:
         return self.controller.position() if self.controller is not None else time.time()
+
+    def now(self) -> float:
+        return self.position()
 
 
 # ---- Replay window ------------------------------------------------------------------------------

@@ -13,13 +13,14 @@ toolbars, menus) and then call :meth:`SessionWindow._finish_layout`. The session
 
 from __future__ import annotations
 
-import time
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QFrame, QMainWindow, QMenu, QScrollArea, QWidget
 
+from console.api import SessionView
+from console.core.plan import ShowPlan
 from widgets.alerts_panel import AlertsPanel, alert_text
 from widgets.automation_indicator import AutomationIndicator
 from widgets.comment_panel import CommentPanel  # (also pins None/True/False: widgets.pyside_pin)
@@ -35,12 +36,11 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
 
 
-def recording_target(session) -> str | None:
+def recording_target(session: SessionView) -> str | None:
     """Where the session records: the SQLite file, or the database URL with its password masked
     (None when there is no recorder)."""
-    recorder = getattr(session, "recorder", None)
-    engine = getattr(recorder, "engine", None)
-    url = getattr(engine, "url", None)
+    recorder = session.recorder
+    url = recorder.database_url if recorder is not None else None
     if url is None:
         return None
     try:
@@ -51,15 +51,15 @@ def recording_target(session) -> str | None:
         return str(url)
 
 
-def plan_images(plan) -> dict:
+def plan_images(plan: ShowPlan | None) -> dict:
     """Product images of a show plan that are local files (path or file:// URL), by SKU. Read
     once when the window is built, before anything streams; remote URLs are not fetched."""
     from pathlib import Path
 
     from PySide6.QtGui import QPixmap
     out = {}
-    for prod in getattr(plan, "products", None) or []:
-        url = (getattr(prod, "image_url", "") or "").strip()
+    for prod in plan.products if plan is not None else []:
+        url = (prod.image_url or "").strip()
         if not url or "://" in url and not url.startswith("file://"):
             continue
         path = Path(url[len("file://"):] if url.startswith("file://") else url)
@@ -147,15 +147,14 @@ class SessionWindow(QMainWindow):
               ("orders", Qt.RightDockWidgetArea), ("alerts", Qt.RightDockWidgetArea),
               ("inventory", Qt.BottomDockWidgetArea))
 
-    def __init__(self, session, *, now: Callable[[], float] | None = None, sound: bool = False,
+    def __init__(self, session: SessionView, *, now: Callable[[], float] | None = None, sound: bool = False,
                  defer_graphs: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.now = now or self.session_now
-        self._clock_anchor = (-1, 0.0, 0.0)   # (state version, state.last_ts, monotonic)
         self.resize(*self.DEFAULT_SIZE)
         self.clock = FrameClock(session.state, fps=32.0, now=self.now, parent=self)
-        self.clock.lag = getattr(session, "lag", None)        # paints less while catching up
+        self.clock.lag = session.lag        # paints less while catching up
         self._sized = self._fitted = self._restored = False
         self._closed = self._wound_down = False
         # ---- Panels
@@ -172,9 +171,9 @@ class SessionWindow(QMainWindow):
         self.alerts = AlertsPanel(sound=sound, sound_file=alert_tone_path() if sound else None)
         self.comments = CommentPanel()
         self.status = StatusBar(self)
-        self.status.set_status(getattr(session, "status", None))
+        self.status.set_status(session.status)
         self.status.set_recording(recording_target(session))
-        self.status.set_lag(getattr(session, "lag", None))   # "falling behind" while it lasts
+        self.status.set_lag(session.lag)   # "falling behind" while it lasts
         self.setStatusBar(self.status)
         self.automation_indicator = AutomationIndicator()   # what ran by itself
         self.status.addPermanentWidget(self.automation_indicator)
@@ -192,27 +191,14 @@ class SessionWindow(QMainWindow):
                   self.alerts, self.comments, self.status, self.automation_indicator):
             self.clock.add(w)
         self.alerts.sig_new_alert.connect(self._on_new_alert)
-        self.run_of_show.set_images(plan_images(getattr(session, "plan", None)))
+        self.run_of_show.set_images(plan_images(session.plan))
         self.panel_actions = self._add_panel_shortcuts()
 
     # ---- Public API
     def session_now(self) -> float:
         """The session's clock (``session.now()``: the feed's time, at its announced speed; the
-        same clock local events are stamped with). Without one: wall time for a live feed; for a
-        simulated or replayed clock (feed time far from wall time, e.g. --speed 20), the last
-        event time advanced by the wall time since it arrived."""
-        clock = getattr(self.session, "now", None)
-        if callable(clock):
-            return clock()
-        st = self.session.state
-        wall = time.time()
-        if not st.last_ts or abs(wall - st.last_ts) < 30:
-            return wall
-        version, ts, mono = self._clock_anchor
-        if version != st.version:
-            self._clock_anchor = (st.version, st.last_ts, time.monotonic())
-            return st.last_ts
-        return ts + min(time.monotonic() - mono, 5.0)
+        same clock local events are stamped with)."""
+        return self.session.now()
 
     def fit_to(self, available) -> None:
         """Fit the window into ``available`` (a screen's available geometry, a QRect): never

@@ -3,16 +3,25 @@
 ``AlertEngine.evaluate(state, now, data_age=..., feed_state=...)`` looks at the
 current :class:`~console.fold.state.SessionState` and returns a list of
 ``(event_type, data)`` pairs. Each condition is raised once and stays quiet
-until it clears. The console appends the pairs to the session log
-(``LiveSession.append_local(type_, data, source="system")``) so that alerts are
-recorded and replayed like everything else. No Qt here.
+until it clears. :class:`SessionAlerts` runs it for one session: on the session's
+clock, with its feed status (data age, dead feed) and lag, appending the pairs to
+the session log (``source="system"``) so that alerts are recorded and replayed like
+everything else. The live session (console/live/session.py) checks once a second,
+so ``livedesk record`` records alerts too; the console only shows what the log holds.
+No Qt here.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from console.core import metrics, protocol as p
+
+if TYPE_CHECKING:
+    from console.api import Session
+    from console.fold.state import SessionState
+    from console.live.lag import FeedLag
 
 
 @dataclass
@@ -44,8 +53,9 @@ class AlertEngine:
         self.active: dict[str, dict] = {}
 
     # ---- Public API ---------------------------------------------------------
-    def evaluate(self, state, now: float, data_age: float | None = None,
-                 feed_state: str | None = None, lag=None) -> list[tuple[str, dict]]:
+    def evaluate(self, state: SessionState, now: float, data_age: float | None = None,
+                 feed_state: str | None = None,
+                 lag: FeedLag | None = None) -> list[tuple[str, dict]]:
         """Raised and cleared alerts since the last call. ``lag``: the session's
         :class:`console.live.lag.FeedLag` (a "falling behind" alert while it says so)."""
         current: dict[str, dict] = {}
@@ -69,15 +79,21 @@ class AlertEngine:
     def reset(self) -> None:
         self.active.clear()
 
+    def adopt(self, active: dict[str, dict]) -> None:
+        """Take ``active`` (a resumed state's ``active_alerts``) as already raised: they are
+        not raised again, and are cleared once they no longer hold."""
+        self.active = {key: dict(data) for key, data in active.items()}
+
     # ---- Conditions -----------------------------------------------------------
     @staticmethod
-    def _alert(key, kind, level, message, value, threshold, sku=None, **extra) -> dict:
+    def _alert(key: str, kind: str, level: str, message: str, value: object,
+               threshold: object, sku: str | None = None, **extra: object) -> dict:
         # ``message`` is a Chinese sentence for the log and reports; the console builds its own
         # (translated) text from kind, value, threshold, sku and the extra fields (baseline, base)
         return {"key": key, "kind": kind, "level": level, "sku": sku, "message": message,
                 "value": value, "threshold": threshold, **extra}
 
-    def _stock(self, state, now: float, out: dict) -> None:
+    def _stock(self, state: SessionState, now: float, out: dict) -> None:
         th = self.thresholds
         for sku, prod in state.products.items():
             if prod.stock is None:
@@ -99,7 +115,7 @@ class AlertEngine:
                                        f"{title} 预计 {eta / 60:.1f} 分钟内售罄",
                                        round(eta, 1), th.sellout_minutes * 60, sku)
 
-    def _online(self, state, out: dict) -> None:
+    def _online(self, state: SessionState, out: dict) -> None:
         th = self.thresholds
         series = state.seconds.data.get("online") or []
         recent_skip = 15
@@ -115,7 +131,7 @@ class AlertEngine:
                 f"在线人数下降 {drop:.0%}: {current} (此前约 {baseline:.0f})",
                 current, round(baseline * (1 - th.online_drop), 1), baseline=round(baseline, 1))
 
-    def _rates(self, state, out: dict) -> None:
+    def _rates(self, state: SessionState, out: dict) -> None:
         th = self.thresholds
         t = state.traffic
         mins = state.minutes
@@ -151,10 +167,10 @@ class AlertEngine:
             out["stale"] = self._alert("stale", "stale", WARNING,
                                        f"数据已 {data_age:.0f} 秒未更新", round(data_age, 1), th.stale_s)
 
-    def _behind(self, lag, out: dict) -> None:
+    def _behind(self, lag: FeedLag | None, out: dict) -> None:
         """The console reads the feed later and later (more arrives than it can take): said
         once when it starts, with how far behind it is then; cleared once it has caught up."""
-        if lag is None or not getattr(lag, "behind", False):
+        if lag is None or not lag.behind:
             return
         n, s = lag.behind_events, lag.lag_s
         out["behind"] = self._alert("behind", "behind", WARNING,
@@ -162,4 +178,46 @@ class AlertEngine:
                                     round(s, 1), lag.behind_s, events=n)
 
 
-__all__ = ["AlertEngine", "Thresholds", "WARNING", "CRITICAL", "INFO"]
+class SessionAlerts:
+    """The alert conditions of one session, evaluated on its clock and appended to its log.
+
+    ``check()`` reads the session's state, its feed status (data age and a dead feed are
+    measured in wall time by the feed client, so they are raised while nothing arrives) and
+    its lag, and appends what was raised or cleared with ``session.append_local(..., "system")``.
+    The live session calls it once a second; tests call it directly.
+    """
+
+    def __init__(self, session: Session, thresholds: Thresholds | None = None) -> None:
+        self.session = session
+        self.engine = AlertEngine(thresholds)
+
+    @property
+    def thresholds(self) -> Thresholds:
+        return self.engine.thresholds
+
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        """New thresholds from the next check on (the console's settings)."""
+        self.engine.thresholds = thresholds
+
+    def check(self, now: float | None = None) -> list[tuple[str, dict]]:
+        """Evaluate now (``now``: the session clock by default); returns what was appended."""
+        session = self.session
+        status = session.status
+        out = self.engine.evaluate(session.state, session.now() if now is None else now,
+                                   data_age=status.data_age() if status is not None else None,
+                                   feed_state=status.state if status is not None else None,
+                                   lag=session.lag)
+        for type_, data in out:
+            session.append_local(type_, data, "system")
+        return out
+
+    def reset(self) -> None:
+        """A new session log (the feed restarted as a new session): nothing is raised in it."""
+        self.engine.reset()
+
+    def adopt(self, active: dict[str, dict]) -> None:
+        """A resumed session: the alerts its recording holds as active stay raised."""
+        self.engine.adopt(active)
+
+
+__all__ = ["AlertEngine", "SessionAlerts", "Thresholds", "WARNING", "CRITICAL", "INFO"]

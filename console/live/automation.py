@@ -24,11 +24,14 @@ import re
 import string
 from collections import deque
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol
+from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from console.core import protocol as p
 from console.core.plan import (MESSAGE_MIN_S, REPOP_MIN_S, TEMPLATE_MAX_CHARS, AutomationPlan,
                           PlanError, ReplyRule, automation_from_dict)
+
+if TYPE_CHECKING:                 # (console.fold.state imports this module)
+    from console.fold.state import SessionState
 
 #: Seconds between two automatic actions of the same kind that would repeat a failed attempt
 RETRY_S = 5.0
@@ -131,19 +134,19 @@ def _money(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.2f}"
 
 
-def template_values(state: Any, comment: dict | None = None) -> dict[str, str | None]:
+def template_values(state: SessionState, comment: dict | None = None) -> dict[str, str | None]:
     """The variables a template may use, from the state now (None: not known now)."""
-    sku = getattr(state, "current_sku", None)
+    sku = state.current_sku
     prod = state.products.get(sku) if sku else None
     plan_prod: dict = {}
-    plan = getattr(state, "plan", None)
+    plan = state.plan
     if sku and isinstance(plan, dict):
         plan_prod = next((pp for pp in plan.get("products") or []
                           if isinstance(pp, dict) and pp.get("sku") == sku), {})
     offer = plan_prod.get("offer") or {}
     flash = state.active_flash(sku) if sku else None
-    order = list(getattr(state, "run_of_show", []) or [])
-    nxt = state.next_sku() if hasattr(state, "next_sku") else None
+    order = list(state.run_of_show or [])
+    nxt = state.next_sku()
     nprod = state.products.get(nxt) if nxt else None
     stock = flash.remaining if flash is not None else (prod.stock if prod else None)
     nick = (comment or {}).get("nick") or None
@@ -156,7 +159,7 @@ def template_values(state: Any, comment: dict | None = None) -> dict[str, str | 
         "coupon": str(offer.get("coupon")) if offer.get("coupon") else None,
         "flash_price": _money(flash.deal_price) if flash else (
             _money(offer["flash_price"]) if offer.get("flash_price") else None),
-        "room": (getattr(state, "session", {}) or {}).get("room") or None,
+        "room": (state.session or {}).get("room") or None,
         "nick": nick,
         "next_product": nprod.title if nprod else None,
     }
@@ -201,7 +204,7 @@ class Decision:
 class Automation:
     """The automation engine for one session. ``tick(now)`` runs every due rule."""
 
-    def __init__(self, state: Any, actions: Actions, plan: AutomationPlan | None = None, *,
+    def __init__(self, state: SessionState, actions: Actions, plan: AutomationPlan | None = None, *,
                  clock: Callable[[], float] | None = None, rng: random.Random | None = None,
                  check: Callable[[str], list] | None = None) -> None:
         self.state = state
@@ -501,8 +504,8 @@ class Automation:
         self.decisions.append(Decision(kind, text, blocked=reason))
 
 
-def _planned_s(state: Any, sku: str) -> float | None:
-    plan = getattr(state, "plan", None)
+def _planned_s(state: SessionState, sku: str) -> float | None:
+    plan = state.plan
     if not isinstance(plan, dict):
         return None
     for prod in plan.get("products") or []:
@@ -513,7 +516,7 @@ def _planned_s(state: Any, sku: str) -> float | None:
     return None
 
 
-def _last_comment_seq(state: Any) -> int:
+def _last_comment_seq(state: SessionState) -> int:
     items = state.desk.items
     return items[-1]["seq"] if items else 0
 

@@ -29,7 +29,7 @@ import secrets
 from typing import Any, Callable
 
 import orjson
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -76,12 +76,12 @@ class PrompterRelay:
                  allow_remote: bool = False) -> None:
         if isinstance(log_source, SessionLog):
             self.log = log_source
-            self.state = state
         else:
             self.log = log_source.log
-            self.state = state if state is not None else log_source.state
-        if self.state is None:
+            state = state if state is not None else log_source.state
+        if state is None:
             raise ValueError("PrompterRelay needs a SessionState (log_source.state or state=)")
+        self.state: SessionState = state
         if not _is_loopback(host) and not allow_remote:
             raise RelayError(f"refusing to bind the prompter relay to {host!r}: "
                              "pass allow_remote=True to serve beyond this machine")
@@ -229,7 +229,7 @@ class RelayClient:
         self.status = "idle"          # connecting | live | reconnecting | unauthorized | closed
         self.last_error: str | None = None
         self.close_code: int | None = None
-        self._ws = None
+        self._ws: ClientConnection | None = None
         self._stopping = False
         self.snapshot_received = asyncio.Event()
 

@@ -2,7 +2,9 @@
 
 See docs/dev/contracts.md. The log's listeners are, in order: ``state.apply``,
 then ``recorder.submit``. Feed events, operator commands and results, feed
-status changes, gaps and snapshots all go through the one log.
+status changes, gaps, alerts and snapshots all go through the one log. The
+session evaluates its alert conditions itself once a second (console/live/alerts.py),
+so a headless ``livedesk record`` records alerts as the console does.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from typing import Any
 
 import orjson
 
+from console.api import Recorder
 from console.core import protocol as p
 from console.core.eventlog import Event, SessionLog, feed_speed
+from console.core.plan import ShowPlan
 from console.feed.client import FeedClient, FeedStatus
 from console.feed.reconnect import ReconnectPolicy
-from console.live.lag import FeedLag
 from console.fold.state import MemoryBuyers, SessionState
+from console.live.alerts import SessionAlerts, Thresholds
+from console.live.lag import FeedLag
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,8 @@ SNAPSHOT_EVERY = 2_000
 HEARTBEAT_S = 10.0
 #: Session statuses kept in the session row's summary (``meta.summary.status``).
 ENDED, INTERRUPTED = "ended", "interrupted"
+#: The alert conditions are evaluated this often (wall seconds) while the session runs.
+ALERT_EVERY_S = 1.0
 
 
 def tune_gc() -> tuple[int, int, int]:
@@ -80,10 +87,14 @@ class RecordingUnavailable(ConnectionError):
 
 
 class LiveSession:
-    def __init__(self, url: str, *, plan: Any = None, token: str | None = None,
-                 recorder: Any = None, snapshot_every: int = SNAPSHOT_EVERY,
+    """One live session (implements :class:`console.api.Session`); ``thresholds``: the alert
+    thresholds it starts with (:meth:`set_thresholds` changes them)."""
+
+    def __init__(self, url: str, *, plan: ShowPlan | None = None, token: str | None = None,
+                 recorder: Recorder | None = None, snapshot_every: int = SNAPSHOT_EVERY,
                  policy: ReconnectPolicy | None = None, max_backlog: int = MAX_BACKLOG,
-                 max_unrecorded: int = MAX_UNRECORDED, **client_options: Any) -> None:
+                 max_unrecorded: int = MAX_UNRECORDED, thresholds: Thresholds | None = None,
+                 **client_options: Any) -> None:
         self.url = url
         self.plan = plan
         self.token = token
@@ -110,7 +121,11 @@ class LiveSession:
         self.speed = 1.0
         #: (earlier session id, new session id) when the feed switched sessions under us
         self.switched: tuple[str, str] | None = None
+        #: the alert conditions, checked every ALERT_EVERY_S while the session runs
+        self.alerts = SessionAlerts(self, thresholds)
+        self._started = False
         self._heartbeat: asyncio.Task | None = None
+        self._alert_task: asyncio.Task | None = None
         self._carry: tuple | None = None    # what a switch to a new feed session carries over
         self._session_open: str | None = None
         self._plan_logged_for: str | None = None
@@ -138,11 +153,11 @@ class LiveSession:
         self.log.subscribe(self._after_batch)
 
     # ---- lifecycle --------------------------------------------------------------
-    def attach(self, *, url: str | None = None, recorder: Any = None) -> None:
+    def attach(self, *, url: str | None = None, recorder: Recorder | None = None) -> None:
         """Before :meth:`start`: the feed URL and the recorder, when they were not known yet
         at construction (the console shows its window while the simulator and the recording
         process are still starting)."""
-        if getattr(self.client, "_task", None) is not None:
+        if self._started:
             raise RuntimeError("attach() after start()")
         if url is not None:
             self.url = self.client.url = url
@@ -151,19 +166,47 @@ class LiveSession:
             self.client.read_gate = self._may_read
 
     async def start(self) -> None:
+        self._started = True
         if self.recorder is not None and self.client.session_id is None:
             await self._resume_from_recording()
         await self.client.start()
         if self.recorder is not None and self._heartbeat is None:
             self._heartbeat = asyncio.ensure_future(self._beat())
+        if self._alert_task is None:
+            self._alert_task = asyncio.ensure_future(self._watch_alerts())
+
+    @property
+    def watching_alerts(self) -> bool:
+        """Whether the alert conditions are being checked (from start() until stop())."""
+        return self._alert_task is not None
+
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        """Alert thresholds from the next check on (the console's settings)."""
+        self.alerts.set_thresholds(thresholds)
+
+    def check_alerts(self, now: float | None = None) -> list[tuple[str, dict]]:
+        """Evaluate the alert conditions now and log what was raised or cleared."""
+        return self.alerts.check(now)
+
+    async def _watch_alerts(self) -> None:
+        """Check the alerts once a second of wall time: a feed that went quiet or dropped is
+        noticed while nothing arrives. Not while a resumed session's state is being rebuilt."""
+        while True:
+            await asyncio.sleep(ALERT_EVERY_S)
+            if self._restoring is not None:
+                continue
+            try:
+                self.check_alerts()
+            except Exception:
+                log.exception("checking the alerts failed")
 
     async def _resume_from_recording(self) -> None:
         """Say hello with the recording's own session id and last feed seq (a restarted
         recorder or console): a feed that still holds the events after it replays them."""
-        engine = getattr(self.recorder, "engine", None)
-        if engine is None:
+        url = self.recorder.database_url if self.recorder is not None else None
+        if url is None:
             return
-        store_url = engine.url.render_as_string(hide_password=False)
+        store_url = url.render_as_string(hide_password=False)
 
         def read() -> tuple[str, int, str] | None:
             from console.recorder import Store
@@ -186,6 +229,9 @@ class LiveSession:
             self.client.last_seq = self.client.status.last_seq = last_feed
 
     async def stop(self) -> None:
+        if self._alert_task is not None:
+            self._alert_task.cancel()
+            self._alert_task = None
         await self.client.stop()
         if self._heartbeat is not None:
             self._heartbeat.cancel()
@@ -222,12 +268,12 @@ class LiveSession:
         if self._restoring is not None:
             return False   # rebuilding a resumed session's state: nothing may fold meanwhile
         rec = self.recorder
-        queued = getattr(rec, "queued", 0) if rec is not None else 0
+        queued = rec.queued if rec is not None else 0
         if queued < self.max_backlog:
             if self.recording_overflow:
                 self._overflow_over()
             return True
-        error = getattr(rec, "last_error", None)
+        error = rec.last_error if rec is not None else None
         if error is None:
             if self.recording_overflow:
                 self._overflow_over()
@@ -269,7 +315,8 @@ class LiveSession:
             self._update_summary()
 
     def _drain_buyers(self) -> None:
-        keys = getattr(self.state.buyers_registry, "new_keys", None)
+        registry = self.state.buyers_registry
+        keys = registry.new_keys if isinstance(registry, MemoryBuyers) else None
         if keys and self.recorder is not None:
             drained = list(keys)
             keys.clear()
@@ -323,19 +370,19 @@ class LiveSession:
                     meta["continues"] = carry[0]
                 try:
                     last_seq = self.recorder.open_session(sid, meta)
-                except Exception as exc:  # noqa: BLE001 - e.g. a full disk: retried, not silent
+                except Exception as exc:  # e.g. a full disk: retried, not silent
                     reason = (str(exc).splitlines() or [type(exc).__name__])[0]
                     log.error("cannot open the recording of session %s (%s); trying again "
                               "when the feed reconnects", sid, reason)
                     raise RecordingUnavailable(reason) from exc
                 if last_seq:
                     self.log.next_seq = last_seq + 1
-                last_feed = _recorder_last_feed(self.recorder, sid)
+                last_feed = self.recorder.last_feed_seq(sid)
             self._session_open = sid
             if last_feed:
                 self.log.last_feed_seq = last_feed
                 self.client.resume_from(last_feed)
-            if last_seq and getattr(self.recorder, "engine", None) is not None:
+            if last_seq and self.recorder is not None and self.recorder.database_url is not None:
                 # Read the recording off the event loop (the console's UI thread); meanwhile
                 # the client holds reading and local events wait in _early_local.
                 loop = asyncio.get_running_loop()
@@ -380,6 +427,7 @@ class LiveSession:
         # widgets keep following. A new feed session has its own seqs and its own clock.
         self.log.restart(new)
         self.state.adopt(SessionState())
+        self.alerts.reset()            # alerts are raised anew in the new session's log
         self._since_snapshot = 0
         self._plan_logged_for = None
         self.switched = (old, new)
@@ -396,6 +444,7 @@ class LiveSession:
                       "from the resume point, the recording itself is intact", session_id, exc)
         else:
             self.state.adopt(state)
+            self.alerts.adopt(state.active_alerts)   # raised in the recording: not again
             if state.last_ts > self.log.last_ts:
                 self.log.last_ts = state.last_ts   # local events never go back in time
             if state.last_ts:
@@ -424,7 +473,10 @@ class LiveSession:
         thread with its own database connection."""
         from console.recorder import Store
 
-        store = Store(self.recorder.engine.url.render_as_string(hide_password=False))
+        url = self.recorder.database_url if self.recorder is not None else None
+        if url is None:
+            raise RuntimeError("the recorder cannot be read back")
+        store = Store(url.render_as_string(hide_password=False))
         try:
             buyers = MemoryBuyers()
             buyers.keys.update(store.first_purchases(session_id))
@@ -441,7 +493,7 @@ class LiveSession:
 
     def _on_feed_events(self, events: list[dict]) -> None:
         if events:
-            self.lag.observe(events[-1].get("ts"), len(events))
+            self.lag.observe(events[-1]["ts"], len(events))   # (checked by the feed client)
         every = self.snapshot_every
         if self.recorder is None or self._since_snapshot + len(events) < every:
             self.log.append_feed(events)
@@ -478,25 +530,4 @@ class LiveSession:
                                                "args": args}, source)
         self.client.send_command(command_id, name, args)
         return command_id
-
-
-def _recorder_last_feed(recorder: Any, session_id: str) -> int:
-    """The last recorded feed seq of a session (0 if unknown)."""
-    value = getattr(recorder, "last_feed_seq", None)
-    if callable(value):
-        value = value(session_id)
-    if type(value) is int:
-        return value
-    # console.recorder.Recorder keeps {session: [last_seq, last_feed_seq]} after open_session.
-    last = (getattr(recorder, "_last", None) or {}).get(session_id)
-    try:
-        return int(last[1]) if last else 0
-    except (TypeError, ValueError, IndexError):
-        return 0
-
-
-# ---- CLI: livedesk record ------------------------------------------------------------
-
-
-
 

@@ -26,9 +26,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from console.core.plan import PlanError, plan_from_dict
+
+if TYPE_CHECKING:
+    from console.core.eventlog import Event
+    from console.fold.state import SessionState
 
 # ---- Fields and header spellings ----------------------------------------------------
 #: Plan fields a column can map to, in the order the mapping dialog lists them.
@@ -169,7 +173,7 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
         raise ImportError_(f"{path}: no such file") from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportError_(f"{path}: cannot read as an Excel workbook: {exc}") from None
-    candidates = []
+    candidates: list[tuple[int, int, Table]] = []
     try:
         names = wb.sheetnames
         if sheet is not None:
@@ -194,8 +198,8 @@ def _sheet_grid(ws) -> tuple[list[list[Any]], dict[int, int]]:
     """
     grid = [list(r) for r in ws.iter_rows(values_only=True)]
     width = max((len(r) for r in grid), default=0)
-    for r in grid:
-        r.extend([None] * (width - len(r)))
+    for row in grid:
+        row.extend([None] * (width - len(row)))
     wide: dict[int, int] = {}
     for rng in ws.merged_cells.ranges:
         r0, c0, r1, c1 = rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1
@@ -418,8 +422,8 @@ def parse_minutes(value: Any) -> float | None:
     s = _nfkc(value).lower().replace(" ", "")
     m = re.fullmatch(r"(\d+):(\d{1,2})(?::(\d{1,2}))?", s)
     if m:
-        a, b, c = (int(x) if x else None for x in m.groups())
-        return (a * 60 + b + c / 60) if c is not None else a + b / 60
+        a, b, c = int(m.group(1)), int(m.group(2)), m.group(3)
+        return (a * 60 + b + int(c) / 60) if c else a + b / 60
     m = re.fullmatch(r"(?:(\d+(?:\.\d+)?)(?:分钟|分|min|mins|minutes|m|'))?"
                      r"(?:(\d+)(?:秒|s|sec|seconds|\"))?", s)
     if m and any(m.groups()):
@@ -648,10 +652,10 @@ class MergeReport:
                 f"{len(self.unchanged)} already in the plan")
 
 
-def products_from_state(state) -> list[dict]:
+def products_from_state(state: SessionState) -> list[dict]:
     """The products a session's feed reported (``product.upsert``), as upsert-like mappings."""
     out = []
-    for sku in getattr(state, "run_of_show", []) or []:
+    for sku in state.run_of_show or []:
         prod = state.products.get(sku)
         if prod is None or prod.price <= 0:      # seen only in an order or a tick: nothing to add
             continue
@@ -665,12 +669,12 @@ def products_from_state(state) -> list[dict]:
     return out
 
 
-def products_from_events(events: Iterable) -> list[dict]:
+def products_from_events(events: Iterable[Event]) -> list[dict]:
     """The latest ``product.upsert`` data per SKU in a session log, in first-seen order
     (keeps what the fold does not: ``product_id``, ``coupon``, ``limit_per_buyer``)."""
     latest: dict[str, dict] = {}
     for ev in events:
-        if getattr(ev, "type", None) == "product.upsert" and isinstance(ev.data, dict) \
+        if ev.type == "product.upsert" and isinstance(ev.data, dict) \
                 and isinstance(ev.data.get("sku"), str):
             latest[ev.data["sku"]] = dict(latest.get(ev.data["sku"], {}), **ev.data)
     return list(latest.values())

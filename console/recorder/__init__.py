@@ -2,8 +2,10 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from console.recorder.db import default_url, ensure_schema, make_engine
 from console.recorder.process import ProcessRecorder, RecorderProcessError
@@ -16,7 +18,7 @@ class RecorderStartError(RuntimeError):
     reason in ``str``. A SQLite database that did not exist before is removed again."""
 
 
-def open_recorder(url: str | None = None, **kwargs):  # noqa: ANN201 - Recorder-like
+def open_recorder(url: str | None = None, **kwargs: Any) -> Recorder | ProcessRecorder:
     """The recorder ``livedesk record`` and the console use: in a process of its own
     (:class:`ProcessRecorder`), or in this one with ``LIVEDESK_RECORDER=thread``.
 
@@ -28,7 +30,7 @@ def open_recorder(url: str | None = None, **kwargs):  # noqa: ANN201 - Recorder-
         if os.environ.get("LIVEDESK_RECORDER", "process").strip().lower() == "thread":
             return Recorder(url, **kwargs)
         return ProcessRecorder(url, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - one clear reason for the caller
+    except Exception as exc:  # one clear reason for the caller
         for path in created:
             try:
                 path.unlink(missing_ok=True)
@@ -62,7 +64,8 @@ def _shown(url: str) -> str:
 
 def _reason(exc: BaseException) -> str:
     """The first line of the innermost useful message ("database or disk is full")."""
-    text = str(getattr(exc, "orig", None) or exc)
+    # a database error carries the driver's own (shorter) message
+    text = str((exc.orig if isinstance(exc, DBAPIError) else None) or exc)
     for prefix in ("cannot record to ",):
         if text.startswith(prefix) and ": " in text:
             text = text.split(": ", 1)[1]

@@ -44,7 +44,7 @@ def make_engine(url: str | None = None, *, cache_mib: int = 64) -> sa.Engine:
         engine = sa.create_engine(u, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_conn, _record):
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             # Pages of 16 KiB instead of 4: each commit rewrites the last, partly filled page of
@@ -126,12 +126,12 @@ def _upgrade_sqlite_atomically(engine: sa.Engine) -> None:
                            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(mig, "connect")
-    def _no_implicit_transactions(dbapi_conn, _record):  # noqa: ANN001
+    def _no_implicit_transactions(dbapi_conn, _record):
         dbapi_conn.isolation_level = None
         dbapi_conn.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
 
     @event.listens_for(mig, "begin")
-    def _begin(conn):  # noqa: ANN001
+    def _begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     try:

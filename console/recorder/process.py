@@ -28,7 +28,6 @@ import queue
 import signal
 import threading
 import time
-from types import SimpleNamespace
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -121,7 +120,7 @@ def _child_main(url: str, conn: Any, batch_max: int, flush_interval: float) -> N
             _, token, sid, meta = msg
             try:
                 last_seq = rec.open_session(sid, meta)
-                send(("opened", token, last_seq, rec._last[sid][1], None))
+                send(("opened", token, last_seq, rec.last_feed_seq(sid), None))
             except Exception as exc:  # noqa: BLE001
                 send(("opened", token, 0, 0, f"{type(exc).__name__}: {exc}"))
         elif kind == "close":
@@ -136,13 +135,13 @@ def _child_main(url: str, conn: Any, batch_max: int, flush_interval: float) -> N
 
 # ---- parent side ----------------------------------------------------------------------
 class ProcessRecorder:
-    """Durable, batched recorder of one session log at a time, in a child process."""
+    """Durable, batched recorder of one session log at a time, in a child process
+    (implements :class:`console.api.Recorder`)."""
 
     def __init__(self, url: str | None = None, *, batch_max: int = 5000,
                  flush_interval: float = 0.05) -> None:
         self.url = url or default_url()
-        #: what the console shows as the recording target and reads a resumed session from
-        self.engine = SimpleNamespace(url=sa.make_url(self.url))
+        self._url = sa.make_url(self.url)
         self._args = (self.url, batch_max, flush_interval)
         self.committed_seq = 0
         self.last_error: str | None = None
@@ -182,6 +181,12 @@ class ProcessRecorder:
     @property
     def pid(self) -> int | None:
         return self._proc.pid
+
+    @property
+    def database_url(self) -> sa.URL:
+        """The database the child writes to (the console shows it and reads a resumed
+        session back from it)."""
+        return self._url
 
     def open_session(self, session_id: str, meta: dict) -> int:
         """Create or resume the session row; returns the last committed log seq (0 if new)."""
@@ -260,7 +265,7 @@ class ProcessRecorder:
     def _close_at_exit(self) -> None:
         try:
             self.close(timeout=10.0)
-        except Exception:  # noqa: BLE001 - at exit, report and go on
+        except Exception:  # at exit, report and go on
             log.exception("closing the recorder at exit failed")
 
     def _check_open(self) -> None:
@@ -314,7 +319,7 @@ class ProcessRecorder:
             first = self._first_message(parent_conn, proc, None)
         if first[0] == "fatal":
             proc.join(5)
-            raise RecorderProcessError(f"cannot record to {self.engine.url!r}: {first[1]}")
+            raise RecorderProcessError(f"cannot record to {self._url!r}: {first[1]}")
         return parent_conn, proc
 
     @staticmethod
@@ -387,7 +392,7 @@ class ProcessRecorder:
         if self.on_error is not None:
             try:
                 self.on_error(text)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("on_error callback failed")
 
     def _restart(self) -> None:

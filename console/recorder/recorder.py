@@ -144,19 +144,21 @@ class RetryReports:
         self._key = None
 
 
-def _insert(engine: sa.Engine, table: sa.Table):
+def _insert(engine: sa.Engine, table: sa.Table) -> sa.Insert:
+    """INSERT ... that skips rows already there (a resent batch, a resumed session)."""
     name = engine.dialect.name
     if name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    elif name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:  # pragma: no cover
-        raise RuntimeError(f"unsupported database dialect {name!r}")
-    return insert(table).on_conflict_do_nothing()
+        from sqlalchemy.dialects import sqlite
+        return sqlite.insert(table).on_conflict_do_nothing()
+    if name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+        return postgresql.insert(table).on_conflict_do_nothing()
+    raise RuntimeError(f"unsupported database dialect {name!r}")  # pragma: no cover
 
 
 class Recorder:
-    """Durable, batched recorder of one session log at a time."""
+    """Durable, batched recorder of one session log at a time (implements
+    :class:`console.api.Recorder`)."""
 
     def __init__(self, url: str | None = None, *, batch_max: int = 5000,
                  flush_interval: float = 0.05, cache_mib: int = 64) -> None:
@@ -192,6 +194,14 @@ class Recorder:
     @property
     def queued(self) -> int:
         return self._submitted - self._committed
+
+    @property
+    def database_url(self) -> sa.URL:
+        return self.engine.url
+
+    def last_feed_seq(self, session_id: str) -> int:
+        """The last feed seq recorded for an opened session (0 if none)."""
+        return self._last.get(session_id, [0, 0])[1]
 
     def open_session(self, session_id: str, meta: dict) -> int:
         """Create or resume the session row; returns the last committed log seq (0 if new)."""
@@ -329,7 +339,7 @@ class Recorder:
                 if self.on_error is not None:
                     try:
                         self.on_error(msg)
-                    except Exception:  # noqa: BLE001
+                    except Exception:
                         log.exception("on_error callback failed")
                 elif self._reports.due(msg):
                     log.warning("%s", msg)

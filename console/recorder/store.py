@@ -74,7 +74,7 @@ def session_status(ended_at: float | None, meta: dict | None, updated_at: float 
     return RECORDING
 
 
-def _info(r, last_ts: float | None = None) -> SessionInfo:  # noqa: ANN001
+def _info(r, last_ts: float | None = None) -> SessionInfo:
     # still recording: up to the last recorded event (session time), not the wall clock
     end = r.ended_at or last_ts or r.updated_at or r.started_at
     dur = max(0.0, (end or 0.0) - (r.started_at or end or 0.0))
@@ -85,7 +85,7 @@ def _info(r, last_ts: float | None = None) -> SessionInfo:  # noqa: ANN001
                        session_status(r.ended_at, meta, r.updated_at), meta.get("clock"))
 
 
-def _decode(payloads) -> list[Event]:  # noqa: ANN001
+def _decode(payloads) -> list[Event]:
     loads, from_json = orjson.loads, Event.from_json
     return [from_json(loads(p)) for p in payloads]
 
@@ -99,6 +99,10 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    @property
+    def database_url(self) -> sa.URL:
+        return self.engine.url
 
     # ---- sessions -----------------------------------------------------------------
     def sessions(self) -> list[SessionInfo]:
@@ -114,7 +118,7 @@ class Store:
             return _info(r, self._last_ts(c, r)) if r is not None else None
 
     @staticmethod
-    def _last_ts(c, r) -> float | None:  # noqa: ANN001
+    def _last_ts(c, r) -> float | None:
         """Time of the last recorded event of a session without ended_at (index lookup)."""
         if r.ended_at:
             return None
@@ -243,7 +247,7 @@ class Store:
             refold = False
             for seq, ts in moved.items():
                 payload = c.execute(sa.select(e.c.payload).where(
-                    e.c.session_id == session_id, e.c.seq == seq)).scalar()
+                    e.c.session_id == session_id, e.c.seq == seq)).scalar_one()
                 obj = orjson.loads(payload)
                 old = float(obj.get("ts"))
                 obj.setdefault("wall_ts", old)
@@ -313,7 +317,7 @@ class Store:
                     out[seq] = new
         return out if off else {}
 
-    def _patch_snapshots(self, c, session_id: str, old_to_new: dict[float, float]) -> None:  # noqa: ANN001
+    def _patch_snapshots(self, c, session_id: str, old_to_new: dict[float, float]) -> None:
         """Put the moved times into the stored snapshots without folding the session again.
 
         A local event's time reaches the folded state only as a copy of the value (an alert's,
@@ -323,7 +327,7 @@ class Store:
         value. ``last_ts`` is the latest time in the log up to the snapshot: recomputed."""
         s, e = schema.snapshots, schema.events
 
-        def fix(obj):  # noqa: ANN001, ANN202
+        def fix(obj):
             if isinstance(obj, float):
                 return old_to_new.get(obj, obj)
             if isinstance(obj, list):
@@ -350,7 +354,7 @@ class Store:
             c.execute(sa.update(s).where(s.c.session_id == session_id, s.c.seq == seq).values(
                 ts=snap.get("last_ts") or 0.0, payload=zlib.compress(orjson.dumps(snap), 6)))
 
-    def _refold_snapshots(self, c, session_id: str) -> None:  # noqa: ANN001
+    def _refold_snapshots(self, c, session_id: str) -> None:
         """Fold the session again and rewrite its snapshots (their states hold event times)."""
         from console.fold.state import IndexedBuyers, SessionState
 
@@ -382,7 +386,7 @@ class Store:
                 c.execute(sa.delete(t).where(t.c.session_id == session_id))
             c.execute(sa.delete(schema.sessions).where(schema.sessions.c.id == session_id))
 
-    def export_session(self, session_id: str, path) -> None:  # noqa: ANN001
+    def export_session(self, session_id: str, path) -> None:
         """Write one portable gzip'd JSON-lines file (header, events, snapshots, first purchases)."""
         t, e, s, f = schema.sessions, schema.events, schema.snapshots, schema.first_purchases
         path = Path(path)
@@ -418,7 +422,7 @@ class Store:
             candidate = f"{session_id}-{n}"
         return candidate
 
-    def import_session(self, path, new_id: str | None = None) -> str:  # noqa: ANN001
+    def import_session(self, path, new_id: str | None = None) -> str:
         """Load an exported file; refuses an existing id unless new_id is given."""
         from console.recorder.recorder import _insert
         t, e, s, f = schema.sessions, schema.events, schema.snapshots, schema.first_purchases

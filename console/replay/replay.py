@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+from console.api import SessionRow
 from console.core import protocol as p
 from console.core.eventlog import Event, SessionLog
 from console.fold.state import IndexedBuyers, SessionState, paid_order_keys
@@ -116,7 +117,7 @@ class Replay:
         self.store = store
         self.session_id = session_id
         self.chunk = chunk
-        self.info = None
+        self.info: SessionRow | None = None
         self.last_seq = 0
         self.start_ts = 0.0
         self.end_ts = 0.0

@@ -69,7 +69,7 @@ def _child_main(url: str, session_id: str, conn: Any) -> None:
             if seq > replay.last_seq:                    # a session still being recorded
                 replay.last_seq = store.last_seq(session_id)
             state = replay.state_at(seq)
-            reply = ("state", orjson.dumps(state.to_snapshot(keep=HISTORY)))
+            reply: tuple[str, bytes | str] = ("state", orjson.dumps(state.to_snapshot(keep=HISTORY)))
         except Exception as exc:  # noqa: BLE001 - the caller seeks locally and reports it
             reply = ("error", f"{type(exc).__name__}: {exc}")
         if not _send_quietly(conn, reply):

@@ -17,6 +17,7 @@ import os
 import zipfile
 from pathlib import Path
 
+from console.api import SessionRow, Store
 from console.core import metrics
 from console.replay.replay import LANE_KINDS, LANE_LABELS, LaneEvent, Replay
 from console.fold.state import SessionState
@@ -95,7 +96,8 @@ def _plan_rows(state: SessionState, start: float) -> list[PlanRow]:
         pr = state.products.get(sku)
         ppos = skus.index(sku) + 1 if pp is not None else None
         apos = actual.index(sku) + 1 if sku in actual else None
-        pmin = float(pp.get("planned_minutes")) if pp and pp.get("planned_minutes") is not None else None
+        planned_min = pp.get("planned_minutes") if pp else None
+        pmin = float(planned_min) if planned_min is not None else None
         amin = state.on_air(sku) / 60.0
         notes = []
         if pp is None:
@@ -161,10 +163,11 @@ def _moments(state: SessionState, lanes: list[LaneEvent], start: float, top: int
     return out
 
 
-def _compare(store, info, state: SessionState, limit: int) -> list[CompareRow]:
-    room = getattr(info, "room", "") or state.session.get("room", "")
-    started = getattr(info, "started_at", None) or state.started_at or 0.0
-    rows = [CompareRow(info.id, getattr(info, "title", ""), started,
+def _compare(store: Store, info: SessionRow, state: SessionState,
+             limit: int) -> list[CompareRow]:
+    room = info.room or state.session.get("room", "")
+    started = info.started_at or state.started_at or 0.0
+    rows = [CompareRow(info.id, info.title or "", started,
                        (state.ended_at or state.last_ts) - (state.started_at or state.last_ts),
                        state.gmv, state.orders, state.buyers, state.peak_online,
                        state.traffic["viewers"], state.gpm, state.uv_value, current=True)]
@@ -176,7 +179,7 @@ def _compare(store, info, state: SessionState, limit: int) -> list[CompareRow]:
         try:
             st = Replay(store, s.id).open().final_state
             viewers = st.traffic["viewers"] if st is not None else 0
-        except Exception:  # an unreadable old session should not break the review
+        except Exception:  # noqa: BLE001 - an unreadable old session should not break the review
             st = None
         gmv = float(s.gmv or 0.0)
         rows.append(CompareRow(s.id, s.title or "", s.started_at, float(s.duration_s or 0.0), gmv,
@@ -197,10 +200,12 @@ def _final_state(replay: Replay) -> SessionState:
     return state
 
 
-def build_review(store, session_id: str, compare_limit: int = 5) -> Review:
+def build_review(store: Store, session_id: str, compare_limit: int = 5) -> Review:
     replay = Replay(store, session_id).open()
     state = _final_state(replay)
     info = replay.info
+    if info is None:                       # (open() raised SessionNotFound already)
+        raise SessionLookupError(session_id)
     start = state.started_at or replay.start_ts
     end = state.ended_at or state.last_ts or start
     rates = state.funnel()
@@ -220,9 +225,9 @@ def build_review(store, session_id: str, compare_limit: int = 5) -> Review:
                "missed_feed_events": c.missed_feed_events}
     lanes = list(replay.lanes)
     return Review(
-        session_id=session_id, title=getattr(info, "title", "") or s.session.get("title", ""),
-        room=getattr(info, "room", "") or s.session.get("room", ""),
-        platform=getattr(info, "platform", "") or s.session.get("platform", ""),
+        session_id=session_id, title=info.title or s.session.get("title", ""),
+        room=info.room or s.session.get("room", ""),
+        platform=info.platform or s.session.get("platform", ""),
         started_at=start, ended_at=end, duration_s=max(0.0, end - start), summary=summary,
         funnel=rates, weakest=weakest,
         weakest_owner=metrics.OWNER_LABELS.get(weakest.owner, weakest.owner) if weakest else "",
@@ -299,7 +304,8 @@ def export_xlsx(review: Review, path: str | os.PathLike) -> Path:
         for i, (row, kinds) in enumerate(zip(rows, table_kinds(headers, rows)), start=1):
             for c, (value, kind) in enumerate(zip(row, kinds)):
                 if is_number(value):   # numbers stay numbers, with a number format
-                    fmt = fmts.get(kind) or (fmts["int"] if isinstance(value, int) else None)
+                    fmt = (fmts.get(kind) if kind else None) or (
+                        fmts["int"] if isinstance(value, int) else None)
                     ws.write_number(i, c, value, fmt)
                 else:
                     ws.write(i, c, value)

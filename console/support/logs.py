@@ -68,6 +68,18 @@ def log_file() -> Path:
     return log_dir() / LOG_NAME
 
 
+class _Setup:
+    """What :func:`setup_logging` did in this process (it configures once)."""
+
+    configured = False
+    file: Path | None = None
+
+
+def configured_log_file() -> Path | None:
+    """The file this process logs to (None before :func:`setup_logging`, or without one)."""
+    return _Setup.file
+
+
 def setup_logging(verbose: bool = False) -> Path | None:
     """Log to stderr (when the process has one) and to the rotating file; the file's path.
 
@@ -77,18 +89,19 @@ def setup_logging(verbose: bool = False) -> Path | None:
     root = logging.getLogger()
     level = logging.DEBUG if verbose else logging.INFO
     root.setLevel(level)
-    if getattr(root, "_livedesk_configured", False):
-        return getattr(root, "_livedesk_log_file", None)
+    if _Setup.configured:
+        return _Setup.file
     formatter = RedactingFormatter(FORMAT)
     if sys.stderr is not None and not root.handlers:   # none on a windowed (frozen) app;
         # a host that already logs to the terminal (a test runner) keeps its own handler
         stream = logging.StreamHandler()
         stream.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(stream)
-    path: Path | None = log_file()
+    file = log_file()
+    path: Path | None = file
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(file, maxBytes=MAX_BYTES, backupCount=BACKUPS,
                                                        encoding="utf-8", delay=True)
         handler.setFormatter(formatter)
         root.addHandler(handler)
@@ -96,8 +109,7 @@ def setup_logging(verbose: bool = False) -> Path | None:
         path = None
         if sys.stderr is not None:
             print(f"livedesk: warning: no log file ({exc})", file=sys.stderr)
-    root._livedesk_configured = True               # type: ignore[attr-defined]
-    root._livedesk_log_file = path                 # type: ignore[attr-defined]
+    _Setup.configured, _Setup.file = True, path
     if not verbose:  # schema checks at every start are not news
         logging.getLogger("alembic").setLevel(logging.WARNING)
     return path

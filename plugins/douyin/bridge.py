@@ -372,7 +372,7 @@ class BrowserBridge:
         self._stream_last[stream] = t
         try:
             self.on_record(record)
-        except Exception:  # noqa: BLE001 - a mapper bug must not stop the capture
+        except Exception:  # a mapper bug must not stop the capture
             log.exception("mapping a %s response failed", stream)
 
     # ---- watchdog -----------------------------------------------------------------------------

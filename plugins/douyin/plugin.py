@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from console.api import Session
 from console.core import protocol as p
 from console.feed.server import FeedServer, Rejected, Unsupported
 from console.plugin_host import FEEDS, Plugin, PluginContext
@@ -158,12 +159,9 @@ class DouyinFeed(Plugin):
         return info
 
     # ---- alerts ---------------------------------------------------------------------------
-    def attach(self, session: Any) -> None:
+    def attach(self, session: Session) -> None:
         """Record the connector's conditions in ``session``'s log (alert events, source system)."""
-        sink = getattr(session, "append_local", None)
-        if sink is None:
-            return
-        self._sink = lambda type_, data: sink(type_, data, "system")
+        self._sink = lambda type_, data: session.append_local(type_, data, "system")
         held, self._held = self._held, []
         for type_, data in held:
             self._sink(type_, data)
@@ -241,7 +239,7 @@ class DouyinFeed(Plugin):
                     self.server.emit(events)
                 if self.capture is not None:
                     self.capture.flush()
-            except Exception:  # noqa: BLE001 - a bad tick must not stop the feed
+            except Exception:  # a bad tick must not stop the feed
                 log.exception("douyin tick failed")
 
     # ---- commands out ----------------------------------------------------------------------

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from console.core import protocol as p
+from console.fold.state import SessionState
 from console.plugin_host import INTEGRATIONS, Plugin, PluginContext
 
 log = logging.getLogger("livedesk.plugins.obs_overlay")
@@ -207,9 +208,8 @@ class ObsOverlay(Plugin):
             return
         exc = task.exception()
         log.error("lost OBS: %r", exc)
-        ctx = getattr(self, "context", None)
-        if ctx is not None and hasattr(ctx, "report_failure"):
-            ctx.report_failure(ConnectionError(f"lost OBS: {exc}"))
+        if self.context is not None:
+            self.context.report_failure(ConnectionError(f"lost OBS: {exc}"))
 
     async def _disconnect(self) -> None:
         ws, self.ws = self.ws, None
@@ -228,7 +228,7 @@ class ObsOverlay(Plugin):
         await self._disconnect()
 
     # ---- Events (sync, quick: only queue work) -----------------------------------------
-    def on_events(self, events: list, state: Any) -> None:
+    def on_events(self, events: list, state: SessionState | None) -> None:
         worker = self._worker
         if worker is not None and worker.done() and not worker.cancelled() and worker.exception():
             raise RuntimeError(f"lost OBS: {worker.exception()!r}")
@@ -261,17 +261,17 @@ class ObsOverlay(Plugin):
                 self._set("price_source", self._price_text(state, self._sku))
         self._wake.set()
 
-    def _on_card(self, sku: str | None, state: Any, ts: float) -> None:
+    def _on_card(self, sku: str | None, state: SessionState | None, ts: float) -> None:
         if not sku:
             return
         self._sku = sku
-        prod = getattr(state, "products", {}).get(sku) if state is not None else None
+        prod = state.products.get(sku) if state is not None else None
         self._set("product_source", (prod.title if prod and prod.title else sku))
         self._set("price_source", self._price_text(state, sku))
         self._stock_value = None  # a card push sends stock immediately
         self._stock_due = 0.0
         self._queue_stock(self._stock_text(state, sku))
-        flash = state.active_flash(sku) if state is not None and hasattr(state, "active_flash") else None
+        flash = state.active_flash(sku) if state is not None else None
         self._flash_ends = flash.ends_at if flash else None
         self._set("countdown_source", format_countdown(self._flash_ends - time.time())
                   if self._flash_ends else "")
@@ -284,17 +284,17 @@ class ObsOverlay(Plugin):
                                                  "sourceName": self.cfg["show_source"]}))
 
     # ---- Text ------------------------------------------------------------------------
-    def _price_text(self, state: Any, sku: str) -> str:
+    def _price_text(self, state: SessionState | None, sku: str) -> str:
         cur = self.cfg.get("currency", "¥")
-        flash = state.active_flash(sku) if state is not None and hasattr(state, "active_flash") else None
+        flash = state.active_flash(sku) if state is not None else None
         if flash:
             return format_price(flash.deal_price, cur)
-        prod = getattr(state, "products", {}).get(sku) if state is not None else None
+        prod = state.products.get(sku) if state is not None else None
         return format_price(prod.price, cur) if prod else ""
 
-    def _stock_text(self, state: Any, sku: str) -> str:
-        flash = state.active_flash(sku) if state is not None and hasattr(state, "active_flash") else None
-        prod = getattr(state, "products", {}).get(sku) if state is not None else None
+    def _stock_text(self, state: SessionState | None, sku: str) -> str:
+        flash = state.active_flash(sku) if state is not None else None
+        prod = state.products.get(sku) if state is not None else None
         stock = flash.remaining if flash else (prod.stock if prod else None)
         if stock is None:
             return ""

@@ -16,7 +16,7 @@ def make(plan, config: dict, *, seed: int = 1) -> tuple[SimSession, Automation]:
     s = SimSession(plan, comments=False)
     problems: list[str] = []
     auto = Automation(s.state, s, automation_from_dict(config, "automation", problems),
-                      clock=lambda: s.now, rng=random.Random(seed))
+                      clock=s.now, rng=random.Random(seed))
     assert problems == []
     auto.enable(True)
     return s, auto
@@ -37,7 +37,7 @@ def actions(s: SimSession, kind: str | None = None) -> list:
 def test_nothing_runs_until_enabled_and_pause_stops_it(plan):
     s = SimSession(plan, comments=False)
     auto = Automation(s.state, s, automation_from_dict({"repop": {"enabled": True, "every_s": 10}},
-                                                       "automation", []), clock=lambda: s.now)
+                                                       "automation", []), clock=s.now)
     s.send_command(p.CMD_CARD_PUSH, {"sku": "QM-FW-001"})
     run(s, auto, 60)
     assert actions(s) == []                       # opt-in: off by default

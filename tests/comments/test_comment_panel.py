@@ -27,7 +27,7 @@ def temp_settings(tmp_path, qapp):
 def live(plan, qtbot):
     from console.gui.main_window import MainWindow
     s = SimSession(plan, seed=5, autopilot=True)
-    win = MainWindow(s, now=lambda: s.now, sound=False, start_clock=False)
+    win = MainWindow(s, now=s.now, sound=False, start_clock=False)
     win.desk_host.timer.stop()              # the test drives the engine's clock
     qtbot.addWidget(win)
     win._stopped = True

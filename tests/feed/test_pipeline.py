@@ -4,7 +4,6 @@ import signal
 import subprocess
 import sys
 import threading
-import types
 from pathlib import Path
 
 import orjson
@@ -25,10 +24,14 @@ pytestmark = pytest.mark.timeout(120)
 
 
 class FakeRecorder:
+    """A recorder in memory (console.api.Recorder); it cannot be read back."""
+
+    database_url = None
+
     def __init__(self, url=None, *, last_seq=0, last_feed_seq=0):
         self.url = url
         self.last_seq = last_seq
-        self.last_feed_seq = last_feed_seq
+        self.last_feed = last_feed_seq
         self.opened = []
         self.events = []
         self.snapshots = []
@@ -44,10 +47,13 @@ class FakeRecorder:
         self.opened.append((session_id, meta))
         return self.last_seq
 
+    def last_feed_seq(self, session_id):
+        return self.last_feed
+
     def submit(self, events):
         self.events.extend(events)
 
-    def submit_snapshot(self, seq, payload):
+    def submit_snapshot(self, seq, payload, ts=None):
         self.snapshots.append((seq, orjson.loads(payload)))
 
     def submit_first_purchases(self, keys):
@@ -60,7 +66,7 @@ class FakeRecorder:
         self.flushes += 1
         return True
 
-    def close(self):
+    def close(self, timeout=30.0):
         self.closed = True
 
 
@@ -153,14 +159,12 @@ def test_run_record_cli(monkeypatch, capsys, tmp_path):
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     recs = []
-    fake_mod = types.ModuleType("console.recorder")
 
     def make(url=None, **kw):
         recs.append(FakeRecorder(url))
         return recs[-1]
 
-    fake_mod.Recorder = fake_mod.open_recorder = make
-    monkeypatch.setitem(sys.modules, "console.recorder", fake_mod)
+    monkeypatch.setattr("console.recorder.open_recorder", make)
     args = argparse.Namespace(url=box["srv"].url, plan=None, db=f"sqlite:///{tmp_path}/x.db", token=None,
                               duration=1.2, quiet=False)
     try:

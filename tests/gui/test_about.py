@@ -12,9 +12,10 @@ from widgets.about_dialog import AboutDialog
 
 
 class _Holder:
-    class engine:                      # what a recorder or store exposes
-        import sqlalchemy as sa
-        url = sa.make_url("postgresql+psycopg://studio:hunter2@127.0.0.1/livedesk")
+    """What a recorder or store exposes (console.api.Database)."""
+
+    import sqlalchemy as sa
+    database_url = sa.make_url("postgresql+psycopg://studio:hunter2@127.0.0.1/livedesk")
 
 
 def test_help_menu_opens_about(qtbot, tmp_path, monkeypatch):

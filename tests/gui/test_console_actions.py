@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 from console.core import protocol as p
 from console.gui.main_window import MainWindow
 from console.gui.session_window import recording_target
+from console.live.alerts import SessionAlerts
 from tests.gui.conftest import order
 from widgets.alerts_panel import AlertSound
 from widgets.order_ticker import OrderTicker
@@ -112,7 +113,7 @@ def test_new_alert_raises_the_panel_and_shows_a_message(session, qtbot):
     win = make_window(session, qtbot)
     win.docks["alert_settings"].raise_()
     session.script.feed(session.script.ev(3, p.INVENTORY_SET, sku="LD-005", available=0))
-    win.check_alerts()
+    SessionAlerts(session).check()             # the session's alert check (console.live.alerts)
     win.clock.tick()
     assert win.docks["alerts"].isVisible() and "儿童雪地靴" in win.status.currentMessage()
     assert QApplication.activeModalWidget() is None
@@ -128,7 +129,7 @@ def test_recording_target_is_the_database_with_password_masked(session, qtbot):
 
     def fake(url):
         return types.SimpleNamespace(recorder=types.SimpleNamespace(
-            engine=types.SimpleNamespace(url=sa.make_url(url))))
+            database_url=sa.make_url(url)))
 
     assert recording_target(fake("sqlite:////data/livedesk.db")) == "/data/livedesk.db"
     masked = recording_target(fake("postgresql://ops:hunter2@db.local:5432/livedesk"))

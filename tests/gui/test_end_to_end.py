@@ -42,7 +42,7 @@ def test_console_on_simulator(qapp, qtbot, tmp_path):
                 await asyncio.sleep(0.05)
                 if st.command_results:
                     break
-            win.check_alerts()
+            session.check_alerts()
             await asyncio.sleep(0.1)
             result.update(orders=st.orders, results=list(st.command_results), sku=sku,
                           rows=win.orders.model.rowCount(), frames=win.clock.frames)

@@ -4,6 +4,7 @@ catches up (fewer paints meanwhile), never falling behind silently (issue 19).""
 from __future__ import annotations
 
 from console.core import protocol as p
+from console.live.alerts import SessionAlerts
 from tests.support.demo import FakeSession
 from console.live.lag import FeedLag
 
@@ -42,9 +43,10 @@ def test_backlog_shows_in_the_status_bar_and_the_log_and_clears_when_caught_up(q
     win, session = _window(qtbot, lag)
     log: list = []
     session.log.subscribe(log.extend)                       # everything appended to the log
+    alerts = SessionAlerts(session)                         # what the live session runs
     win.clock.tick(force=True)
     assert win.status.behind.text() == ""                   # on time: nothing shown
-    assert win.check_alerts() == []
+    assert alerts.check() == []
 
     _fall_behind(lag, clock)
     win.clock.tick(force=True)
@@ -55,13 +57,13 @@ def test_backlog_shows_in_the_status_bar_and_the_log_and_clears_when_caught_up(q
     assert f"{lag.behind_events}" in text and f"{lag.lag_s:.1f} s" in text
     assert lag.behind_events > 10_000                      # about 3 s at 5,000 a second
 
-    out = win.check_alerts()
+    out = alerts.check()
     raised = [d for t, d in out if t == p.ALERT_RAISED and d["kind"] == "behind"]
     assert len(raised) == 1
     assert raised[0]["events"] == lag.behind_events and raised[0]["value"] == round(lag.lag_s, 1)
     logged = [e for e in log if e.type == p.ALERT_RAISED and e.data.get("kind") == "behind"]
     assert len(logged) == 1 and logged[0].source == "system"
-    assert win.check_alerts() == []                        # said once, not every second
+    assert alerts.check() == []                            # said once, not every second
     from widgets.alerts_panel import alert_text
     assert "Falling behind the feed by about" in alert_text(raised[0])
 
@@ -71,7 +73,7 @@ def test_backlog_shows_in_the_status_bar_and_the_log_and_clears_when_caught_up(q
     assert not lag.behind
     win.clock.tick(force=True)
     assert win.status.behind.text() == ""
-    out = win.check_alerts()
+    out = alerts.check()
     assert [d["kind"] for t, d in out if t == p.ALERT_CLEARED] == ["behind"]
     assert [e.data["kind"] for e in log if e.type == p.ALERT_CLEARED] == ["behind"]
 

@@ -1,5 +1,7 @@
 """The frame clock coalesces: many events between frames cost one refresh."""
 
+import time
+
 from console.core import protocol as p
 from widgets.frame_clock import FrameClock
 from widgets.order_ticker import OrderTicker
@@ -7,11 +9,14 @@ from tests.gui.conftest import order
 
 
 class Counter:
+    """A panel (console.api.Panel) that counts its refreshes."""
+
     time_dependent = False
 
     def __init__(self):
         self.refreshes = 0
         self.state = None
+        self.now = time.time
 
     def set_state(self, state):
         self.state = state

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from console.core import protocol as p
 from console.gui.main_window import MainWindow
+from console.live.alerts import SessionAlerts
 
 
 def events_of(session, type_):
@@ -67,11 +68,13 @@ def test_reorder_and_cues_are_local_events(session, qtbot):
 
 
 def test_alerts_are_appended_as_system_events_once(session, qtbot):
+    """The session evaluates the alerts (as LiveSession does); the window shows the log's."""
     win = make_window(session, qtbot)
+    alerts = SessionAlerts(session)
     sc = session.script
     sc.feed(sc.ev(3, p.INVENTORY_SET, sku="LD-005", available=0))
-    win.check_alerts()
-    win.check_alerts()
+    alerts.check()
+    alerts.check()
     raised = events_of(session, p.ALERT_RAISED)
     assert [e.data["key"] for e in raised] == ["sold_out:LD-005"]
     assert raised[0].source == "system"
@@ -79,17 +82,31 @@ def test_alerts_are_appended_as_system_events_once(session, qtbot):
     win.clock.tick()
     assert win.alerts.list.count() == 1
     sc.feed(sc.ev(4, p.INVENTORY_SET, sku="LD-005", available=200))
-    win.check_alerts()
+    alerts.check()
     assert [e.data["key"] for e in events_of(session, p.ALERT_CLEARED)] == ["sold_out:LD-005"]
     assert session.state.active_alerts == {}
 
 
-def test_threshold_settings_edit_engine(session, qtbot):
+def test_threshold_settings_go_to_the_session(session, qtbot):
     win = make_window(session, qtbot)
+    assert session.thresholds == win.thresholds            # given when the window opens
     win.alert_settings.editors["low_stock_units"].setValue(500)
-    assert win.alert_engine.thresholds.low_stock_units == 500
-    out = win.check_alerts()
+    assert session.thresholds.low_stock_units == 500
+    assert session.thresholds is not win.thresholds        # a copy: the session owns its own
+    out = SessionAlerts(session, session.thresholds).check()
     assert any(d["kind"] == "low_stock" for _, d in out)
+
+
+def test_the_window_evaluates_no_alerts_itself(session, qtbot):
+    """Alerts come from the session's log only: a window over a sold-out product that nobody
+    evaluates shows no alert (the live session evaluates, console/live/session.py)."""
+    win = make_window(session, qtbot)
+    win.clock.start()
+    sc = session.script
+    sc.feed(sc.ev(3, p.INVENTORY_SET, sku="LD-005", available=0))
+    qtbot.wait(1300)
+    assert events_of(session, p.ALERT_RAISED) == [] and session.state.active_alerts == {}
+    win.clock.stop()
 
 
 def test_layout_saved_and_restored(session, qtbot):

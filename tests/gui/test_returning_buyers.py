@@ -6,7 +6,7 @@ import threading
 from types import SimpleNamespace
 
 from console.core import protocol as p
-from console.recorder.db import make_engine
+from sqlalchemy.engine import make_url
 from tests.replay.recorded import T0 as RECORDED_T0
 from tests.replay.recorded import SimRecording
 from tests.support.demo import FakeSession
@@ -28,8 +28,7 @@ def test_returning_buyers_are_read_off_the_ui_thread_and_reach_the_comments(qtbo
     monkeypatch.setattr(desk_host, "returning_buyers", lambda *a: (
         readers.append(threading.current_thread()), real(*a))[1])
     sess = FakeSession()
-    engine = make_engine(url)
-    sess.recorder = SimpleNamespace(engine=engine)
+    sess.recorder = SimpleNamespace(database_url=make_url(url))   # what the desk reads (console.api.Database)
     later = RECORDED_T0 + 86400
     sess.log.append_feed([p.make_event(1, later, p.SESSION_STARTED, {
         "session_id": "later", "room": ROOM, "title": "t", "started_at": later})])
@@ -46,4 +45,3 @@ def test_returning_buyers_are_read_off_the_ui_thread_and_reach_the_comments(qtbo
     finally:
         win._stopped = True
         win.close()
-        engine.dispose()

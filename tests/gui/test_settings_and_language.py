@@ -45,7 +45,7 @@ def test_settings_dialog_saves_and_applies(session, qtbot, monkeypatch):
     qtbot.mouseClick(ok, Qt.LeftButton)
     # applied now ...
     assert win.thresholds.low_stock_fraction == 0.25 and win.thresholds.rate_drop == 0.55
-    assert win.alert_engine.thresholds is win.thresholds
+    assert session.thresholds == win.thresholds          # the session evaluates with them
     assert win.alert_settings.editors["low_stock_fraction"].value() == 25   # the dock follows
     assert win.alerts.sound is False
     assert win.run_of_show.keys["clear"].key().toString() == "Ctrl+K"

@@ -121,7 +121,7 @@ def test_the_window_is_on_screen_before_the_feed_starts(qapp, tmp_path, monkeypa
         seen["visible"] = [w.isVisible() for w in wins]
         seen["placeholder"] = [getattr(w.graphs, "placeholder", False) for w in wins]
         seen["banner"] = [w.session.status.state for w in wins]
-        seen["alerts"] = [w.alert_timer.isActive() for w in wins]
+        seen["alerts"] = [w.session.watching_alerts for w in wins]
         raise RuntimeError("stop here")
 
     closed = []

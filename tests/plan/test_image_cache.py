@@ -34,7 +34,7 @@ class _Server:
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 owner.hits.append(self.path)
                 status, ctype, body = owner.files.get(self.path, (404, "text/plain", b"missing"))
                 self.send_response(status)

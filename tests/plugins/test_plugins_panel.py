@@ -11,13 +11,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtWidgets import QLabel, QMainWindow, QDockWidget  # noqa: E402
+from PySide6.QtWidgets import QLabel, QMainWindow, QDockWidget
 
-from console.core import protocol as p  # noqa: E402
-from tests.support.demo import FakeSession  # noqa: E402
-from console.plugin_host import FEEDS, INTEGRATIONS, PANELS, Plugin, PluginManager  # noqa: E402
-from plugins.obs_overlay import KEYRING_SERVICE, ObsOverlay  # noqa: E402
-from widgets.plugins_panel import PluginsHost, PluginsPanel  # noqa: E402
+from console.core import protocol as p
+from tests.support.demo import FakeSession
+from console.plugin_host import FEEDS, INTEGRATIONS, PANELS, Plugin, PluginManager
+from plugins.obs_overlay import KEYRING_SERVICE, ObsOverlay
+from widgets.plugins_panel import PluginsHost, PluginsPanel
 
 pytestmark = pytest.mark.gui
 

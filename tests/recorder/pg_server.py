@@ -60,7 +60,7 @@ class PgServer:
             os.chown(self.dir, self.user.pw_uid, self.user.pw_gid)
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/livedesk_test"
 
-    def _demote(self):  # noqa: ANN202
+    def _demote(self):
         if self.user is None:
             return None
         uid, gid = self.user.pw_uid, self.user.pw_gid

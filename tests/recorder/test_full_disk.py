@@ -74,7 +74,7 @@ def test_each_retry_is_reported_once_not_per_attempt(tmp_path, caplog):
     limit = {"pages": None}
 
     @sa.event.listens_for(rec.engine, "checkout")
-    def _limit(dbapi_conn, rec_, proxy):  # noqa: ANN001
+    def _limit(dbapi_conn, rec_, proxy):
         if limit["pages"] is not None:
             dbapi_conn.execute(f"PRAGMA max_page_count={limit['pages']}")
 
@@ -96,7 +96,9 @@ def test_each_retry_is_reported_once_not_per_attempt(tmp_path, caplog):
 
 
 class FailingRecorder:
-    """A recorder stuck on a full disk: it keeps everything it is given."""
+    """A recorder stuck on a full disk: it keeps everything it is given (console.api.Recorder)."""
+
+    database_url = None
 
     def __init__(self):
         self.events = []
@@ -114,7 +116,7 @@ class FailingRecorder:
         if self.last_error:
             self.queued += len(events)
 
-    def submit_snapshot(self, seq, payload):
+    def submit_snapshot(self, seq, payload, ts=None):
         pass
 
     def submit_first_purchases(self, keys):
@@ -125,6 +127,9 @@ class FailingRecorder:
 
     def flush(self, timeout=10.0):
         return True
+
+    def close(self, timeout=30.0):
+        pass
 
 
 async def test_memory_is_bounded_while_recording_fails_and_overflow_is_reported(caplog):

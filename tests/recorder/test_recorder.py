@@ -298,7 +298,7 @@ def test_full_database_keeps_data_and_recovers(sqlite_url, sid):
     limit = {"pages": None}
 
     @sa.event.listens_for(rec.engine, "checkout")
-    def _limit(dbapi_conn, rec_, proxy):  # noqa: ANN001
+    def _limit(dbapi_conn, rec_, proxy):
         if limit["pages"] is not None:
             dbapi_conn.execute(f"PRAGMA max_page_count={limit['pages']}")
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 import itertools
 import random
 
+from console.api import FeedStatusView, Recorder
 from console.core import protocol as p
-from console.core.eventlog import SessionLog
+from console.core.eventlog import Event, SessionLog
+from console.core.plan import ShowPlan
 from console.fold.state import SessionState
+from console.live.alerts import Thresholds
+from console.live.lag import FeedLag
 
 T0 = 1_763_800_000.0
 
@@ -37,28 +41,42 @@ NICKS = ["张小凡", "李雪", "王大锤", "赵敏", "陈晨", "刘洋", "杨�
 
 
 class FakeSession:
-    """Records send_command/append_local like LiveSession; commands land in a real SessionLog."""
+    """Records send_command/append_local like LiveSession; commands land in a real SessionLog.
+    Implements :class:`console.api.Session` (no feed, no recorder; tests set ``status``,
+    ``lag`` or ``recorder`` when they need one)."""
 
     def __init__(self, log: SessionLog | None = None, state: SessionState | None = None) -> None:
-        self.log = log or SessionLog(session_id="fake")
-        self.state = state or SessionState()
+        self.log: SessionLog = log or SessionLog(session_id="fake")
+        self.state: SessionState = state or SessionState()
         if state is None:
             self.log.subscribe(self.state.apply)
-        self.status = None
+        self.status: FeedStatusView | None = None
+        self.lag: FeedLag | None = None
+        self.plan: ShowPlan | None = None
+        self.recorder: Recorder | None = None
+        self.switched: tuple[str, str] | None = None
+        self.thresholds = Thresholds()     # as the console last set them
         self.commands: list[tuple[str, dict]] = []
         self.locals: list[tuple[str, dict, str]] = []
         self.stopped = False
         self._ids = itertools.count(1)
 
-    def send_command(self, name: str, args: dict) -> str:
+    def now(self) -> float:
+        return self.log.now()
+
+    def send_command(self, name: str, args: dict, source: str = "operator") -> str:
         cid = f"c{next(self._ids)}"
         self.commands.append((name, args))
-        self.log.append_local(p.OPERATOR_COMMAND, {"command_id": cid, "name": name, "args": args})
+        self.log.append_local(p.OPERATOR_COMMAND, {"command_id": cid, "name": name, "args": args},
+                              source)
         return cid
 
-    def append_local(self, type_: str, data: dict, source: str = "operator"):
+    def append_local(self, type_: str, data: dict, source: str = "operator") -> Event | None:
         self.locals.append((type_, data, source))
         return self.log.append_local(type_, data, source)
+
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        self.thresholds = thresholds
 
     async def stop(self) -> None:
         self.stopped = True

@@ -79,6 +79,7 @@ class Plugin:
     default_enabled: bool = True
 
     async def start(self, context: "PluginContext") -> None:  # pragma: no cover - default
+        """Start with the manager's context (settings, config dir, log, session)."""
         self.context = context
 
     async def stop(self) -> None:  # pragma: no cover - default
@@ -90,6 +91,17 @@ class Plugin:
         Must be quick: queue slow work (network, disk) to a task. May return an
         awaitable; the manager then runs it as a task and watches it for errors.
         """
+
+    def settings_widget(self, context: "PluginContext", parent: Any = None) -> Any:
+        """GUI only: the plugin's own settings form for the console's Plugins dock (a
+        QWidget, built with Qt imported in the plugin's own module), or None for none.
+
+        The widget saves what the user changed with ``context.save_settings()`` (secrets go
+        to the keyring, never into ``settings``). If it has a ``sig_apply`` signal, the
+        console restarts the plugin (when it is on) each time it is emitted, then calls the
+        widget's ``applied(ok, error)`` if it has one.
+        """
+        return None
 
 
 @dataclass
@@ -253,6 +265,11 @@ class PluginManager:
         self._plugin_cfg(name)["settings"] = dict(settings)
         self._write_config()
 
+    def context(self, name: str) -> PluginContext:
+        """What the plugin ``name`` is given: its settings now, its config dir, its log."""
+        return PluginContext(name, self.settings(name), self.config_path.parent,
+                             logging.getLogger(f"livedesk.plugins.{name}"), self, self.session)
+
     # ---- Discovery ------------------------------------------------------------
     def discover(self) -> None:
         """Add entry points of the selected groups (panels are listed, never loaded here)."""
@@ -313,13 +330,11 @@ class PluginManager:
         if not self.is_enabled(name):
             entry.status = "disabled"
             return False
-        settings = self.settings(name)
-        missing = check_requires(getattr(obj, "requires", ()) or (), settings)
+        ctx = self.context(name)
+        missing = check_requires(getattr(obj, "requires", ()) or (), ctx.settings)
         if missing:
             self._fail(entry, "requires", None, "; ".join(missing))
             return False
-        ctx = PluginContext(name, settings, self.config_path.parent,
-                            logging.getLogger(f"livedesk.plugins.{name}"), self, self.session)
         try:
             await asyncio.wait_for(obj.start(ctx), START_TIMEOUT)
         except Exception as exc:  # noqa: BLE001 - a plugin's failure is recorded, never raised

@@ -1,15 +1,16 @@
-"""Plugin list (see and toggle plugins) and the OBS connection settings.
+"""Plugin list (see and toggle plugins) and each plugin's own settings form.
 
 :class:`PluginsPanel` is a view: one row per discovered plugin (title, kind, status,
-the error of a failed plugin) with a check box to switch it on or off, and the OBS
-connection form (host, port, password; the password goes to the system keyring,
-never into the plugin config). It emits ``sig_*`` intents.
+the error of a failed plugin) with a check box to switch it on or off, and below the list
+the settings widget each plugin brings (``Plugin.settings_widget``; e.g. the OBS overlay's
+connection form). It knows no plugin by name and emits ``sig_*`` intents.
 
 :class:`PluginsHost` belongs to the operator's MainWindow (like PrompterHost): it
 owns the GUI's :class:`~console.plugin_host.PluginManager`, feeds it the session's event
 batches, starts the enabled integrations when the event loop runs, builds enabled
-panel plugins as docks, acts on the panel's intents, shows plugin failures in the
-status bar, and stops the plugins when the window closes (``await host.stop()``).
+panel plugins as docks, acts on the panel's intents (restarts a plugin whose settings
+widget applied new settings), shows plugin failures in the status bar, and stops the
+plugins when the window closes (``await host.stop()``).
 """
 
 from __future__ import annotations
@@ -19,15 +20,13 @@ import logging
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QFrame, QGroupBox, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox,
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QHeaderView, QScrollArea,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from console.plugin_host import FEEDS, INTEGRATIONS, PANELS, PluginContext, PluginManager
+from console.plugin_host import FEEDS, INTEGRATIONS, PANELS, PluginManager
 
 log = logging.getLogger(__name__)
 
-OBS_PLUGIN = "obs_overlay"
 FAILED_COLOUR = "#ff4040"
 RUNNING_COLOUR = "#35c27a"
 
@@ -46,7 +45,7 @@ def status_label(status: str) -> str:
 
 
 class PluginsPanel(QWidget):
-    """Discovered plugins with an on/off box each, and the OBS connection form."""
+    """Discovered plugins with an on/off box each, and the plugins' settings widgets."""
 
     COLUMNS = 4   # plugin (check box), kind, status, message
     scrolls_itself = True   # the window docks it as it is (its body scrolls inside)
@@ -54,30 +53,29 @@ class PluginsPanel(QWidget):
     # ---- Signals
     sig_toggle = Signal(str, bool)
     """The user switched a plugin on or off: (name, enabled)."""
-    sig_obs_save = Signal(str, int, str)
-    """Save the OBS connection and reconnect: (host, port, password; "" keeps the stored one)."""
+    sig_apply = Signal(str)
+    """A plugin's settings widget saved new settings: apply them (restart it if it is on)."""
 
-    def __init__(self, manager: PluginManager | None = None, parent: QWidget | None = None, *,
-                 lazy_keyring: bool = False) -> None:
+    def __init__(self, manager: PluginManager | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.manager: PluginManager | None = None
-        #: ask the system keyring (0.1-0.2 s the first time) only when the panel is first shown
-        self.lazy_keyring = lazy_keyring
-        self._keyring_pending = False
         self.rows: dict[str, int] = {}
+        #: plugin name -> the settings widget it brought (shown below the list)
+        self.settings_widgets: dict[str, QWidget] = {}
         self._shape: tuple = ()
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.NoFrame)
-        body = QWidget()
-        scroll.setWidget(body)
+        self.body = QWidget()
+        scroll.setWidget(self.body)
         outer.addWidget(scroll)
-        # a short dock scrolls instead of crushing the list and the OBS fields
+        # a short dock scrolls instead of crushing the list and the settings forms
         self.setMinimumHeight(160)
-        lay = QVBoxLayout(body)
-        lay.setContentsMargins(6, 6, 6, 6)
+        self._layout = QVBoxLayout(self.body)
+        self._layout.setContentsMargins(6, 6, 6, 6)
         self.table = QTableWidget(0, self.COLUMNS, self)
         self.table.setMinimumHeight(110)
         self.table.setHorizontalHeaderLabels([_tr("Plugin"), _tr("Kind"), _tr("Status"),
@@ -91,35 +89,7 @@ class PluginsPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
         self.table.itemChanged.connect(self._on_item_changed)
-        lay.addWidget(self.table, 1)
-
-        # ---- OBS connection (password -> system keyring)
-        self.obs_box = QGroupBox(_tr("OBS connection"), self)
-        form = QFormLayout(self.obs_box)
-        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
-        self.obs_host = QLineEdit(self.obs_box)
-        self.obs_port = QSpinBox(self.obs_box)
-        self.obs_port.setRange(1, 65535)
-        self.obs_password = QLineEdit(self.obs_box)
-        self.obs_password.setEchoMode(QLineEdit.Password)
-        self.obs_password.setPlaceholderText(_tr("stored in the system keyring"))
-        self.obs_save = QPushButton(_tr("Save and reconnect"), self.obs_box)
-        self.obs_save.clicked.connect(self._on_obs_save)
-        self.obs_password.returnPressed.connect(self._on_obs_save)
-        self.obs_message = QLabel(self.obs_box)
-        self.obs_message.setWordWrap(True)
-        self.obs_message.setMinimumWidth(220)
-        for field in (self.obs_host, self.obs_port, self.obs_password):
-            field.setMinimumWidth(160)
-        form.addRow(_tr("Address"), self.obs_host)
-        form.addRow(_tr("Port"), self.obs_port)
-        form.addRow(_tr("Password"), self.obs_password)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self.obs_save)
-        form.addRow(buttons)
-        form.addRow(self.obs_message)
-        lay.addWidget(self.obs_box)
+        self._layout.addWidget(self.table, 1)
         if manager is not None:
             self.set_manager(manager)
 
@@ -128,7 +98,7 @@ class PluginsPanel(QWidget):
         self.manager = manager
         self._shape = ()
         self.refresh()
-        self.load_obs_settings()
+        self._add_settings_widgets()
 
     def refresh(self) -> None:
         """Rebuild the rows from the manager's entries (status, error, enabled flag)."""
@@ -170,41 +140,6 @@ class PluginsPanel(QWidget):
                     self.table.setItem(row, col, item)
         finally:
             self.table.blockSignals(False)
-        self.obs_box.setVisible(OBS_PLUGIN in m.entries)
-
-    def load_obs_settings(self) -> None:
-        """Fill the OBS form from the plugin settings and say whether a password is stored."""
-        if self.manager is None or OBS_PLUGIN not in self.manager.entries:
-            return
-        settings = self.manager.settings(OBS_PLUGIN)
-        self.obs_host.setText(str(settings.get("host") or "127.0.0.1"))
-        self.obs_port.setValue(int(settings.get("port") or 4455))
-        self.obs_password.clear()
-        if self.lazy_keyring and not self.isVisible():
-            self._keyring_pending = True         # showEvent asks the keyring
-        else:
-            self.show_password_state()
-
-    def showEvent(self, event) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._keyring_pending:
-            self._keyring_pending = False
-            self.show_password_state()
-
-    def show_password_state(self) -> None:
-        from plugins.obs_overlay import has_password
-        stored = has_password(self.obs_host.text().strip(), self.obs_port.value())
-        if stored is None:
-            self.set_obs_message(_tr("No system keyring: the OBS password cannot be stored "
-                                     "(see docs/plugins.md)"), error=True)
-        elif stored:
-            self.set_obs_message(_tr("Password stored in the system keyring"))
-        else:
-            self.set_obs_message(_tr("No password stored (OBS without authentication)"))
-
-    def set_obs_message(self, text: str, error: bool = False) -> None:
-        self.obs_message.setText(text)
-        self.obs_message.setStyleSheet(f"color: {FAILED_COLOUR};" if error else "")
 
     def is_checked(self, name: str) -> bool:
         item = self.table.item(self.rows[name], 0)
@@ -218,20 +153,34 @@ class PluginsPanel(QWidget):
         row = self.rows[name]
         return [self.table.item(row, col).text() for col in range(self.COLUMNS)]
 
+    # ---- Internals
+    def _add_settings_widgets(self) -> None:
+        """Ask each loaded plugin for its settings widget (once); a failure is the plugin's."""
+        m = self.manager
+        assert m is not None
+        for name, entry in m.entries.items():
+            build = getattr(entry.obj, "settings_widget", None)
+            if name in self.settings_widgets or build is None:
+                continue
+            try:
+                widget = build(m.context(name), self.body)
+            except Exception as exc:  # noqa: BLE001 - a broken form must not break the console
+                m.report_failure(name, exc, "settings")
+                continue
+            if widget is None:
+                continue
+            self.settings_widgets[name] = widget
+            self._layout.addWidget(widget)
+            apply = getattr(widget, "sig_apply", None)
+            if apply is not None:
+                apply.connect(lambda *_, n=name: self.sig_apply.emit(n))
+        self.refresh()
+
     # ---- Slots
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if item.column() != 0:
             return
         self.sig_toggle.emit(item.data(Qt.UserRole), item.checkState() == Qt.Checked)
-
-    def _on_obs_save(self) -> None:
-        host = self.obs_host.text().strip()
-        if not host:
-            self.set_obs_message(_tr("Enter the OBS address"), error=True)
-            return
-        password = self.obs_password.text()
-        self.obs_password.clear()          # never keep the secret in the widget
-        self.sig_obs_save.emit(host, self.obs_port.value(), password)
 
 
 class PluginsHost(QObject):
@@ -242,7 +191,7 @@ class PluginsHost(QObject):
     """A short, non-modal message for the operator (shown in the status bar)."""
 
     def __init__(self, window, manager: PluginManager | None = None, *, autostart: bool = True,
-                 refresh_ms: int = 2000, lazy_keyring: bool = False) -> None:
+                 refresh_ms: int = 2000) -> None:
         super().__init__(window)
         self.window = window
         self.session = getattr(window, "session", None)
@@ -262,9 +211,9 @@ class PluginsHost(QObject):
             self._listener = self.manager.listener(self.session.state)
             self._log = self.session.log
             self._log.subscribe(self._listener)
-        self.panel = PluginsPanel(self.manager, lazy_keyring=lazy_keyring)
+        self.panel = PluginsPanel(self.manager)
         self.panel.sig_toggle.connect(self._on_toggle)
-        self.panel.sig_obs_save.connect(self._on_obs_save)
+        self.panel.sig_apply.connect(self._on_apply)
         self.dock = window._dock("plugins", _tr("Plugins"), self.panel, Qt.RightDockWidgetArea)
         if "alerts" in getattr(window, "docks", {}):
             window.tabifyDockWidget(window.docks["alerts"], self.dock)
@@ -327,29 +276,20 @@ class PluginsHost(QObject):
             self.sig_message.emit(_tr("Plugin stopped") + f": {entry.title}")
         self.panel.refresh()
 
-    async def save_obs(self, host: str, port: int, password: str) -> bool:
-        """Save host/port in the plugin config, the password in the keyring; reconnect."""
-        from plugins.obs_overlay import KeyringUnavailable, set_password
-        settings = self.manager.settings(OBS_PLUGIN)
-        settings.update(host=host, port=int(port))
-        self.manager.set_settings(OBS_PLUGIN, settings)
-        if password:
-            try:
-                set_password(host, int(port), password)
-            except KeyringUnavailable as exc:
-                self.panel.set_obs_message(_tr("The password was not saved") + f": {exc}",
-                                           error=True)
-                return False
-        self.panel.show_password_state()
-        if self.manager.is_enabled(OBS_PLUGIN):
-            ok = await self.manager.restart(OBS_PLUGIN)
-            entry = self.manager.entries[OBS_PLUGIN]
-            if not ok:
-                self.panel.set_obs_message(entry.error or _tr("Failed"), error=True)
-            else:
-                self.panel.set_obs_message(_tr("Connected to OBS"))
+    async def apply_settings(self, name: str) -> bool:
+        """A plugin's settings widget saved new settings: restart the plugin if it is on and
+        tell the widget how that went. Returns whether the plugin runs (or is off)."""
+        ok = True
+        entry = self.manager.entries[name]
+        # (only what this host runs: integrations; a feed is picked when the console starts)
+        if self.manager.is_enabled(name) and entry.kind in self.manager.kinds \
+                and entry.kind != PANELS:
+            ok = await self.manager.restart(name)
+            applied = getattr(self.panel.settings_widgets.get(name), "applied", None)
+            if applied is not None:
+                applied(ok, entry.error)
         self.panel.refresh()
-        return True
+        return ok
 
     def show_panel(self, name: str) -> None:
         """Build (once) and show a panel plugin's widget as a dock; failures are isolated."""
@@ -359,11 +299,7 @@ class PluginsHost(QObject):
             if obj is None:
                 return
             try:
-                ctx = PluginContext(name, self.manager.settings(name),
-                                    self.manager.config_path.parent,
-                                    logging.getLogger(f"livedesk.plugins.{name}"),
-                                    self.manager, self.session)
-                widget = obj.create_widget(ctx)
+                widget = obj.create_widget(self.manager.context(name))
                 title = getattr(obj, "title", "") or name
                 dock = self.window._dock(f"plugin_{name}", title, widget, Qt.RightDockWidgetArea)
             except Exception as exc:  # noqa: BLE001 - a broken panel must not break the console
@@ -394,21 +330,11 @@ class PluginsHost(QObject):
             return
         self._spawn(self.toggle(name, enabled))
 
-    def _on_obs_save(self, host: str, port: int, password: str) -> None:
-        if _running_loop() is None:
-            from plugins.obs_overlay import KeyringUnavailable, set_password
-            settings = self.manager.settings(OBS_PLUGIN)
-            settings.update(host=host, port=int(port))
-            self.manager.set_settings(OBS_PLUGIN, settings)
-            try:
-                if password:
-                    set_password(host, int(port), password)
-                self.panel.show_password_state()
-            except KeyringUnavailable as exc:
-                self.panel.set_obs_message(_tr("The password was not saved") + f": {exc}",
-                                           error=True)
+    def _on_apply(self, name: str) -> None:
+        if _running_loop() is None:           # no loop (tests without one): settings saved only
+            self.panel.refresh()
             return
-        self._spawn(self.save_obs(host, port, password))
+        self._spawn(self.apply_settings(name))
 
     def _on_problem(self, problem) -> None:
         self.sig_message.emit(_tr("Plugin disabled") + f": {problem}")

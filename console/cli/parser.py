@@ -1,25 +1,37 @@
-"""Headless command line: ``livedesk simulate|record|sessions|report|check-plan|plan``.
+"""Headless command line: ``livedesk record|sessions|report|check-plan|token|plan``, and the
+commands plugins contribute (``simulate``, ``douyin``).
 
 The Qt commands (console, prompter, replay) are dispatched by console.cli.main,
 which loads console.gui by name so this module stays free of Qt.
+
+A plugin adds a sub-command through the entry-point group ``livedesk.commands`` (the
+entry-point name is the command's name). The entry point names an object, usually the
+plugin's ``cli`` module, with:
+
+* ``add_parser(subparsers, name)``: add the sub-command (``subparsers.add_parser(name, ...)``);
+* ``run(args) -> int``: run it with the parsed arguments (the exit status);
+* optionally ``tokens``: where its ``--token`` options come from, as in :data:`TOKENS`.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import logging
 import sys
+from typing import Any
 
 from console import __version__
 from console.support.logs import log_file, setup_logging
 from console.support.resources import sample_plan_path
 
 SAMPLE_PLAN = sample_plan_path()
+#: entry-point group through which plugins contribute ``livedesk`` sub-commands
+COMMANDS_GROUP = "livedesk.commands"
 
 #: command -> (module, function) that runs it with the parsed arguments.
 HANDLERS = {
-    "simulate": ("plugins.simulator.cli", "run_simulate"),
     "record": ("console.cli.record", "run_record"),
     "sessions": ("console.cli.sessions", "run_sessions"),
     "report": ("console.cli.report", "run_report"),
@@ -29,7 +41,6 @@ HANDLERS = {
     "console": ("console.gui.app", "run_console"),
     "prompter": ("console.gui.prompter", "run_prompter"),
     "replay": ("console.gui.replay_window", "run_replay"),
-    "douyin": ("plugins.douyin.cli", "run_douyin"),
 }
 GUI_COMMANDS = frozenset({"console", "prompter", "replay"})
 #: command -> [(kind, --token attribute, --token-file attribute, URL attribute or None)]:
@@ -37,14 +48,32 @@ GUI_COMMANDS = frozenset({"console", "prompter", "replay"})
 #: command -> (token kind, token attribute, token-file attribute, URL attribute or None)
 TOKENS: dict[str, list[tuple[str, str, str, str | None]]] = {
     "record": [("feed", "token", "token_file", "url")],
-    "simulate": [("feed", "token", "token_file", None)],
     "console": [("feed", "token", "token_file", "url"),
                 ("relay", "relay_token", "relay_token_file", None)],
     "prompter": [("relay", "token", "token_file", "connect")],
 }
 
 
-def _token_options(parser: argparse.ArgumentParser, env: str, what: str = "the token",
+def discover_commands() -> dict[str, Any]:
+    """The plugin commands: entry-point name -> the object it names (monkeypatchable).
+
+    A plugin whose command cannot be loaded is left out (and logged): the other commands
+    still work."""
+    found: dict[str, Any] = {}
+    for ep in importlib.metadata.entry_points(group=COMMANDS_GROUP):
+        if ep.name in HANDLERS or ep.name in found:
+            logging.getLogger(__name__).warning("plugin command %r (%s) ignored: the name is "
+                                                "taken", ep.name, ep.value)
+            continue
+        try:
+            found[ep.name] = ep.load()
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the CLI
+            logging.getLogger(__name__).warning("plugin command %r (%s) not loaded: %s",
+                                                ep.name, ep.value, exc)
+    return found
+
+
+def token_options(parser: argparse.ArgumentParser, env: str, what: str = "the token",
                    prefix: str = "", keyring: bool = True) -> None:
     """``--token`` (visible in ps: warned about) and ``--token-file`` for ``what``."""
     flag = f"--{prefix}token"
@@ -71,32 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    sim = sub.add_parser("simulate", help="serve the built-in simulator (protocol v1) on loopback")
-    sim.add_argument("--plan", default=str(SAMPLE_PLAN), help="show plan YAML/JSON")
-    sim.add_argument("--host", default="127.0.0.1", help="bind address (loopback unless asked)")
-    sim.add_argument("--port", type=int, default=8765)
-    sim.add_argument("--seed", type=int, default=7)
-    sim.add_argument("--speed", type=float, default=1.0, help="simulated time per wall second")
-    _token_options(sim, "LIVEDESK_FEED_TOKEN", "the bearer token clients must present",
-                   keyring=False)
-    sim.add_argument("--batch", type=int, default=1, help="events per frame")
-    sim.add_argument("--load", type=float, default=None, metavar="EPS",
-                     help="load mode: emit this many events per second")
-    sim.add_argument("--load-comments", type=float, default=None, metavar="CPS",
-                     help="load mode: this many of the events per second are comments "
-                          "(default: about 8%%)")
-    sim.add_argument("--total", type=int, default=None, help="load mode: stop after N events")
-    sim.add_argument("--retention", type=int, default=1_000_000, help="events kept for resume")
-    sim.add_argument("--duration", type=float, default=None, help="stop after S seconds")
-    sim.add_argument("--session-id", default=None)
-    sim.add_argument("--no-autopilot", dest="autopilot", action="store_false",
-                     help="do not push cards by themselves")
-
     rec = sub.add_parser("record", help="connect to a feed, fold and record (headless)")
     rec.add_argument("url", help="ws://HOST:PORT of a protocol v1 feed")
     rec.add_argument("--plan", default=None, help="show plan to record with the session")
     rec.add_argument("--db", default=None, help="SQLAlchemy URL (default: local SQLite)")
-    _token_options(rec, "LIVEDESK_FEED_TOKEN")
+    token_options(rec, "LIVEDESK_FEED_TOKEN")
     rec.add_argument("--duration", type=float, default=None, help="stop after S seconds")
     rec.add_argument("--quiet", action="store_true", help="no live summary line")
 
@@ -121,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--url", default=None, help="feed URL (ws://...)")
     con.add_argument("--douyin", action="store_true",
                      help="run on the Douyin consoles in your browser (log in with the shop account)")
-    _token_options(con, "LIVEDESK_FEED_TOKEN", "the feed's token")
+    token_options(con, "LIVEDESK_FEED_TOKEN", "the feed's token")
     con.add_argument("--plan", default=str(SAMPLE_PLAN))
     con.add_argument("--db", default=None)
     con.add_argument("--seed", type=int, default=7)
@@ -132,12 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     con.add_argument("--relay-port", type=int, default=0, help="prompter relay port (0 = any)")
     con.add_argument("--relay-host", default="127.0.0.1",
                      help="prompter relay address (loopback; another address serves other machines)")
-    _token_options(con, "LIVEDESK_RELAY_TOKEN", "the token remote prompt panels must present "
+    token_options(con, "LIVEDESK_RELAY_TOKEN", "the token remote prompt panels must present "
                    "(default: a new random one)", prefix="relay-", keyring=False)
 
     pro = sub.add_parser("prompter", help="the host's prompt panel (remote display)")
     pro.add_argument("--connect", required=True, help="ws://HOST:PORT of a console's relay")
-    _token_options(pro, "LIVEDESK_RELAY_TOKEN", "the relay's token")
+    token_options(pro, "LIVEDESK_RELAY_TOKEN", "the relay's token")
     pro.add_argument("--screen", type=int, default=None)
     pro.add_argument("--windowed", action="store_true")
 
@@ -146,10 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     tok.add_argument("url", help="the ws:// URL the token is for, as given to record/console")
     tok.add_argument("--relay", action="store_true", help="a prompter relay's token")
 
-    try:   # the Douyin connector's commands (plugins/douyin; absent in a trimmed install)
-        importlib.import_module("plugins.douyin.cli").add_parser(sub)
-    except ImportError as exc:  # pragma: no cover - the bundled plugin is always there
-        logging.getLogger(__name__).debug("no douyin commands: %s", exc)
+    for name, command in discover_commands().items():
+        try:
+            command.add_parser(sub, name).set_defaults(plugin_command=command)
+        except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the CLI
+            logging.getLogger(__name__).warning("plugin command %r not added: %s", name, exc)
 
     rpl = sub.add_parser("replay", help="replay and review recorded sessions")
     rpl.add_argument("session", nargs="?",
@@ -199,8 +208,12 @@ def main(argv: list[str] | None = None, *, allow_gui: bool = False) -> int:
     except credentials.TokenError as exc:
         print(f"livedesk {args.command}: {exc}", file=sys.stderr)
         return 2
-    module_name, func_name = HANDLERS[args.command]
-    handler = getattr(importlib.import_module(module_name), func_name)
+    plugin = getattr(args, "plugin_command", None)
+    if plugin is not None:
+        handler = plugin.run
+    else:
+        module_name, func_name = HANDLERS[args.command]
+        handler = getattr(importlib.import_module(module_name), func_name)
     try:
         return int(handler(args) or 0)
     except KeyboardInterrupt:
@@ -211,7 +224,9 @@ def _resolve_tokens(args: argparse.Namespace) -> None:
     """Replace each ``--token`` of the command by the token found (console.support.credentials)."""
     from console.support import credentials
 
-    for kind, cli_attr, file_attr, url_attr in TOKENS.get(args.command, ()):
+    plugin = getattr(args, "plugin_command", None)
+    where = getattr(plugin, "tokens", ()) if plugin is not None else TOKENS.get(args.command, ())
+    for kind, cli_attr, file_attr, url_attr in where:
         # (the keyring is asked only for a token to present to a URL, never by simulate)
         url = getattr(args, url_attr, None) if url_attr else None
         token = credentials.resolve_token(args, kind, url=url, cli_attr=cli_attr,

@@ -99,7 +99,7 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
         elif simulate:
             from plugins.simulator import SimulatorFeed
             feed = SimulatorFeed()
-            url = await feed.start(plan_path, getattr(args, "seed", None) or 7,
+            url = await feed.open(plan_path, getattr(args, "seed", None) or 7,
                                    getattr(args, "speed", None) or 1.0,
                                    autopilot=getattr(args, "autopilot", True) is not False)
         else:

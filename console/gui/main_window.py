@@ -122,7 +122,7 @@ class MainWindow(SessionWindow):
         """Live-only parts; the replay window (same panels, recorded log) adds none of them."""
         self.prompter_host = PrompterHost(self)   # prompt panel, relay, cue-card editor
         # plugin list dock; runs integrations (the keyring is asked when the dock is first shown)
-        self.plugins_host = PluginsHost(self, lazy_keyring=True)
+        self.plugins_host = PluginsHost(self)
         from console.gui.desk_host import DeskHost
         self.desk_host = DeskHost(self)           # comment intents, automation engine and dock
         self.plan_host = PlanHost(self)           # plan editor (menu Plan), product images

@@ -1,5 +1,8 @@
 """``livedesk douyin doctor|serve|replay``: check the profile against the live pages, serve the
-Douyin consoles as a feed, replay a raw capture as a feed. Headless (no Qt)."""
+Douyin consoles as a feed, replay a raw capture as a feed. Headless (no Qt).
+
+The Douyin plugin's contribution to the ``livedesk`` command line (entry-point group
+``livedesk.commands``, name ``douyin``): :func:`add_parser` and :func:`run`."""
 
 from __future__ import annotations
 
@@ -23,9 +26,9 @@ CONTROL_SELECTORS = {"product_row": "product rows (讲解 buttons)",
                      "comment_box": "comment box", "comment_send": "comment send button"}
 
 
-def add_parser(sub: Any) -> None:
+def add_parser(sub: Any, name: str = "douyin") -> argparse.ArgumentParser:
     """The ``douyin`` sub-commands, added to livedesk's argument parser."""
-    dy = sub.add_parser("douyin", help="the Douyin (抖音) console connector")
+    dy = sub.add_parser(name, help="the Douyin (抖音) console connector")
     dsub = dy.add_subparsers(dest="douyin_command", metavar="ACTION")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--profile", default=None,
@@ -55,9 +58,11 @@ def add_parser(sub: Any) -> None:
     rpl.add_argument("--port", type=int, default=8765)
     rpl.add_argument("--speed", type=float, default=1.0, help="0 = as fast as possible")
     rpl.add_argument("--exit-when-done", action="store_true")
+    return dy
 
 
-def run_douyin(args: Any) -> int:
+def run(args: Any) -> int:
+    """``livedesk douyin ACTION``: run the action; the exit status."""
     action = getattr(args, "douyin_command", None)
     if action == "doctor":
         try:
@@ -240,4 +245,4 @@ async def replay(args: Any) -> int:
     return 0
 
 
-__all__ = ["add_parser", "run_douyin", "doctor", "build_report", "format_report"]
+__all__ = ["add_parser", "run", "doctor", "build_report", "format_report"]

@@ -1,6 +1,6 @@
 """Generic adapter: any JSON websocket -> protocol v1 feed, mapped by a YAML file."""
 
 from plugins.json_mapper.mapping import Mapper, Mapping, MappingError, get_path
-from plugins.json_mapper.plugin import JsonMapperFeed, MappedFeedServer
+from plugins.json_mapper.plugin import JsonMapperFeed
 
-__all__ = ["JsonMapperFeed", "MappedFeedServer", "Mapper", "Mapping", "MappingError", "get_path"]
+__all__ = ["JsonMapperFeed", "Mapper", "Mapping", "MappingError", "get_path"]

@@ -29,16 +29,6 @@ log = logging.getLogger("livedesk.plugins.json_mapper")
 EXAMPLE_MAPPING = package_file("plugins.json_mapper", "example_mapping.yaml")
 
 
-class MappedFeedServer(FeedServer):
-    """The generic :class:`console.feed.server.FeedServer`, read-only, for mapped events."""
-
-    def __init__(self, session_id: str, *, host: str = "127.0.0.1", port: int = 0,
-                 retention: int = 100_000, batch: int = 500) -> None:
-        super().__init__({"id": session_id, "source": "json_mapper"}, host=host, port=port,
-                         retention=retention, batch=batch,
-                         read_only_reason="the json_mapper feed is read-only")
-
-
 class JsonMapperFeed(Plugin):
     """Feed source: any JSON websocket, mapped to protocol v1 by a YAML file."""
 
@@ -54,7 +44,7 @@ class JsonMapperFeed(Plugin):
 
     def __init__(self) -> None:
         self.mapper: Mapper | None = None
-        self.server: MappedFeedServer | None = None
+        self.server: FeedServer | None = None
         self.upstream_state = "idle"
         self._task: asyncio.Task | None = None
         self.connected = asyncio.Event()
@@ -70,8 +60,10 @@ class JsonMapperFeed(Plugin):
         if not upstream:
             raise ValueError("no upstream URL: set 'upstream' in the settings or the mapping file")
         self.mapper = Mapper(mapping)
-        self.server = MappedFeedServer(mapping.session_id, port=int(s.get("port") or 0),
-                                       retention=int(s.get("retention") or 100_000))
+        self.server = FeedServer({"id": mapping.session_id, "source": "json_mapper"},
+                                 port=int(s.get("port") or 0),
+                                 retention=int(s.get("retention") or 100_000),
+                                 read_only_reason="the json_mapper feed is read-only")
         await self.server.start()
         self._task = asyncio.create_task(self._run(upstream, float(s.get("reconnect_max_s", 10.0))))
         log.info("json_mapper: %s -> %s", upstream, self.server.url)

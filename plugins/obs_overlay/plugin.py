@@ -227,6 +227,13 @@ class ObsOverlay(Plugin):
         self._worker = self._ticker = None
         await self._disconnect()
 
+    # ---- Settings (GUI only) -------------------------------------------------------------
+    def settings_widget(self, context: PluginContext, parent: Any = None) -> Any:
+        """The "OBS connection" form for the Plugins dock (Qt is imported there only)."""
+        from plugins.obs_overlay.settings_widget import ObsSettingsWidget
+
+        return ObsSettingsWidget(context, parent)
+
     # ---- Events (sync, quick: only queue work) -----------------------------------------
     def on_events(self, events: list, state: SessionState | None) -> None:
         worker = self._worker

@@ -1,4 +1,6 @@
-"""Built-in simulator feed plugin: runs plugins.simulator.server.SimServer in-process."""
+"""Built-in simulator feed plugin: a simulated live session served as a protocol v1 feed
+(plugin.py: the feed plugin; server.py: SimServer; model.py: the simulation; cli.py:
+``livedesk simulate``)."""
 
 from plugins.simulator.plugin import SimulatorFeed
 

@@ -1,19 +1,21 @@
 """Built-in simulator feed: runs plugins.simulator.server.SimServer in-process on loopback.
 
-As a plugin (``livedesk.feeds`` entry point ``simulator``) it is started by the
-manager with a :class:`~console.plugin_host.PluginContext` whose settings are
-``plan``, ``seed``, ``speed`` and ``port``; the console also starts it directly
-with ``await SimulatorFeed().start(plan_path, seed, speed)``. Either way ``start``
-returns, and ``url`` then holds, the ``ws://127.0.0.1:<port>`` of a protocol v1 feed.
+As a plugin (``livedesk.feeds`` entry point ``simulator``) the manager starts it with a
+:class:`~console.plugin_host.PluginContext` whose settings are ``plan``, ``seed``, ``speed``
+and ``port``; the console opens it directly with
+``await SimulatorFeed().open(plan_path, seed, speed)``. Either way ``url`` then holds the
+``ws://127.0.0.1:<port>`` of a protocol v1 feed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.plugin_host import FEEDS, Plugin, PluginContext
-from plugins.simulator.server import SimServer
+
+if TYPE_CHECKING:
+    from plugins.simulator.server import SimServer
 
 
 class SimulatorFeed(Plugin):
@@ -37,20 +39,19 @@ class SimulatorFeed(Plugin):
         return self.server.url if self.server is not None else None
 
     # ---- Lifecycle
-    async def start(self, plan_path: PluginContext | str | Path | None = None, seed: int = 7,
-                    speed: float = 1.0, host: str = "127.0.0.1", port: int = 0,
-                    **options: Any) -> str:
-        """Start serving; returns the ws:// URL. Extra options go to SimServer.
+    async def start(self, context: PluginContext) -> None:
+        """Start serving with the plugin settings (``plan`` empty: the sample plan)."""
+        s = context.settings
+        await self.open(s.get("plan") or None, int(s.get("seed") or 7),
+                        float(s.get("speed") or 1.0), port=int(s.get("port") or 0))
 
-        ``plan_path`` may be the manager's PluginContext: its settings then give
-        ``plan`` (empty: the sample plan), ``seed``, ``speed`` and ``port``.
-        """
+    async def open(self, plan_path: str | Path | None = None, seed: int = 7, speed: float = 1.0,
+                   host: str = "127.0.0.1", port: int = 0, **options: Any) -> str:
+        """Start serving; returns the ws:// URL. Extra options go to SimServer."""
+        from plugins.simulator.server import SimServer
+
         if self.server is not None:
             return self.server.url
-        if isinstance(plan_path, PluginContext):
-            s = plan_path.settings
-            plan_path, seed = s.get("plan") or None, int(s.get("seed") or 7)
-            speed, port = float(s.get("speed") or 1.0), int(s.get("port") or 0)
         server = SimServer(plan_path, seed=seed, speed=speed, host=host, port=port, **options)
         await server.start()
         self.server = server

@@ -1,15 +1,13 @@
-"""A small protocol-v1 server for the feed tests (not the simulator)."""
+"""The feed tests' server: the product FeedServer over a fixed list of events, with switches
+to misbehave (the simulator is not used here: these tests need exact, hostile streams)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any, Callable
 
-import orjson
-from websockets.asyncio.server import serve
-from websockets.exceptions import ConnectionClosed
-
 from console.core import protocol as p
+from console.feed.server import FeedServer
 
 SESSION = {"id": "s-test", "room": "r1", "title": "Test show", "currency": "CNY",
            "platform": "douyin", "started_at": 1_700_000_000.0}
@@ -29,109 +27,93 @@ def make_events(n: int, start: int = 1, ts0: float = 1_700_000_000.0) -> list[di
     return out
 
 
-class FakeServer:
-    """Retains ``events``; on each hello replays seq > last_seq in batches.
+class FakeServer(FeedServer):
+    """Serves ``events`` (all retained; seqs must go up, holes allowed) to every client from
+    its hello's position; commands are checked and acknowledged, producing nothing.
 
-    ``first_frames``: raw frames (str) sent instead of the replay on the first connection;
-    ``pace``: pause after each replayed batch;
-    ``unavailable``: seqs answered with ``gap`` on resend; ``ignore_resend``: never answer.
+    Misbehaviour:
+
+    * ``first_frames``: raw frames (str) sent instead of the events on the first connection;
+    * ``pace``: pause after each frame of events (a stream, not a burst);
+    * ``unavailable``: a resend touching these seqs is answered with a ``gap`` for its range;
+      ``ignore_resend``: resends are never answered;
+    * ``welcome_extra``: welcome fields to override (e.g. a ``last_seq`` it does not have);
+    * ``token``: both the ``Authorization`` header and ``hello.token`` must carry it, and a
+      wrong one is refused after the hello (``unauthorized``, close 4401), never with HTTP 401;
+    * :meth:`stop` drops the connections without a close handshake (a killed server).
+
+    It records ``connections`` (upgrade requests), ``hellos``, ``commands`` and ``resends``;
+    ``on_connect(n)`` (a coroutine function) runs when connection ``n`` has been welcomed.
     """
 
     def __init__(self, events: list[dict], *, token: str | None = None, batch: int = 100,
                  first_frames: list[str] | None = None, unavailable: set[int] | None = None,
-                 ignore_resend: bool = False, hold_open: bool = True,
-                 pace: float = 0.0, welcome_extra: dict | None = None) -> None:
+                 ignore_resend: bool = False, pace: float = 0.0,
+                 welcome_extra: dict | None = None) -> None:
+        super().__init__(SESSION, token=token, batch=batch, retention=max(1, len(events)),
+                         hook=lambda name, args: [], catalog=list, welcome_extra=welcome_extra)
         self.events = events
-        self.token = token
-        self.batch = batch
         self.first_frames = first_frames
         self.unavailable = unavailable or set()
         self.ignore_resend = ignore_resend
-        self.pace = pace  # seconds to wait after each replayed batch (a stream, not a burst)
-        self.welcome_extra = welcome_extra or {}   # welcome fields to override (e.g. last_seq)
+        self.pace = pace
+        if pace:
+            self.send_round = 1             # one frame, then the pause
         self.connections = 0
         self.hellos: list[dict] = []
         self.commands: list[dict] = []
         self.resends: list[tuple[int, int]] = []
-        self.server: Any = None
-        self.port = 0
         self.on_connect: Callable[[int], Any] | None = None
-        self.live: set = set()
+        self.publish(events)
 
-    @property
-    def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    async def start(self, port: int = 0) -> "FakeServer":
-        self.server = await serve(self.handler, "127.0.0.1", port, max_size=p.MAX_FRAME_BYTES * 4)
-        self.port = self.server.sockets[0].getsockname()[1]
+    async def start(self, port: int = 0) -> "FakeServer":   # type: ignore[override]
+        self.port = port
+        await super().start()
         return self
 
     async def stop(self) -> None:
-        self.server.close()
-        for ws in list(self.live):
-            ws.transport.abort()
-        await self.server.wait_closed()
+        if self._server is not None:
+            for ws in list(self._server.connections):
+                ws.transport.abort()
+        await super().stop()
 
-    def by_seq(self, a: int, b: int) -> list[dict]:
-        return [e for e in self.events if a <= e["seq"] <= b]
-
-    async def handler(self, ws) -> None:
+    # ---- the switches ---------------------------------------------------------------
+    def _check_header(self, connection: Any, request: Any) -> Any:
         self.connections += 1
-        self.live.add(ws)
-        try:
-            await self._serve(ws)
-        except ConnectionClosed:
-            pass
-        finally:
-            self.live.discard(ws)
+        return None
 
-    async def _serve(self, ws) -> None:
-        hello = orjson.loads(await ws.recv())
+    def _authorized(self, ws: Any, hello: dict) -> bool:
         self.hellos.append(hello)
+        if self.token is None:
+            return True
         auth = ws.request.headers.get("Authorization")
-        if self.token is not None and (hello.get("token") != self.token
-                                       or auth != f"Bearer {self.token}"):
-            await ws.send(p.dumps_text({"op": "error", "code": "unauthorized",
-                                        "message": "bad token"}))
-            await ws.close(4401, "unauthorized")
-            return
-        last = self.events[-1]["seq"] if self.events else 0
-        resume = "replay" if hello.get("session_id") == SESSION["id"] else "fresh"
-        await ws.send(p.dumps_text({"op": "welcome", "protocol": 1, "session": SESSION,
-                                    "catalog": [], "last_seq": last, "resume": resume,
-                                    **self.welcome_extra}))
+        return hello.get("token") == self.token and auth == f"Bearer {self.token}"
+
+    def _welcome(self, client: Any, hello: dict) -> None:
+        super()._welcome(client, hello)
         if self.first_frames is not None and self.connections == 1:
+            client.cursor = self.last_seq + 1       # none of the events: these frames instead
             for frame in self.first_frames:
-                await ws.send(frame)
-        else:
-            since = hello.get("last_seq") or 0
-            todo = [e for e in self.events if e["seq"] > since]
-            for batch in p.iter_batches(todo, self.batch):
-                await ws.send(p.dumps_text(batch))
-                if self.pace:
-                    await asyncio.sleep(self.pace)
+                client.put(frame)
         if self.on_connect is not None:
-            await self.on_connect(self.connections)
-        async for raw in ws:
-            msg = orjson.loads(raw)
-            op = msg.get("op")
-            if op == "command":
-                self.commands.append(msg)
-                reason = p.check_command(msg)
-                if reason:
-                    await ws.send(p.dumps_text({"op": "error", "id": msg.get("id"),
-                                                "code": "bad_command", "message": reason}))
-                else:
-                    await ws.send(p.dumps_text({"op": "ack", "id": msg["id"], "seq": last}))
-            elif op == "resend":
-                a, b = msg["from"], msg["to"]
-                self.resends.append((a, b))
-                if self.ignore_resend:
-                    continue
-                if any(s in self.unavailable for s in range(a, b + 1)):
-                    await ws.send(p.dumps_text({"op": "gap", "from": a, "to": b}))
-                else:
-                    await ws.send(p.dumps_text(self.by_seq(a, b)))
-            elif op == "ping":
-                await ws.send(p.dumps_text({"op": "pong"}))
+            asyncio.ensure_future(self.on_connect(self.connections))
+
+    async def _send_events(self, client: Any) -> None:
+        await super()._send_events(client)
+        if self.pace:
+            await asyncio.sleep(self.pace)
+
+    def _on_resend(self, client: Any, msg: dict) -> None:
+        a, b = msg.get("from"), msg.get("to")
+        self.resends.append((a, b))
+        if self.ignore_resend:
+            return
+        if isinstance(a, int) and isinstance(b, int) and \
+                any(s in self.unavailable for s in range(a, b + 1)):
+            self._reply(client, {"op": "gap", "from": a, "to": b})
+            return
+        super()._on_resend(client, msg)
+
+    def _on_command(self, client: Any, msg: dict) -> None:
+        self.commands.append(msg)
+        super()._on_command(client, msg)

@@ -86,7 +86,7 @@ def test_cue_card_editor_and_plugins_dock_are_not_squashed(session, qtbot, lang)
     check = next(lab for lab in editor.findChildren(QLabel)
                  if lab.text() in ("Advertising-law check", "广告法违禁词检查"))
     assert check.geometry().top() >= script.geometry().bottom()
-    panel = win.plugins_host.panel
+    panel = win.plugins_host.panel.settings_widgets["obs_overlay"]   # the OBS plugin's form
     win.docks["plugins"].show()
     win.docks["plugins"].raise_()
     settle(qtbot, win)

@@ -236,7 +236,7 @@ def test_console_has_no_autopilot_option(monkeypatch):
         seen.update(options)
         raise RuntimeError("stop here")
 
-    monkeypatch.setattr(SimulatorFeed, "start", fake_start)
+    monkeypatch.setattr(SimulatorFeed, "open", fake_start)
     try:
         asyncio.run(app.start_console(args, None, None, True))
     except RuntimeError:

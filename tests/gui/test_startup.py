@@ -129,7 +129,7 @@ def test_the_window_is_on_screen_before_the_feed_starts(qapp, tmp_path, monkeypa
     real_close = rec_process.ProcessRecorder.close
     monkeypatch.setattr(rec_process.ProcessRecorder, "close",
                         lambda self, *a, **kw: (closed.append(1), real_close(self, *a, **kw)))
-    monkeypatch.setattr(SimulatorFeed, "start", fake_start)
+    monkeypatch.setattr(SimulatorFeed, "open", fake_start)
     with pytest.raises(RuntimeError, match="stop here"):
         asyncio.run(app.start_console(args, None, None, True))
     assert seen["visible"] == [True]

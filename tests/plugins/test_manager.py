@@ -232,6 +232,16 @@ def test_all_bundled_plugins_are_installed_entry_points(config_path):
     assert m.problems == []
 
 
+def test_every_bundled_plugin_starts_from_the_context_only(config_path):
+    """start(context) is the whole interface: no plugin takes a path or options there."""
+    import inspect
+    m = PluginManager(kinds=(P.FEEDS, P.INTEGRATIONS, P.PANELS))
+    for name in ("simulator", "json_mapper", "douyin", "douyin_capture", "obs_overlay",
+                 "example_logger"):
+        start = type(m.load(name)).start
+        assert list(inspect.signature(start).parameters) == ["self", "context"], name
+
+
 async def test_simulator_feed_starts_through_the_manager(config_path):
     m = PluginManager(kinds=(P.FEEDS,))
     for name in list(m.entries):
@@ -242,6 +252,7 @@ async def test_simulator_feed_starts_through_the_manager(config_path):
     entry = m.entries["simulator"]
     assert entry.status == "running", m.problems
     assert entry.obj.url.startswith("ws://127.0.0.1:") and entry.obj.server.seed == 3
+    assert entry.obj.server.speed == 5.0
     await m.stop_all()
     assert entry.obj.url is None and entry.status == "stopped"
 

@@ -1,4 +1,5 @@
-"""The plugin list in the console: see plugins, toggle them, OBS connection -> keyring."""
+"""The plugin list in the console: see plugins, toggle them, the settings widgets plugins
+bring (the OBS connection form -> keyring)."""
 
 import asyncio
 import json
@@ -11,7 +12,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtWidgets import QLabel, QMainWindow, QDockWidget
+from PySide6.QtWidgets import QDockWidget, QLabel, QLineEdit, QMainWindow
 
 from console.core import protocol as p
 from tests.support.demo import FakeSession
@@ -89,6 +90,41 @@ def manager(tmp_path, **plugins):
     return m
 
 
+class WithForm(Counter):
+    """An integration that brings its own settings widget (a line edit for ``greeting``)."""
+
+    title = "With a form"
+    settings = {"greeting": "hi"}
+
+    def settings_widget(self, context, parent=None):
+        from PySide6.QtCore import Signal
+
+        class Form(QLineEdit):
+            sig_apply = Signal()
+
+            def __init__(self):
+                super().__init__(context.settings["greeting"], parent)
+                self.outcomes = []
+                self.returnPressed.connect(self.save)
+
+            def save(self):
+                context.settings["greeting"] = self.text()
+                context.save_settings()
+                self.sig_apply.emit()
+
+            def applied(self, ok, error):
+                self.outcomes.append((ok, error))
+
+        return Form()
+
+
+class BrokenForm(Counter):
+    title = "Broken form"
+
+    def settings_widget(self, context, parent=None):
+        raise KeyError("no form today")
+
+
 def test_panel_lists_plugins_with_kind_status_and_error(qtbot, tmp_path):
     m = manager(tmp_path, counter=(Counter(), INTEGRATIONS), broken=(Broken(), INTEGRATIONS),
                 obs_overlay=(ObsOverlay(), INTEGRATIONS))
@@ -101,9 +137,52 @@ def test_panel_lists_plugins_with_kind_status_and_error(qtbot, tmp_path):
     assert status == "Failed" and "RuntimeError: cannot open the thing" in message
     assert panel.row_texts("obs_overlay")[2] == "Off"       # default_enabled = False
     assert panel.is_checked("counter") and not panel.is_checked("obs_overlay")
-    assert panel.obs_box.isVisibleTo(panel)
-    assert panel.obs_host.text() == "127.0.0.1" and panel.obs_port.value() == 4455
+    assert list(panel.settings_widgets) == ["obs_overlay"]  # the one plugin that brings one
+    obs = panel.settings_widgets["obs_overlay"]
+    assert obs.isVisibleTo(panel) and obs.title() == "OBS connection"
+    assert obs.obs_host.text() == "127.0.0.1" and obs.obs_port.value() == 4455
     asyncio.run(m.stop_all())
+
+
+def test_panel_hosts_what_each_plugin_brings_and_isolates_a_broken_form(qtbot, tmp_path):
+    m = manager(tmp_path, form=(WithForm(), INTEGRATIONS), bad=(BrokenForm(), INTEGRATIONS),
+                counter=(Counter(), INTEGRATIONS))
+    for name in m.entries:
+        m.load(name)
+    panel = PluginsPanel(m)
+    qtbot.addWidget(panel)
+    assert set(panel.settings_widgets) == {"form"}
+    assert panel.settings_widgets["form"].text() == "hi" and \
+        panel.settings_widgets["form"].parent() is panel.body
+    assert m.entries["bad"].status == "failed"
+    assert "KeyError" in panel.row_texts("bad")[3] and "no form today" in panel.row_texts("bad")[3]
+    applied = []
+    panel.sig_apply.connect(applied.append)
+    form = panel.settings_widgets["form"]
+    form.setText("你好")
+    form.save()
+    assert applied == ["form"]
+    assert json.loads((tmp_path / "plugins.json").read_text(encoding="utf-8"))[
+        "plugins"]["form"]["settings"]["greeting"] == "你好"
+
+
+async def test_applied_settings_restart_a_running_plugin_and_the_widget_hears_how(qtbot, tmp_path):
+    plugin = WithForm()
+    m = manager(tmp_path, form=(plugin, INTEGRATIONS))
+    win = FakeWindow(FakeSession())
+    qtbot.addWidget(win)
+    host = PluginsHost(win, m)
+    await asyncio.gather(*host.tasks)
+    assert plugin.started == 1
+    form = host.panel.settings_widgets["form"]
+    form.save()
+    await asyncio.gather(*host.tasks)
+    assert plugin.stopped == 1 and plugin.started == 2 and form.outcomes == [(True, None)]
+    m.set_enabled("form", False)                              # off: saved, not started
+    form.save()
+    await asyncio.gather(*host.tasks)
+    assert plugin.started == 2 and form.outcomes == [(True, None)]
+    await host.stop()
 
 
 async def test_toggle_starts_and_stops_a_plugin_and_persists(qtbot, tmp_path):
@@ -161,24 +240,31 @@ async def test_host_starts_integrations_and_panels_and_isolates_failures(qtbot, 
     assert counter.stopped == 1
 
 
-def test_obs_password_goes_to_the_keyring_never_to_the_config(qtbot, tmp_path, memory_keyring):
+def obs_form(qtbot, tmp_path):
     m = manager(tmp_path, obs_overlay=(ObsOverlay(), INTEGRATIONS))
     win = FakeWindow(FakeSession())
     qtbot.addWidget(win)
     host = PluginsHost(win, m)                 # no running loop: saves without reconnecting
-    panel = host.panel
-    assert "No password stored" in panel.obs_message.text()
-    panel.obs_host.setText("192.168.1.20")
-    panel.obs_port.setValue(4466)
-    panel.obs_password.setText("hunter2-秘密")
-    panel.obs_save.click()
+    form = host.panel.settings_widgets["obs_overlay"]
+    return win, form
+
+
+def test_obs_password_goes_to_the_keyring_never_to_the_config(qtbot, tmp_path, memory_keyring):
+    win, form = obs_form(qtbot, tmp_path)
+    assert form.obs_message.text() == ""                    # the keyring is asked when shown
+    win.show()
+    assert "No password stored" in form.obs_message.text()
+    form.obs_host.setText("192.168.1.20")
+    form.obs_port.setValue(4466)
+    form.obs_password.setText("hunter2-秘密")
+    form.obs_save.click()
     assert memory_keyring.store[(KEYRING_SERVICE, "192.168.1.20:4466")] == "hunter2-秘密"
     cfg_text = (tmp_path / "plugins.json").read_text(encoding="utf-8")
     assert "hunter2" not in cfg_text
     settings = json.loads(cfg_text)["plugins"]["obs_overlay"]["settings"]
     assert settings["host"] == "192.168.1.20" and settings["port"] == 4466
-    assert panel.obs_password.text() == ""                    # not kept in the widget
-    assert "stored in the system keyring" in panel.obs_message.text()
+    assert form.obs_password.text() == ""                    # not kept in the widget
+    assert "stored in the system keyring" in form.obs_message.text()
 
 
 def test_no_keyring_backend_is_reported_in_the_panel(qtbot, tmp_path):
@@ -187,16 +273,13 @@ def test_no_keyring_backend_is_reported_in_the_panel(qtbot, tmp_path):
     previous = keyring.get_keyring()
     keyring.set_keyring(NoKeyring())
     try:
-        m = manager(tmp_path, obs_overlay=(ObsOverlay(), INTEGRATIONS))
-        win = FakeWindow(FakeSession())
-        qtbot.addWidget(win)
-        host = PluginsHost(win, m)
-        panel = host.panel
-        assert "No system keyring" in panel.obs_message.text()
-        panel.obs_password.setText("pw")
-        panel.obs_save.click()
-        assert "The password was not saved" in panel.obs_message.text()
-        assert "no usable system keyring" in panel.obs_message.text()
+        win, form = obs_form(qtbot, tmp_path)
+        win.show()
+        assert "No system keyring" in form.obs_message.text()
+        form.obs_password.setText("pw")
+        form.obs_save.click()
+        assert "The password was not saved" in form.obs_message.text()
+        assert "no usable system keyring" in form.obs_message.text()
         assert "pw" not in json.dumps(json.loads((tmp_path / "plugins.json").read_text()))
     finally:
         keyring.set_keyring(previous)
@@ -215,9 +298,12 @@ async def test_save_obs_reconnects_a_running_overlay(qtbot, tmp_path, memory_key
         await asyncio.gather(*host.tasks)
         assert m.entries["obs_overlay"].status == "failed"       # no password yet
         assert "requires a password" in host.panel.row_texts("obs_overlay")[3]
-        assert await host.save_obs("127.0.0.1", obs.port, "pw1")
+        form = host.panel.settings_widgets["obs_overlay"]
+        form.obs_password.setText("pw1")
+        form.obs_save.click()
+        await asyncio.gather(*host.tasks)
         assert m.entries["obs_overlay"].status == "running"
-        assert host.panel.obs_message.text() == "Connected to OBS"
+        assert form.obs_message.text() == "Connected to OBS"
         await host.stop()
 
 

@@ -251,7 +251,7 @@ async def test_duration_ends_session(plan):
 async def test_plugin_feed():
     feed = SimulatorFeed()
     assert feed.name == "simulator" and feed.description
-    url = await feed.start(PLAN_PATH, seed=3, speed=5.0)
+    url = await feed.open(PLAN_PATH, seed=3, speed=5.0)
     try:
         assert url.startswith("ws://127.0.0.1:")
         async with connect(url) as ws:

@@ -200,6 +200,12 @@ class SessionRow(Protocol):
     @property
     def peak_online(self) -> int: ...
 
+    @property
+    def status(self) -> str: ...                       # recording, ended or interrupted
+
+    @property
+    def clock(self) -> str | None: ...                 # session, repaired or None (older)
+
 
 @runtime_checkable
 class Store(Protocol):

@@ -251,8 +251,7 @@ class ReplayController(QObject):
         info = self.replay.info if self.replay is not None else None
         if info is None:
             return False
-        status = getattr(info, "status", None)   # a session whose recorder is gone: not followed
-        return status == "recording" if status is not None else not getattr(info, "ended_at", None)
+        return info.status == "recording"      # a session whose recorder is gone: not followed
 
     def _pump(self) -> None:
         """Start the next operation: a seek beats a refresh beats playback reads."""
@@ -474,10 +473,9 @@ class ReplayWindow(SessionWindow):
         self.help_menu = add_help_menu(self, describe_database(self.store))
 
     def _update_title(self) -> None:
-        ctl = getattr(self, "controller", None)
-        info = ctl.replay.info if ctl is not None and ctl.replay is not None else None
-        name = (getattr(info, "title", None) or getattr(info, "room", None)
-                or getattr(self, "session_id", ""))
+        replay = self.controller.replay
+        info = replay.info if replay is not None else None
+        name = (info.title or info.room if info is not None else None) or self.session_id
         self.setWindowTitle("Livedesk — " + _tr("Replay") + (f" — {name}" if name else ""))
 
     def _size_default(self) -> None:
@@ -500,10 +498,10 @@ class ReplayWindow(SessionWindow):
         self._update_title()
         info = self.controller.replay.info
         note = ""
-        if getattr(info, "clock", None) == "repaired":    # docs/session-log.md, "One clock"
+        if info is not None and info.clock == "repaired":    # docs/session-log.md, "One clock"
             note = " · " + _tr("an older recording: its operator and alert times were put on "
                                "the feed's clock")
-        if getattr(info, "status", None) == "interrupted":
+        if info is not None and info.status == "interrupted":
             note += " · " + _tr("interrupted: the feed restarted or the recorder stopped without "
                                 "ending the session")
         self.statusBar().showMessage(

@@ -20,7 +20,7 @@ from console.plugin_host import Plugin
 from console.recorder import ProcessRecorder, Recorder, Store
 from tests.comments.conftest import SimSession
 from tests.gui.test_frame_clock import Counter
-from tests.feed.test_pipeline import FakeRecorder
+from tests.live.test_session import FakeRecorder
 from tests.plugins.test_manager import Recorder as RecordingIntegration
 from tests.recorder.test_full_disk import FailingRecorder
 from tests.replay.fakes import FakeStore

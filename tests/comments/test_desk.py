@@ -189,7 +189,7 @@ def test_comment_send_over_the_wire(plan):
 
 
 def test_schema_accepts_comment_send_and_sent(plan):
-    from tests.sim.test_schema import SCHEMA, valid
+    from tests.plugins.simulator.test_schema import SCHEMA, valid
     sim = Simulator(plan, seed=2, start_ts=T0)
     sim.step(T0 + 5)
     ev, _ = sim.handle_command(p.CMD_COMMENT_SEND, {"text": "你好", "source": "automation"}, T0 + 6)

@@ -19,7 +19,7 @@ from console.live.alerts import AlertEngine, SessionAlerts, Thresholds
 from console.live.session import LiveSession
 from tests.feed.fakeserver import SESSION, FakeServer
 from tests.feed.test_client import until
-from tests.feed.test_pipeline import FakeRecorder
+from tests.live.test_session import FakeRecorder
 
 pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).resolve().parents[2]

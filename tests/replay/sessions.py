@@ -31,7 +31,7 @@ class Wire:
 
 
 def hand_session(store: FakeStore | None = None, sid="s2", started=T0, room="官方旗舰店", k=4):
-    """A small session with hand-computable numbers (see tests/report/test_scorecard.py)."""
+    """A small session with hand-computable numbers (see tests/review/test_scorecard.py)."""
     store = store or FakeStore()
     rec = FakeRecorder(store, SessionInfo(sid, "双11 羽绒服专场", room, "douyin", started), snapshot_every=k)
     w = Wire()

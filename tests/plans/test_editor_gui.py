@@ -17,7 +17,7 @@ from console.cli.parser import SAMPLE_PLAN
 from console.compliance import load_words
 from console.core.plan import load_plan
 from console.plans.importer import auto_mapping, load_remembered, read_table
-from tests.plan.sheets import write_messy_xlsx, write_unknown_headers_xlsx
+from tests.plans.sheets import write_messy_xlsx, write_unknown_headers_xlsx
 
 
 @pytest.fixture(autouse=True)
@@ -274,7 +274,7 @@ def test_product_images_by_url_reach_the_run_of_show_and_the_prompt_panel(qtbot,
     """Fetched off the UI thread through the cache (loopback HTTP); offline: letter tile."""
     from tests.support.demo import FakeSession
     from console.gui.main_window import MainWindow
-    from tests.plan.test_image_cache import _Server, png_bytes
+    from tests.plans.test_image_cache import _Server, png_bytes
     server = _Server()
     server.files["/coat.png"] = (200, "image/png", png_bytes(120, 90))
     try:

@@ -6,7 +6,7 @@ import pytest
 
 from console.core.plan import load_plan
 
-PLAN_PATH = Path(__file__).resolve().parents[2] / "resources" / "sample_plan.yaml"
+PLAN_PATH = Path(__file__).resolve().parents[3] / "resources" / "sample_plan.yaml"
 T0 = 1_760_000_000.0
 
 

@@ -14,10 +14,10 @@ from console.feed import FixedPolicy
 from console.live.session import LiveSession
 from plugins.simulator.server import SimServer
 from plugins.simulator.model import default_session_id
-from tests.sim.test_simserver import collect_events, connect, hello, recv
+from tests.plugins.simulator.test_simserver import collect_events, connect, hello, recv
 
 pytestmark = pytest.mark.timeout(60)
-DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text("utf-8")
+DOC = (Path(__file__).resolve().parents[3] / "docs" / "protocol.md").read_text("utf-8")
 
 
 async def test_ping_before_hello_gets_pong_with_its_id(plan):

@@ -1,5 +1,5 @@
 """A keyring backend in a JSON file (``LIVEDESK_TEST_KEYRING``) for tests that run commands
-as subprocesses: ``PYTHON_KEYRING_BACKEND=tests.feed.file_keyring.FileKeyring``."""
+as subprocesses: ``PYTHON_KEYRING_BACKEND=tests.support.file_keyring.FileKeyring``."""
 
 from __future__ import annotations
 

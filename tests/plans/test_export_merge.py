@@ -44,7 +44,7 @@ def test_xlsx_export_reads_back_as_the_same_plan(tmp_path):
 def test_pdf_run_of_show_embeds_a_cjk_font(tmp_path, monkeypatch):
     plan = load_plan(SAMPLE_PLAN)
     image = tmp_path / "img.png"
-    from tests.plan.test_image_cache import png_bytes
+    from tests.plans.test_image_cache import png_bytes
     image.write_bytes(png_bytes(40, 40))
     asked = []
     out = export_pdf(plan, tmp_path / "ros.pdf",
@@ -65,7 +65,7 @@ def test_pdf_run_of_show_embeds_a_cjk_font(tmp_path, monkeypatch):
 
 
 def test_pdf_shows_cached_images(tmp_path):
-    from tests.plan.test_image_cache import png_bytes
+    from tests.plans.test_image_cache import png_bytes
     plan = load_plan(SAMPLE_PLAN).to_dict()
     plan["products"][0]["image_url"] = "http://shop.example/1.png"
     image = tmp_path / "img.png"
@@ -185,7 +185,7 @@ def test_review_html_shows_cached_product_images(tmp_path, monkeypatch):
     """The report shows the images the cache holds (it never fetches); none cached: no gallery."""
     from console.plans.images import ImageCache
     from console.review.report import build_review, export_html
-    from tests.plan.test_image_cache import _Server, png_bytes
+    from tests.plans.test_image_cache import _Server, png_bytes
     from tests.replay.fakes import FakeStore
     from tests.replay.sessions import T0, hand_session
     monkeypatch.setenv("LIVEDESK_IMAGE_CACHE", str(tmp_path / "images"))

@@ -11,8 +11,8 @@ from websockets.asyncio.client import connect
 from console.core import protocol as p
 from plugins.simulator.server import SimServer
 from plugins.simulator.model import Simulator
-from tests.sim.conftest import T0
-from tests.sim.test_simulator import fold, run
+from tests.plugins.simulator.conftest import T0
+from tests.plugins.simulator.test_simulator import fold, run
 
 
 def test_flash_end_command_ends_the_sale_with_reason_operator(plan):

@@ -10,8 +10,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from console.core import protocol as p
 from plugins.simulator.server import SimServer
 from plugins.simulator import SimulatorFeed
-from tests.sim.conftest import PLAN_PATH, T0
-from tests.sim.test_schema import SCHEMA, valid
+from tests.plugins.simulator.conftest import PLAN_PATH, T0
+from tests.plugins.simulator.test_schema import SCHEMA, valid
 
 
 def connect(url, **kw):

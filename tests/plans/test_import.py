@@ -13,7 +13,7 @@ from console.core.plan import load_plan, plan_from_dict
 from console.plans.importer import (ImportError_, auto_mapping, build_plan, guess_field, import_sheet,
                                  load_remembered, parse_int, parse_list, parse_minutes, parse_money,
                                  read_table, remember_mapping)
-from tests.plan.sheets import (BAD_ROWS, GOOD_SKUS, write_gbk_csv, write_messy_xlsx,
+from tests.plans.sheets import (BAD_ROWS, GOOD_SKUS, write_gbk_csv, write_messy_xlsx,
                                write_unknown_headers_xlsx)
 
 

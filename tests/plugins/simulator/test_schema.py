@@ -6,7 +6,7 @@ from pathlib import Path
 
 from console.core import protocol as p
 from plugins.simulator.model import Simulator
-from tests.sim.conftest import T0
+from tests.plugins.simulator.conftest import T0
 
 SCHEMA = json.loads((Path(p.__file__).parent / "schema" / "protocol-v1.json").read_text("utf-8"))
 _TYPES = {"integer": lambda v: type(v) is int, "number": lambda v: type(v) in (int, float),

@@ -9,7 +9,7 @@ from console.core.eventlog import SessionLog
 from console.core.plan import load_plan
 from plugins.simulator.model import Simulator
 from console.fold.state import SessionState
-from tests.sim.conftest import PLAN_PATH, T0
+from tests.plugins.simulator.conftest import PLAN_PATH, T0
 
 BANNED = ("最", "第一", "唯一", "顶级", "100%", "永久", "万能", "国家级", "独家", "首个")
 

@@ -57,7 +57,7 @@ async def test_refused_login_exits_non_zero_with_one_clear_line(tmp_path, server
 
 # ---- item 4: where the token comes from, and never in a log ---------------------------------
 SECRET = "s3cret-Feed-T0ken-4711"
-KEYRING_ENV = {"PYTHON_KEYRING_BACKEND": "tests.feed.file_keyring.FileKeyring"}
+KEYRING_ENV = {"PYTHON_KEYRING_BACKEND": "tests.support.file_keyring.FileKeyring"}
 
 
 async def record_with(tmp_path, extra_args, extra_env, *, verbose=False, port=0):
@@ -227,7 +227,7 @@ def test_token_set_and_delete_in_the_keyring(tmp_path, monkeypatch, capsys):
     from console.cli import parser as cli
 
     from console.support import credentials
-    from tests.feed.file_keyring import FileKeyring
+    from tests.support.file_keyring import FileKeyring
     previous = keyring.get_keyring()
     monkeypatch.setenv("LIVEDESK_TEST_KEYRING", str(tmp_path / "kr.json"))
     keyring.set_keyring(FileKeyring())

@@ -142,8 +142,8 @@ def test_wrong_types_inside_an_order_never_half_apply():
 
 
 def test_order_window_evicts_oldest_orders_first(monkeypatch):
-    import console.fold.state as st_mod
-    monkeypatch.setattr(st_mod, "ORDER_WINDOW", 5)
+    import console.fold.orders as orders_mod
+    monkeypatch.setattr(orders_mod, "ORDER_WINDOW", 5)
     events = [feed(1, 0, p.SESSION_STARTED, started_at=T0)]
     for i in range(1, 9):  # o1..o8 created, o2 also paid (a transition, not a new order)
         events.append(feed(len(events) + 1, i, p.ORDER_CREATED, **order(f"o{i}", "A", 1, 5.0, f"u{i}")))

@@ -236,6 +236,10 @@ class CommentBook:
                "reply_to": reply_to, "source": source}
         self.sent += 1
         asked = self._open.pop(reply_to, None) if reply_to else None
+        if asked is not None:
+            # out of the window's order too (replies are few): an answered question must not
+            # count against OPEN_QUESTIONS, and a snapshot restores exactly this order
+            self._open_fifo.remove(reply_to)
         # replies are few: finding the question among the kept comments is cheap enough
         q = next((c for c in reversed(self.items) if c["id"] == reply_to), None) \
             if reply_to else None

@@ -53,7 +53,7 @@ class FeedMeta:
     def to_json(self, keep: int) -> dict:
         return {"session": self.session, "ended_at": self.ended_at,
                 "feed_status": self.feed_status, "gaps": self.gaps[-keep:],
-                "counters": asdict(self.counters)}
+                "counters": asdict(self.counters), "problems": list(self.problems)}
 
     def load(self, snap: dict) -> None:
         self.session = snap["session"]
@@ -61,6 +61,7 @@ class FeedMeta:
         self.feed_status = snap["feed_status"]
         self.gaps = list(snap["gaps"])
         self.counters = Counters(**snap["counters"])
+        self.problems.extend((seq, reason) for seq, reason in snap.get("problems") or ())
 
 
 # ---- Handlers ------------------------------------------------------------------------------

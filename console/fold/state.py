@@ -54,6 +54,23 @@ HANDLERS = _handlers(feed_meta.HANDLERS, catalog.HANDLERS, orders.HANDLERS, traf
                      operator.HANDLERS)
 
 
+#: One quick field check: (name, the exact types accepted, minimum or None).
+FieldCheck = tuple[str, frozenset[type], "int | None"]
+
+
+def _field_checks(required: dict[str, tuple[type, ...]]) -> tuple[FieldCheck, ...]:
+    """:func:`console.core.protocol.check_fields` as quick checks (exact types only: a
+    subclass, a bool or NaN falls through to the full check)."""
+    return tuple((name, frozenset(types) - {bool}, p.FIELD_MINIMUMS.get(name))
+                 for name, types in required.items())
+
+
+#: Event type -> (handler, quick field checks) for ``apply``: one lookup per event.
+_DISPATCH: dict[str, tuple[Handler, tuple[FieldCheck, ...]]] = {
+    type_: (handler, _field_checks(p.REQUIRED_FIELDS.get(type_) or {}))
+    for type_, handler in HANDLERS.items()}
+
+
 def _part(part: str, name: str) -> Any:
     """The state's attribute ``name`` is the part's attribute of that name."""
     def set_(st: SessionState, value: Any) -> None:
@@ -143,30 +160,45 @@ class SessionState:
 
     def apply(self, events: list[Event]) -> None:
         """Fold a batch of log events (in log order) into the state."""
-        handlers = HANDLERS
-        required = p.REQUIRED_FIELDS
-        for ev in events:
-            if ev.seq <= self.last_seq:
-                continue  # already folded (snapshot overlap, replay restart)
-            self.last_seq = ev.seq
-            if ev.feed_seq is not None:
-                self.last_feed_seq = ev.feed_seq
-            if ev.ts > self.last_ts:
-                self.last_ts = ev.ts
-            handler = handlers.get(ev.type)
-            if handler is None:
-                self.feed_meta.counters.unknown_types += 1
-                continue
-            fields_ = required.get(ev.type)
-            if fields_:
-                reason = p.check_fields(ev.data, fields_, ev.type)
-                if reason:
-                    self.feed_meta.problem(ev, reason)
+        dispatch = _DISPATCH
+        last_seq, last_feed_seq, last_ts = self.last_seq, self.last_feed_seq, self.last_ts
+        try:
+            for ev in events:
+                seq = ev.seq
+                if seq <= last_seq:
+                    continue  # already folded (snapshot overlap, replay restart)
+                last_seq = seq
+                if ev.feed_seq is not None:
+                    last_feed_seq = ev.feed_seq
+                if ev.ts > last_ts:
+                    last_ts = ev.ts
+                entry = dispatch.get(ev.type)
+                if entry is None:
+                    self.feed_meta.counters.unknown_types += 1
                     continue
-            try:
-                handler(self, ev)
-            except (TypeError, ValueError, KeyError, AttributeError) as exc:
-                self.feed_meta.problem(ev, f"{ev.type}: {exc!r}")
+                handler, checks = entry
+                if checks:
+                    # the quick check passes what protocol.check_fields passes for the
+                    # exact types a decoder gives; anything else gets the full check
+                    data = ev.data
+                    fits = type(data) is dict
+                    if fits:
+                        for name, exact, low in checks:
+                            value = data.get(name)
+                            if type(value) not in exact or (low is not None and not value >= low):
+                                fits = False
+                                break
+                    if not fits:
+                        reason = p.check_fields(data, p.REQUIRED_FIELDS[ev.type], ev.type)
+                        if reason:
+                            self.feed_meta.problem(ev, reason)
+                            continue
+                try:
+                    handler(self, ev)
+                except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                    self.feed_meta.problem(ev, f"{ev.type}: {exc!r}")
+        finally:
+            self.last_seq, self.last_feed_seq, self.last_ts = last_seq, last_feed_seq, last_ts
         self.version += 1
 
     def product(self, sku: str) -> ProductState:

@@ -152,6 +152,14 @@ def buyer_id(buyer: object) -> str | None:
     return None
 
 
+def order_buyer(data: dict) -> str | None:
+    """:func:`buyer_id` of an order's ``buyer``, the common shapes read without a call (this
+    runs for every order event)."""
+    buyer = data.get("buyer")
+    bid = buyer.get("id") if type(buyer) is dict else buyer
+    return bid if type(bid) is str and bid else buyer_id(buyer)
+
+
 def normalise_question(text: str) -> str:
     """The form in which question texts are counted: trimmed, spaces collapsed, ? dropped."""
     return " ".join(text.split()).rstrip("?？!！~。.").strip()
@@ -256,14 +264,14 @@ class CommentBook:
         return row
 
     def on_order(self, data: dict, paid: bool) -> None:
-        """An order was created (``paid`` False) or paid: remember its buyer. Runs for every
-        order event, so it is kept to a few dictionary operations."""
-        buyer = data.get("buyer")
-        bid = buyer.get("id") if type(buyer) is dict else buyer
-        if type(bid) is not str or not bid:
-            bid = buyer_id(buyer)
-            if bid is None:
-                return
+        """An order was created (``paid`` False) or paid: remember its buyer."""
+        self.on_buyer(order_buyer(data), paid)
+
+    def on_buyer(self, bid: str | None, paid: bool) -> None:
+        """:meth:`on_order` with the buyer id already read (:func:`order_buyer`; None: no
+        buyer). Runs for every order event, so it is kept to a few dictionary operations."""
+        if bid is None:
+            return
         buyers = self.buyers
         had = buyers.get(bid)
         if had is None:
@@ -382,6 +390,6 @@ def returning_buyers(store: Any, session_id: str, room: str | None = None) -> fr
         return frozenset()
 
 
-__all__ = ["CommentBook", "CommentWords", "CommentWordsError", "load_comment_words",
+__all__ = ["CommentBook", "CommentWords", "CommentWordsError", "load_comment_words", "order_buyer",
            "comment_words_from_dict", "returning_buyers", "QUESTION_KINDS",
            "TAG_ORDERED", "TAG_PAID", "TAG_FOLLOWER", "TAG_OWN", "TAG_RETURNING", "normalise_question"]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from console.core import protocol as p
 from console.core.eventlog import Event
 from console.fold.catalog import SELL_RATE_TAU
-from console.fold.comments import buyer_id
+from console.fold.comments import order_buyer
 from console.fold.parts import HISTORY, Handler
 
 if TYPE_CHECKING:
@@ -26,9 +26,11 @@ if TYPE_CHECKING:
 #: fold saw at that point and both treat every later event the same way.
 ORDER_WINDOW = 20_000
 TOTALS = ("gmv", "orders", "units", "buyers", "created", "cancelled", "refunds", "refund_amount")
-#: an order's status as one letter in snapshots
-STATUS_CODE = {"created": "c", "paid": "p", "cancelled": "x", "refunded": "r"}
-STATUS_NAME = {v: k for k, v in STATUS_CODE.items()}
+#: An order's status in the order window: one letter, as snapshots store it (a snapshot joins
+#: the window's 20,000 statuses into one string in C).
+CREATED, PAID, CANCELLED, REFUNDED = "c", "p", "x", "r"
+STATUS_CODE = {"created": CREATED, "paid": PAID, "cancelled": CANCELLED, "refunded": REFUNDED}
+_CODES = frozenset(STATUS_CODE.values())
 
 
 class BuyerRegistry(Protocol):
@@ -66,7 +68,12 @@ def paid_order_keys(data: dict) -> tuple[str, str]:
     """The buyer-registry keys an ``order.paid`` asks about: the buyer (distinct paying
     buyers) and the buyer with the SKU (distinct buyers per product). Replay loads the
     first purchases of exactly these keys, so both must come from here."""
-    buyer = buyer_id(data.get("buyer")) or f"order:{data.get('order_id')}"
+    return buyer_keys(order_buyer(data), data)
+
+
+def buyer_keys(bid: str | None, data: dict) -> tuple[str, str]:
+    """:func:`paid_order_keys` with the order's buyer id already read (:func:`order_buyer`)."""
+    buyer = bid or f"order:{data.get('order_id')}"
     return "b:" + buyer, f"b:{buyer}|{data.get('sku')}"
 
 
@@ -85,23 +92,21 @@ class OrderBook:
         self.cancelled = 0
         self.refunds = 0
         self.refund_amount = 0.0
-        self.order_status: dict[str, str] = {}
+        self.order_status: dict[str, str] = {}  # order id -> status letter (CREATED ...)
         self._order_fifo: deque[str] = deque()  # order_status keys, oldest first
         self.recent_orders: deque = deque(maxlen=HISTORY)  # (seq, ts, status, order data)
 
-    def remember(self, order_id: str, status: str) -> None:
-        """Set an order's status (a new order may push the oldest out of the window)."""
-        statuses = self.order_status
-        n = len(statuses)
-        statuses[order_id] = status
-        if len(statuses) > n:  # a new order
-            fifo = self._order_fifo
-            fifo.append(order_id)
-            if n >= ORDER_WINDOW:
-                # not `del statuses[next(iter(statuses))]`: a dict keeps deleted slots at
-                # its front until it resizes, so that lookup gets slower with every order
-                # (quadratic once the window is full)
-                statuses.pop(fifo.popleft(), None)
+    def add(self, order_id: str, status: str) -> None:
+        """A new order (not in the window): the oldest leaves the window if it is full. An
+        order already in the window changes status in ``order_status`` directly."""
+        self.order_status[order_id] = status
+        fifo = self._order_fifo
+        fifo.append(order_id)
+        if len(fifo) > ORDER_WINDOW:
+            # not `del statuses[next(iter(statuses))]`: a dict keeps deleted slots at
+            # its front until it resizes, so that lookup gets slower with every order
+            # (quadratic once the window is full)
+            self.order_status.pop(fifo.popleft(), None)
 
     # ---- Snapshot part -------------------------------------------------------------------
     def to_json(self, keep: int) -> dict:
@@ -109,8 +114,7 @@ class OrderBook:
         events on the fold thread: no per-order Python work beyond the status letters)."""
         return {"totals": {k: getattr(self, k) for k in TOTALS},
                 "order_status": {"ids": list(self.order_status),
-                                 "st": "".join(map(STATUS_CODE.__getitem__,
-                                                   self.order_status.values()))},
+                                 "st": "".join(self.order_status.values())},
                 "recent_orders": list(islice(reversed(self.recent_orders), keep))[::-1]}
 
     def load(self, snap: dict) -> None:
@@ -119,56 +123,68 @@ class OrderBook:
             if k in totals:
                 setattr(self, k, totals[k])
         orders, w = snap["order_status"], ORDER_WINDOW   # a wider window: its newest part
-        self.order_status = dict(zip(orders["ids"][-w:],
-                                     map(STATUS_NAME.__getitem__, orders["st"][-w:])))
+        codes = orders["st"][-w:]
+        if not set(codes) <= _CODES:
+            raise KeyError(f"order statuses {sorted(set(codes) - _CODES)} in a snapshot")
+        self.order_status = dict(zip(orders["ids"][-w:], codes))
         self._order_fifo = deque(self.order_status)
         self.recent_orders.extend(tuple(o) for o in snap["recent_orders"])
 
 
 # ---- Handlers ------------------------------------------------------------------------------
-def _created(st: SessionState, ev: Event) -> None:
+def on_order_created(st: SessionState, ev: Event) -> None:
+    d = ev.data
     book = st.order_book
-    oid = ev.data["order_id"]
+    oid = d["order_id"]
     if oid in book.order_status:
         st.feed_meta.counters.duplicate_orders += 1
-        return
-    book.remember(oid, "created")
-    book.created += 1
-    book.recent_orders.append((ev.seq, ev.ts, "created", ev.data))
+    else:
+        book.add(oid, CREATED)
+        book.created += 1
+        book.recent_orders.append((ev.seq, ev.ts, "created", d))
+    st.comments.desk.on_buyer(order_buyer(d), paid=False)
 
 
-def _paid(st: SessionState, ev: Event) -> None:
+def on_order_paid(st: SessionState, ev: Event) -> None:
+    bid = order_buyer(ev.data)
+    _fold_paid(st, ev, bid)
+    st.comments.desk.on_buyer(bid, paid=True)
+
+
+def _fold_paid(st: SessionState, ev: Event, bid: str | None) -> None:
     d = ev.data
     book = st.order_book
     oid = d["order_id"]
     status = book.order_status.get(oid)
-    if status == "paid" or status == "refunded":
+    if status == PAID or status == REFUNDED:
         st.feed_meta.counters.duplicate_orders += 1
         return
-    if status == "cancelled":
+    if status == CANCELLED:
         st.feed_meta.counters.bad_transitions += 1
         return
     # everything that can fail on odd input first: an event is applied fully or not at all
     sku, qty, amount, ts = d["sku"], d["qty"], float(d["amount"]), ev.ts
-    buyer_key, buyer_sku_key = paid_order_keys(d)
+    buyer_key, buyer_sku_key = buyer_keys(bid, d)
     buyer = buyer_key[2:]
     flash_id = d.get("flash_id")
     flash = st.flash.flash_sales.get(flash_id) if isinstance(flash_id, str) else None
     if status is None:
         book.created += 1  # paid without a created event: count it created too
-    book.remember(oid, "paid")
+        book.add(oid, PAID)
+    else:
+        book.order_status[oid] = PAID
     book.gmv += amount
     book.orders += 1
     book.units += qty
     registry = book.buyers_registry
     if registry.first(buyer_key, ev.seq):
         book.buyers += 1
-    prod = st.catalog.product(sku)
+    catalog = st.catalog
+    prod = catalog.products.get(sku) or catalog.product(sku)
     prod.orders += 1
     prod.units += qty
     prod.gmv += amount
-    sku_first = registry.first(buyer_sku_key, ev.seq)
-    if sku_first:
+    if registry.first(buyer_sku_key, ev.seq):
         prod.buyers += 1
     # exponentially averaged sell rate (units per second)
     if prod.rate_ts:
@@ -192,27 +208,20 @@ def _paid(st: SessionState, ev: Event) -> None:
     st.timeline.add_sale(ts, amount, qty)
 
 
-def on_order_created(st: SessionState, ev: Event) -> None:
-    _created(st, ev)
-    st.comments.desk.on_order(ev.data, paid=False)
-
-
-def on_order_paid(st: SessionState, ev: Event) -> None:
-    _paid(st, ev)
-    st.comments.desk.on_order(ev.data, paid=True)
-
-
 def on_order_cancelled(st: SessionState, ev: Event) -> None:
     book = st.order_book
     oid = ev.data["order_id"]
     status = book.order_status.get(oid)
-    if status == "cancelled":
+    if status == CANCELLED:
         st.feed_meta.counters.duplicate_orders += 1
         return
-    if status in ("paid", "refunded"):
+    if status == PAID or status == REFUNDED:
         st.feed_meta.counters.bad_transitions += 1
         return
-    book.remember(oid, "cancelled")
+    if status is None:
+        book.add(oid, CANCELLED)
+    else:
+        book.order_status[oid] = CANCELLED
     book.cancelled += 1
     book.recent_orders.append((ev.seq, ev.ts, "cancelled", ev.data))
 
@@ -222,13 +231,16 @@ def on_order_refunded(st: SessionState, ev: Event) -> None:
     book = st.order_book
     oid = d["order_id"]
     status = book.order_status.get(oid)
-    if status == "refunded":
+    if status == REFUNDED:
         st.feed_meta.counters.duplicate_orders += 1
         return
-    if status in ("created", "cancelled"):
+    if status == CREATED or status == CANCELLED:
         st.feed_meta.counters.bad_transitions += 1
         return
-    book.remember(oid, "refunded")
+    if status is None:
+        book.add(oid, REFUNDED)
+    else:
+        book.order_status[oid] = REFUNDED
     amount = float(d["amount"])
     book.refunds += 1
     book.refund_amount += amount
@@ -249,5 +261,5 @@ HANDLERS: dict[str, Handler] = {
     p.ORDER_REFUNDED: on_order_refunded,
 }
 
-__all__ = ["OrderBook", "BuyerRegistry", "MemoryBuyers", "IndexedBuyers", "paid_order_keys",
+__all__ = ["OrderBook", "BuyerRegistry", "MemoryBuyers", "IndexedBuyers", "paid_order_keys", "buyer_keys",
            "ORDER_WINDOW", "HANDLERS"]

@@ -2,6 +2,7 @@
 
 from console.core import protocol as p
 from console.core.eventlog import Event, SessionLog
+from console.fold.orders import STATUS_CODE
 from console.fold.state import SessionState, IndexedBuyers
 
 T0 = 1_700_000_000.0
@@ -172,7 +173,8 @@ def test_version_1_snapshots_of_older_recordings_still_load():
     v1["products"] = {k: asdict(pr) for k, pr in state.products.items()}
     v1["segments"] = [dict(asdict(sg), _buyer_keys=list(sg._buyer_keys)) for sg in state.segments]
     v1["flash_sales"] = {k: asdict(f) for k, f in state.flash_sales.items()}
-    v1["order_status"] = [[oid, st] for oid, st in state.order_status.items()]
+    name = {code: status for status, code in STATUS_CODE.items()}   # v1 kept status names
+    v1["order_status"] = [[oid, name[st]] for oid, st in state.order_status.items()]
     v1 = orjson.loads(orjson.dumps(v1))
     a, b = SessionState.from_snapshot(v1), SessionState.from_snapshot(v2)
     assert a.to_snapshot() == b.to_snapshot() == state.to_snapshot()

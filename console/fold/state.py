@@ -31,9 +31,9 @@ from console.fold.operator import Operator
 from console.fold.orders import (BuyerRegistry, IndexedBuyers, MemoryBuyers, OrderBook,
                                  paid_order_keys)
 from console.fold.parts import HISTORY, Handler, Part
-from console.fold.segments import CardSegments, Segment
+from console.fold.segments import CardSegments, Segment, card_pusher
 from console.fold.timeline import MINUTE_FIELDS, SECOND_WINDOW, SecondSeries, Timeline
-from console.fold.traffic import Audience
+from console.fold.traffic import Audience, funnel, funnel_stages
 
 
 def _handlers(*tables: dict[str, Handler]) -> dict[str, Handler]:
@@ -233,13 +233,13 @@ class SessionState:
 
     def card_pusher(self, ev: Event, command: str) -> str:
         """Who did a card or flash-sale event (see :func:`console.fold.segments.card_pusher`)."""
-        return segments.card_pusher(self, ev, command)
+        return card_pusher(self, ev, command)
 
     def funnel_stages(self) -> dict[str, float]:
-        return traffic.funnel_stages(self.audience.traffic, self.order_book.buyers)
+        return funnel_stages(self.audience.traffic, self.order_book.buyers)
 
     def funnel(self) -> list[metrics.FunnelRate]:
-        return traffic.funnel(self.audience.traffic, self.order_book.buyers)
+        return funnel(self.audience.traffic, self.order_book.buyers)
 
     @property
     def gpm(self) -> float:

@@ -155,6 +155,14 @@ def buyer_id(buyer: object) -> str | None:
     return None
 
 
+def order_buyer(data: dict) -> str | None:
+    """:func:`buyer_id` of an order's ``buyer``, the common shapes read without a call (this
+    runs for every order event)."""
+    buyer = data.get("buyer")
+    bid = buyer.get("id") if type(buyer) is dict else buyer
+    return bid if type(bid) is str and bid else buyer_id(buyer)
+
+
 def normalise_question(text: str) -> str:
     """The form in which question texts are counted: trimmed, spaces collapsed, ? dropped."""
     return " ".join(text.split()).rstrip("?？!！~。.").strip()
@@ -239,6 +247,10 @@ class CommentBook:
                "reply_to": reply_to, "source": source}
         self.sent += 1
         asked = self._open.pop(reply_to, None) if reply_to else None
+        if asked is not None:
+            # out of the window's order too (replies are few): an answered question must not
+            # count against OPEN_QUESTIONS, and a snapshot restores exactly this order
+            self._open_fifo.remove(reply_to)
         # replies are few: finding the question among the kept comments is cheap enough
         q = next((c for c in reversed(self.items) if c["id"] == reply_to), None) \
             if reply_to else None
@@ -255,14 +267,14 @@ class CommentBook:
         return row
 
     def on_order(self, data: dict, paid: bool) -> None:
-        """An order was created (``paid`` False) or paid: remember its buyer. Runs for every
-        order event, so it is kept to a few dictionary operations."""
-        buyer = data.get("buyer")
-        bid = buyer.get("id") if type(buyer) is dict else buyer
-        if type(bid) is not str or not bid:
-            bid = buyer_id(buyer)
-            if bid is None:
-                return
+        """An order was created (``paid`` False) or paid: remember its buyer."""
+        self.on_buyer(order_buyer(data), paid)
+
+    def on_buyer(self, bid: str | None, paid: bool) -> None:
+        """:meth:`on_order` with the buyer id already read (:func:`order_buyer`; None: no
+        buyer). Runs for every order event, so it is kept to a few dictionary operations."""
+        if bid is None:
+            return
         buyers = self.buyers
         had = buyers.get(bid)
         if had is None:
@@ -381,6 +393,6 @@ def returning_buyers(store: Store, session_id: str, room: str | None = None) -> 
         return frozenset()
 
 
-__all__ = ["CommentBook", "CommentWords", "CommentWordsError", "load_comment_words",
+__all__ = ["CommentBook", "CommentWords", "CommentWordsError", "load_comment_words", "order_buyer",
            "comment_words_from_dict", "returning_buyers", "QUESTION_KINDS",
            "TAG_ORDERED", "TAG_PAID", "TAG_FOLLOWER", "TAG_OWN", "TAG_RETURNING", "normalise_question"]

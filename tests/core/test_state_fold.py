@@ -2,6 +2,7 @@
 
 from console.core import protocol as p
 from console.core.eventlog import Event, SessionLog
+from console.fold.orders import STATUS_CODE
 from console.fold.state import SessionState, IndexedBuyers
 
 T0 = 1_700_000_000.0
@@ -142,8 +143,8 @@ def test_wrong_types_inside_an_order_never_half_apply():
 
 
 def test_order_window_evicts_oldest_orders_first(monkeypatch):
-    import console.fold.state as st_mod
-    monkeypatch.setattr(st_mod, "ORDER_WINDOW", 5)
+    import console.fold.orders as orders_mod
+    monkeypatch.setattr(orders_mod, "ORDER_WINDOW", 5)
     events = [feed(1, 0, p.SESSION_STARTED, started_at=T0)]
     for i in range(1, 9):  # o1..o8 created, o2 also paid (a transition, not a new order)
         events.append(feed(len(events) + 1, i, p.ORDER_CREATED, **order(f"o{i}", "A", 1, 5.0, f"u{i}")))
@@ -172,7 +173,8 @@ def test_version_1_snapshots_of_older_recordings_still_load():
     v1["products"] = {k: asdict(pr) for k, pr in state.products.items()}
     v1["segments"] = [dict(asdict(sg), _buyer_keys=list(sg._buyer_keys)) for sg in state.segments]
     v1["flash_sales"] = {k: asdict(f) for k, f in state.flash_sales.items()}
-    v1["order_status"] = [[oid, st] for oid, st in state.order_status.items()]
+    name = {code: status for status, code in STATUS_CODE.items()}   # v1 kept status names
+    v1["order_status"] = [[oid, name[st]] for oid, st in state.order_status.items()]
     v1 = orjson.loads(orjson.dumps(v1))
     a, b = SessionState.from_snapshot(v1), SessionState.from_snapshot(v2)
     assert a.to_snapshot() == b.to_snapshot() == state.to_snapshot()

@@ -36,9 +36,9 @@ def test_state_at_equals_full_fold_past_the_order_window(seed, k, window, data):
     """Snapshots keep the whole order window, so refunds and re-sent payments of orders that
     left the window are treated alike by the live fold and by a replay from any snapshot."""
     import pytest
-    import console.fold.state as state_mod
+    import console.fold.orders as orders_mod
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(state_mod, "ORDER_WINDOW", window)
+        mp.setattr(orders_mod, "ORDER_WINDOW", window)
         store, rec = random_session(seed, 300, k=k)
         rp = Replay(store, "r1").open()
         assert snap(rp.final_state) == snap(rec.state)

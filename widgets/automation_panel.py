@@ -1,7 +1,7 @@
 """Automation panel: switch show automation on for this session, pause it, edit its rules,
 and see every automatic action and every text it held back (with the reason).
 
-Observes ``state.automation`` (console/live/automation.py: AutomationLog) and emits intents only:
+Observes ``state.automation`` (console/fold/automation_log.py: AutomationLog) and emits intents only:
 ``sig_enable``, ``sig_pause``, ``sig_apply`` (an edited ``automation:`` mapping), ``sig_save``.
 """
 

@@ -247,7 +247,7 @@ class CommentBook:
                "reply_to": reply_to, "source": source}
         self.sent += 1
         asked = self._open.pop(reply_to, None) if reply_to else None
-        if asked is not None:
+        if asked is not None and reply_to:
             # out of the window's order too (replies are few): an answered question must not
             # count against OPEN_QUESTIONS, and a snapshot restores exactly this order
             self._open_fifo.remove(reply_to)

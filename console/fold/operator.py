@@ -1,5 +1,5 @@
 """The console's side of the log: the show's plan and its edits, operator commands and their
-results, cues, alerts and the show automation (:class:`console.live.automation.AutomationLog`).
+results, cues, alerts and the show automation (:class:`console.fold.automation_log.AutomationLog`).
 
 Handles ``plan.*``, ``operator.*``, ``alert.*`` and ``automation.*``. Plan edits also change
 the products and the run of show (catalog.py)."""
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from console.core import protocol as p
 from console.core.eventlog import Event
 from console.fold.parts import HISTORY, Handler
-from console.live.automation import AutomationLog
+from console.fold.automation_log import AutomationLog
 
 if TYPE_CHECKING:
     from console.fold.state import SessionState
@@ -136,7 +136,8 @@ def on_plan_product_upserted(st: SessionState, ev: Event) -> None:
         prod.price = float(entry["price"])
         prod.list_price = float(entry.get("list_price") or entry["price"])
     prod.image_url = str(entry.get("image_url") or prod.image_url)
-    card = entry.get("cue_card") if isinstance(entry.get("cue_card"), dict) else {}
+    raw_card = entry.get("cue_card")
+    card: dict = raw_card if isinstance(raw_card, dict) else {}
     if isinstance(card.get("selling_points"), list):
         prod.selling_points = [str(x) for x in card["selling_points"]]
     if isinstance(entry.get("script"), str):
@@ -169,7 +170,7 @@ def on_command(st: SessionState, ev: Event) -> None:
 def on_command_result(st: SessionState, ev: Event) -> None:
     d = ev.data
     op = st.operator
-    cmd = op.pending_commands.pop(d.get("command_id"), None)
+    cmd = op.pending_commands.pop(str(d.get("command_id")), None)
     ok = ev.type == p.OPERATOR_ACK
     op.command_results.append({"command_id": d.get("command_id"), "ok": ok, "ts": ev.ts,
                                "name": (cmd or {}).get("name", d.get("name", "")),

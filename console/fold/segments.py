@@ -91,8 +91,8 @@ class CardSegments:
         for seg in self.segments:
             seg._buyer_keys = dict.fromkeys(seg._buyer_keys)
         self.current_sku = snap["current_sku"]
-        seg = self.current_segment
-        self.card_by = snap.get("card_by", seg.pushed_by if seg is not None else None)
+        current = self.current_segment
+        self.card_by = snap.get("card_by", current.pushed_by if current is not None else None)
         self.cleared_by = snap.get("cleared_by")
 
 

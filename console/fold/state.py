@@ -185,7 +185,7 @@ class SessionState:
                     if fits:
                         for name, exact, low in checks:
                             value = data.get(name)
-                            if type(value) not in exact or (low is not None and not value >= low):
+                            if type(value) not in exact or (low is not None and not value >= low):  # type: ignore[operator]  # type(value) is one of the exact number types here
                                 fits = False
                                 break
                     if not fits:

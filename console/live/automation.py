@@ -12,8 +12,8 @@ reason.
 
 Automation is opt-in per session: nothing runs until the operator switches it on
 (``automation.state`` {enabled: true}); one key pauses it (``{paused: true}``). Its state is folded
-(:class:`AutomationLog`, ``state.automation``), so the status bar, the prompt panel (also a remote
-one) and replay all show it. Rules and templates come from the show plan's ``automation:``
+(:class:`console.fold.automation_log.AutomationLog`, ``state.automation``), so the status bar,
+the prompt panel (also a remote one) and replay all show it. Rules and templates come from the show plan's ``automation:``
 section (:class:`console.core.plan.AutomationPlan`; ``docs/automation.md``).
 """
 
@@ -37,7 +37,6 @@ if TYPE_CHECKING:                 # (console.fold.state imports this module)
 RETRY_S = 5.0
 #: Seconds of notice before an automatic advance to the next card (it names the product first)
 ADVANCE_NOTICE_S = 15.0
-HISTORY = 500
 #: Quick replies for a plan without ``automation.templates`` (name, text).
 DEFAULT_TEMPLATES = (
     ("尺码", "@{nick} 尺码参考详情页尺码表，拿不准可以报身高体重哦"),
@@ -49,80 +48,6 @@ DEFAULT_TEMPLATES = (
 )
 
 
-# ---- The fold's part: what automation is doing (state.automation) ----------------------------
-class AutomationLog:
-    """Folded from ``automation.*`` events: on/off, paused, config, actions and blocks."""
-
-    def __init__(self) -> None:
-        self.enabled = False
-        self.paused = False
-        self.since: float | None = None
-        self.config: dict | None = None          # the last automation.config (as edited)
-        self.actions: deque[dict] = deque(maxlen=HISTORY)
-        self.counts: dict[str, int] = {}         # action kind -> count
-        self.blocked: deque[dict] = deque(maxlen=HISTORY)
-        self.blocked_count = 0
-        self.warning: dict | None = None         # the run-of-show timer's current warning
-
-    @property
-    def running(self) -> bool:
-        return self.enabled and not self.paused
-
-    def label(self) -> str:
-        """Short status text (English key; the widgets translate the three states)."""
-        if not self.enabled:
-            return "off"
-        return "paused" if self.paused else "on"
-
-    def on_state(self, ts: float, data: dict) -> None:
-        if "enabled" in data:
-            self.enabled = bool(data["enabled"])
-        if "paused" in data:
-            self.paused = bool(data["paused"])
-        self.since = ts
-        if not self.enabled:
-            self.warning = None
-
-    def on_config(self, ts: float, data: dict) -> None:
-        cfg = data.get("config")
-        if not isinstance(cfg, dict):
-            raise ValueError("automation.config needs a config object")
-        self.config = cfg
-
-    def on_action(self, seq: int, ts: float, data: dict) -> None:
-        kind = str(data.get("kind", ""))
-        entry = dict(data, seq=seq, ts=ts)
-        self.actions.append(entry)
-        self.counts[kind] = self.counts.get(kind, 0) + 1
-        if kind in ("timer_warning", "advance_notice"):
-            self.warning = entry
-        elif kind in ("advance", "repop") and self.warning is not None \
-                and self.warning.get("sku") != data.get("sku"):
-            self.warning = None
-
-    def on_blocked(self, seq: int, ts: float, data: dict) -> None:
-        self.blocked.append(dict(data, seq=seq, ts=ts))
-        self.blocked_count += 1
-
-    def to_json(self, keep: int = 100) -> dict:
-        return {"enabled": self.enabled, "paused": self.paused, "since": self.since,
-                "config": self.config, "actions": list(self.actions)[-keep:],
-                "counts": self.counts, "blocked": list(self.blocked)[-keep:],
-                "blocked_count": self.blocked_count, "warning": self.warning}
-
-    @classmethod
-    def from_json(cls, obj: dict | None) -> "AutomationLog":
-        out = cls()
-        if not obj:
-            return out
-        out.enabled, out.paused, out.since = obj["enabled"], obj["paused"], obj.get("since")
-        out.config = obj.get("config")
-        out.actions.extend(obj.get("actions") or [])
-        out.counts = dict(obj.get("counts") or {})
-        out.blocked.extend(obj.get("blocked") or [])
-        out.blocked_count = obj.get("blocked_count", 0)
-        out.warning = obj.get("warning")
-        return out
 
 
 # ---- Templates ---------------------------------------------------------------------------------
@@ -526,5 +451,5 @@ def _mask(nick: str) -> str:
     return (nick[0] + "*" * max(2, min(len(nick) - 1, 4))) if nick else "***"
 
 
-__all__ = ["DEFAULT_TEMPLATES", "Automation", "AutomationLog", "Actions", "Decision", "MissingValue", "render",
+__all__ = ["DEFAULT_TEMPLATES", "Automation", "Actions", "Decision", "MissingValue", "render",
            "template_values", "REPOP_MIN_S", "MESSAGE_MIN_S", "ADVANCE_NOTICE_S"]

@@ -37,6 +37,7 @@ from console.recorder.store import SessionExistsError
 from console.replay.replay import Replay, ReplayFeed, SessionNotFound
 from console.gui.help_menu import add_help_menu, describe_database
 from console.replay.seeker import SeekProcess, SeekUnavailable, store_url
+from console.gui.seek_apply import SeekApply
 from console.fold.state import SessionState
 from widgets.prompter_panel import PrompterPanel
 from widgets.session_library import SessionLibrary
@@ -271,14 +272,13 @@ class ReplayController(QObject):
 
     def _seek_state(self, kind: str, value: float) -> SessionState:
         rp = self.replay
-        seq = rp.seq_at_time(value) if kind == "ts" else int(value)
         seeker = self.seeker
         if seeker is not None and seeker.available:
-            try:
-                return seeker.state_at(seq)      # folded in the seek process: the GIL stays free
+            try:                                 # folded in the seek process: the GIL stays free
+                return seeker.state_at_time(value) if kind == "ts" else seeker.state_at(int(value))
             except SeekUnavailable as exc:
                 log.debug("seeking in this process: %s", exc)
-        return rp.state_at(seq)
+        return rp.state_at(rp.seq_at_time(value) if kind == "ts" else int(value))
 
     # ---- Internals
     def _is_recording(self) -> bool:
@@ -462,6 +462,7 @@ class ReplayWindow(MainWindow):
         self.timeline.sig_play.connect(self.controller.set_playing)
         self.timeline.sig_rate.connect(self.controller.set_rate)
         self.timeline.sig_step.connect(self._on_step)
+        self.seek_apply = SeekApply(self.clock, parent=self)   # panels refreshed in slices
         self.controller.sig_reset.connect(self._on_reset)
         self.controller.sig_opened.connect(self._on_opened)
         self.controller.sig_error.connect(self._on_error)
@@ -476,6 +477,11 @@ class ReplayWindow(MainWindow):
             self.controller.open()
 
     # ---- Public API
+    @property
+    def settled(self) -> bool:
+        """Nothing in flight and the shown panels drawn from the current state."""
+        return self.controller.idle and not self.seek_apply.busy
+
     def export_report(self, fmt: str, path: str) -> None:
         """Build the review and write it (xlsx, csv, html or pdf) on a worker thread."""
         from console.review.report import build_review, export
@@ -557,8 +563,7 @@ class ReplayWindow(MainWindow):
             self.statusBar().showMessage(_tr("No more events of this kind"), 3000)
 
     def _on_reset(self, state: SessionState) -> None:
-        self.clock.set_state(state)
-        self.clock.tick(force=True)
+        self.seek_apply.apply(state)
 
     def _on_opened(self) -> None:
         from console.fold.comments import returning_buyers

@@ -50,6 +50,9 @@ REPORT_FORMATS = ("xlsx", "csv", "html", "pdf")
 #: (snapshot decode, fold); with the default 5 ms the UI thread queues behind it at every
 #: return from Qt and a repaint stretches several-fold (bench/replay.py --gui measures it).
 SWITCH_INTERVAL_S = 0.0005
+#: Events folded on the UI thread in one go while playing (5-10 ms); a frame's fetch (up to
+#: ``max_per_frame``) is folded in batches of this size, one per turn of the event loop.
+FOLD_BATCH = 500
 
 
 def _tr(text: str) -> str:
@@ -268,7 +271,8 @@ class ReplayController(QObject):
                 # empty run of show and inventory): seeks then fold on the worker thread.
                 log.warning("replay: no seek process (%r); seeks run on the worker thread", exc)
                 self.seeker = None
-        return ReplayFeed(rp, rate=1.0, chunk=2000, max_per_tick=self.max_per_frame)
+        # batches of FOLD_BATCH events: folded one per turn of the event loop (_apply_pieces)
+        return ReplayFeed(rp, rate=1.0, chunk=FOLD_BATCH, max_per_tick=self.max_per_frame)
 
     def _seek_state(self, kind: str, value: float) -> SessionState:
         rp = self.replay
@@ -313,12 +317,23 @@ class ReplayController(QObject):
         self._pump()
 
     def _on_fetch_done(self, fetched) -> None:
-        self._busy = False
+        self._apply_pieces(fetched.pieces(), self.feed.clock.playing)
+
+    def _apply_pieces(self, pieces: list, was_playing: bool) -> None:
+        """Fold a fetch one batch per turn of the event loop (input and paints in between)."""
         feed = self.feed
-        was_playing = feed.clock.playing
-        feed.apply_fetch(fetched)
+        if self._closed or feed is None:
+            return
+        if self._pending_seek is None:       # a seek replaces the state anyway: drop the rest
+            feed.apply_fetch(pieces[0])
+            if len(pieces) > 1:
+                QTimer.singleShot(0, lambda: self._apply_pieces(pieces[1:], was_playing))
+                return
+        self._busy = False
         if was_playing and not feed.clock.playing and self.recording:
             self._follow = True              # reached the recorded end: follow it as it grows
+        if self._pending_seek is not None:
+            self._pump()                     # the seek now, not at the next frame
 
     def _on_refresh_done(self, grew: bool) -> None:
         self._busy = False

@@ -210,6 +210,35 @@ def test_play_pause_and_speed(window, qtbot):
     assert ctl.rate == 1.0
 
 
+def test_playing_folds_a_frame_one_batch_per_turn(window, qtbot, monkeypatch):
+    win, ctl = window, window.controller
+    ctl.seek_time(ctl.start_ts + 60)
+    wait_idle(qtbot, win)
+    feed = ctl.feed
+    feed.chunk = 3                        # a frame's events come in several batches
+    fetched, applied = [], []
+    fetch, apply_fetch = feed.fetch, feed.apply_fetch
+
+    def fetch_spy(*args):
+        got = fetch(*args)
+        fetched.append(len(got.batches))
+        return got
+
+    def apply_spy(piece, now=None):
+        applied.append(len(piece.batches))
+        return apply_fetch(piece, now)
+
+    monkeypatch.setattr(feed, "fetch", fetch_spy)
+    monkeypatch.setattr(feed, "apply_fetch", apply_spy)
+    ctl.set_rate(60)
+    ctl.set_playing(True)
+    qtbot.wait(700)
+    ctl.set_playing(False)
+    wait_idle(qtbot, win)
+    assert max(fetched) > 1 and max(applied) == 1
+    assert snap(ctl.state) == snap(full_fold(win.store._store, "sim", ctl.state.last_seq))
+
+
 def test_operator_controls_are_read_only(window, qtbot):
     win = window
     before = win.store._store.last_seq("sim")

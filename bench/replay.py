@@ -252,8 +252,8 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     # (run against an older checkout for a before/after, the bench falls back to what it has)
     settled = (lambda: win.settled) if hasattr(type(win), "settled") else (lambda: ctl.idle)
     applier = getattr(win, "seek_apply", None)
-    adopted: list[float] = []
-    ctl.sig_reset.connect(lambda _state: adopted.append(time.perf_counter()))
+    adopted: list[float] = []           # when the feed made the seek's state current
+    ctl.feed.on_reset.insert(0, lambda _state: adopted.append(time.perf_counter()))
     settle(0.2)
     gaps.clear()
     rtt, to_adopt, child, apply_s, slices = [], [], [], [], []

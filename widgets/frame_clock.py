@@ -103,6 +103,7 @@ class FrameClock(QObject):
         """Run one frame now; returns True if any widget refreshed. ``force`` refreshes every
         widget, whatever the budget."""
         self._frame += 1
+        self.behind = False
         if self.state is None:
             return False
         lag = self.lag
@@ -116,7 +117,7 @@ class FrameClock(QObject):
         widgets = self._widgets
         budget = None if force else self.budget_s
         start = self._resume if self._resume < len(widgets) else 0
-        self._resume, self.behind = 0, False
+        self._resume = 0
         for i in range(start, start + len(widgets)):
             w = widgets[i % len(widgets)]
             key = id(w)

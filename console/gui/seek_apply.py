@@ -7,7 +7,9 @@ once (cheap), then lets the window's frame clock refresh them in slices of at mo
 ``budget_s`` (``FrameClock.budget_s``), returning to the event loop between slices so input and
 paints get through. Panels in a closed dock or a background tab are not refreshed now; the
 frame clock refreshes them when they are shown. A newer state replaces one still being applied:
-only the newest seek's panels are drawn.
+only the newest seek's panels are drawn. :class:`BindWhenShown` keeps a panel whose
+``set_state`` renders at once (the prompt panel, behind the alerts' tab) from doing so while it
+is hidden.
 """
 
 from __future__ import annotations
@@ -65,3 +67,69 @@ class SeekApply(QObject):
         self.applied += 1
         self.last_apply_s = time.perf_counter() - self._started
         self.sig_applied.emit(self.state)
+
+
+def obscured(widget) -> bool:
+    """Not to be seen in a shown window: hidden (a closed dock) or covered (a background tab,
+    which Qt leaves visible under the current one). False while the window is not shown."""
+    window = widget.window()
+    if window is widget or not window.isVisible():
+        return False
+    return not widget.isVisible() or widget.visibleRegion().isEmpty()
+
+
+class BindWhenShown:
+    """A panel, as the frame clock sees it, that takes a new state only once it is shown.
+
+    The prompt panel's ``set_state`` renders it at once (style sheets, the script's layout:
+    about 10 ms). Behind the alerts' tab, where the replay window starts it, that was spent at
+    every seek for nothing: Qt keeps a background tab visible (``isVisible``), so the frame
+    clock refreshed it too. This tells the clock the panel is hidden while it is
+    :func:`obscured` and holds the newest state back meanwhile; the clock refreshes a panel on
+    the first frame it is shown, and that refresh binds it.
+    """
+
+    def __init__(self, panel) -> None:
+        self.panel = panel
+        self.state = None
+        self.bound = True
+
+    # ---- What the frame clock reads
+    @property
+    def time_dependent(self) -> bool:
+        return bool(getattr(self.panel, "time_dependent", False))
+
+    @property
+    def pending(self) -> bool:
+        return not self.bound or bool(getattr(self.panel, "pending", False))
+
+    @property
+    def now(self):
+        return getattr(self.panel, "now", None)
+
+    @now.setter
+    def now(self, value) -> None:
+        self.panel.now = value
+
+    def isVisible(self) -> bool:  # noqa: N802 - the QWidget name the frame clock calls
+        return not obscured(self.panel)
+
+    def window(self):
+        return self.panel.window()
+
+    # ---- Observer API
+    def set_state(self, state) -> None:
+        self.state = state
+        self.bound = False
+        if not obscured(self.panel):
+            self._bind()
+
+    def refresh(self) -> None:
+        if not self.bound:
+            self._bind()                  # set_state renders the panel
+        else:
+            self.panel.refresh()
+
+    def _bind(self) -> None:
+        self.bound = True
+        self.panel.set_state(self.state)

@@ -323,7 +323,6 @@ class ReplayController(QObject):
         # the panels let go of the replaced state in sig_reset: free its hundred thousand
         # objects on the worker thread (3-4 ms of the UI thread otherwise)
         self.worker.submit(_let_go, _let_go, None, old)
-        del old
 
     def _on_fetch_done(self, fetched) -> None:
         self._apply_pieces(fetched.pieces(), self.feed.clock.playing)

@@ -5,11 +5,11 @@ A seek hands over a state that differs from the shown one everywhere, so every p
 of the UI thread in one go, more on a busy machine. :class:`SeekApply` rebinds the panels at
 once (cheap), then lets the window's frame clock refresh them in slices of at most
 ``budget_s`` (``FrameClock.budget_s``), returning to the event loop between slices so input and
-paints get through. Panels in a closed dock or a background tab are not refreshed now; the
-frame clock refreshes them when they are shown. A newer state replaces one still being applied:
-only the newest seek's panels are drawn. :class:`BindWhenShown` keeps a panel whose
-``set_state`` renders at once (the prompt panel, behind the alerts' tab) from doing so while it
-is hidden.
+paints get through. A newer state replaces one still being applied: only the newest seek's
+panels are drawn. Panels in a closed dock are not refreshed now (the frame clock refreshes them
+when they are shown); :class:`BindWhenShown` does the same for a panel behind another dock's
+tab, which Qt counts as visible, and keeps one whose ``set_state`` renders at once (the prompt
+panel) from doing so there.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ SLICE_S = 0.010
 
 
 class SeekApply(QObject):
-    """Applies states to a :class:`widgets.frame_clock.FrameClock` in frame-sized slices."""
+    """Applies states to a :class:`widgets.frame_clock.FrameClock` in frame-sized slices (it
+    sets the clock's ``budget_s``, so the clock's own frames keep to it too)."""
 
     # ---- Signals
     sig_applied = Signal(object)

@@ -246,16 +246,30 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
             time.sleep(0.001)
 
     # Clicks: a seek, then the panels repaint before the next one (a person clicking or
-    # stepping on the timeline). Round trip = request -> state adopted and panels refreshed.
+    # stepping on the timeline). Round trip = request -> state adopted and every shown panel
+    # refreshed (win.settled). Where it goes: the seek process's answer (read, fold, encode),
+    # the state adopted on the UI thread (+ decoding on the worker thread), the panels' slices.
+    # (run against an older checkout for a before/after, the bench falls back to what it has)
+    settled = (lambda: win.settled) if hasattr(type(win), "settled") else (lambda: ctl.idle)
+    applier = getattr(win, "seek_apply", None)
+    adopted: list[float] = []           # when the feed made the seek's state current
+    ctl.feed.on_reset.insert(0, lambda _state: adopted.append(time.perf_counter()))
     settle(0.2)
     gaps.clear()
-    rtt = []
+    rtt, to_adopt, child, apply_s, slices = [], [], [], [], []
     for _ in range(seeks):
         ts = rnd.uniform(ctl.start_ts, ctl.end_ts)
+        adopted.clear()
         t = time.perf_counter()
         ctl.seek_time(ts)
-        wait(lambda: ctl.idle)
+        wait(settled)
         rtt.append(time.perf_counter() - t)
+        to_adopt.append(adopted[-1] - t if adopted else rtt[-1])
+        if seek_process and getattr(seeker, "last_child_s", None) is not None:
+            child.append(seeker.last_child_s)
+        if applier is not None:
+            apply_s.append(applier.last_apply_s)
+            slices.append(applier.slices)
         assert ctl.state.last_seq == store.seq_at_time(SID, ts)
         settle(0.25)
     click_gaps = sorted(gaps)
@@ -268,12 +282,12 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
         frac = (time.monotonic() - t_drag) / 5.0
         ctl.seek_time(ctl.start_ts + frac * (ctl.end_ts - ctl.start_ts))
         settle(1 / 60)
-    wait(lambda: ctl.idle)
+    wait(settled)
     drag_seeks_per_s = (ctl.seeks_done - done0) / (time.monotonic() - t_drag)
     seek_gaps = sorted(gaps)
     gaps.clear()
     ctl.seek_time(ctl.start_ts + 3600)
-    wait(lambda: ctl.idle)
+    wait(settled)
     ctl.set_rate(60)
     seq0 = ctl.state.last_seq
     gaps.clear()
@@ -291,8 +305,14 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     win.close()
     pct = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))] if xs else 0.0  # noqa: E731
     qs = sorted(rtt)
+    ms = lambda xs, q: round(pct(sorted(xs), q) * 1000, 1)  # noqa: E731
     return {"gui_open_ms": round(open_ms, 1),
             "gui_seek_p50_ms": round(pct(qs, 0.5) * 1000, 1), "gui_seek_p99_ms": round(pct(qs, 0.99) * 1000, 1),
+            "gui_seek_max_ms": round(qs[-1] * 1000, 1) if qs else 0.0,
+            "gui_child_p50_ms": ms(child, 0.5), "gui_child_p99_ms": ms(child, 0.99),
+            "gui_adopted_p50_ms": ms(to_adopt, 0.5), "gui_adopted_p99_ms": ms(to_adopt, 0.99),
+            "gui_apply_p50_ms": ms(apply_s, 0.5), "gui_apply_p99_ms": ms(apply_s, 0.99),
+            "gui_apply_slices_max": max(slices, default=0),
             "ui_stall_max_ms_clicks": round(click_gaps[-1] if click_gaps else 0.0, 1),
             "ui_stall_p99_ms_clicks": round(pct(click_gaps, 0.99), 1),
             "ui_stall_max_ms_dragging": round(seek_gaps[-1] if seek_gaps else 0.0, 1),

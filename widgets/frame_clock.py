@@ -65,6 +65,12 @@ class FrameClock(QObject):
         self.catch_up_every = 4
         self.frames = 0          # frames that refreshed something
         self.last_frame_s = 0.0  # duration of the last refresh pass
+        #: seconds a frame may spend refreshing widgets (None: no limit). A frame that runs out
+        #: leaves the widgets it did not reach stale, sets ``behind``, and the next frame starts
+        #: with them (a replay seek refreshes every panel: spread over frames, no long stall)
+        self.budget_s: float | None = None
+        self.behind = False
+        self._resume = 0         # index of the first widget the next frame looks at
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.PreciseTimer)
         self._timer.setInterval(max(1, int(1000 / fps)))
@@ -96,8 +102,10 @@ class FrameClock(QObject):
         self._timer.stop()
 
     def tick(self, force: bool = False) -> bool:
-        """Run one frame now; returns True if any widget refreshed."""
+        """Run one frame now; returns True if any widget refreshed. ``force`` refreshes every
+        widget, whatever the budget."""
         self._frame += 1
+        self.behind = False
         if self.state is None:
             return False
         lag = self.lag
@@ -108,7 +116,12 @@ class FrameClock(QObject):
         periodic = self._frame % self._tick_every == 0
         seen = self._seen
         did = False
-        for w in self._widgets:
+        widgets = self._widgets
+        budget = None if force else self.budget_s
+        start = self._resume if self._resume < len(widgets) else 0
+        self._resume = 0
+        for i in range(start, start + len(widgets)):
+            w = widgets[i % len(widgets)]
             key = id(w)
             # a widget may spread work over frames and ask for the next one (``pending``)
             stale = seen.get(key) != version or getattr(w, "pending", False)
@@ -116,6 +129,9 @@ class FrameClock(QObject):
                 continue
             if not force and _hidden_in_shown_window(w) and not getattr(w, "refresh_hidden", False):
                 continue
+            if budget is not None and did and time.perf_counter() - t >= budget:
+                self._resume, self.behind = i % len(widgets), True
+                break
             w.refresh()
             seen[key] = version
             did = True

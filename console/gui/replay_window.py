@@ -41,6 +41,7 @@ from console.gui.session_window import SessionWindow
 from console.recorder.store import SessionExistsError
 from console.replay.replay import Replay, ReplayFeed, SessionNotFound
 from console.replay.seeker import SeekProcess, SeekUnavailable, store_url
+from console.gui.seek_apply import BindWhenShown, SeekApply
 from widgets.prompter_panel import PrompterPanel
 from widgets.session_library import SessionLibrary
 from widgets.timeline import Timeline
@@ -52,10 +53,17 @@ REPORT_FORMATS = ("xlsx", "csv", "html", "pdf")
 #: (snapshot decode, fold); with the default 5 ms the UI thread queues behind it at every
 #: return from Qt and a repaint stretches several-fold (bench/replay.py --gui measures it).
 SWITCH_INTERVAL_S = 0.0005
+#: Events folded on the UI thread in one go while playing (5-10 ms); a frame's fetch (up to
+#: ``max_per_frame``) is folded in batches of this size, one per turn of the event loop.
+FOLD_BATCH = 500
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("Livedesk", text)
+
+
+def _let_go(_obj: Any) -> None:
+    """Nothing: the last reference to its argument goes on the thread that runs it."""
 
 
 # ---- Replay controller ----------------------------------------------------------------------
@@ -229,18 +237,18 @@ class ReplayController(QObject):
                 # empty run of show and inventory): seeks then fold on the worker thread.
                 log.warning("replay: no seek process (%r); seeks run on the worker thread", exc)
                 self.seeker = None
-        return ReplayFeed(rp, rate=1.0, chunk=2000, max_per_tick=self.max_per_frame)
+        # batches of FOLD_BATCH events: folded one per turn of the event loop (_apply_pieces)
+        return ReplayFeed(rp, rate=1.0, chunk=FOLD_BATCH, max_per_tick=self.max_per_frame)
 
     def _seek_state(self, kind: str, value: float) -> SessionState:
         rp = self.replay
-        seq = rp.seq_at_time(value) if kind == "ts" else int(value)
         seeker = self.seeker
         if seeker is not None and seeker.available:
-            try:
-                return seeker.state_at(seq)      # folded in the seek process: the GIL stays free
+            try:                                 # folded in the seek process: the GIL stays free
+                return seeker.state_at_time(value) if kind == "ts" else seeker.state_at(int(value))
             except SeekUnavailable as exc:
                 log.debug("seeking in this process: %s", exc)
-        return rp.state_at(seq)
+        return rp.state_at(rp.seq_at_time(value) if kind == "ts" else int(value))
 
     # ---- Internals
     def _submit(self, operation: Callable[[], Any], on_success: Callable[[Any], None]) -> None:
@@ -274,16 +282,32 @@ class ReplayController(QObject):
     def _on_seek_done(self, state: SessionState) -> None:
         self._busy = False
         self.seeks_done += 1
+        old = self.feed.state
         self.feed.adopt(state)               # emits sig_reset through feed.on_reset
         self._pump()
+        # the panels let go of the replaced state in sig_reset: free its hundred thousand
+        # objects on the worker thread (3-4 ms of the UI thread otherwise)
+        tasks.run(partial(_let_go, old), _let_go, owner=self, executor=self._reads)
+        del old
 
     def _on_fetch_done(self, fetched) -> None:
-        self._busy = False
+        self._apply_pieces(fetched.pieces(), self.feed.clock.playing)
+
+    def _apply_pieces(self, pieces: list, was_playing: bool) -> None:
+        """Fold a fetch one batch per turn of the event loop (input and paints in between)."""
         feed = self.feed
-        was_playing = feed.clock.playing
-        feed.apply_fetch(fetched)
+        if self._closed or feed is None:
+            return
+        if self._pending_seek is None:       # a seek replaces the state anyway: drop the rest
+            feed.apply_fetch(pieces[0])
+            if len(pieces) > 1:
+                QTimer.singleShot(0, lambda: self._apply_pieces(pieces[1:], was_playing))
+                return
+        self._busy = False
         if was_playing and not feed.clock.playing and self.recording:
             self._follow = True              # reached the recorded end: follow it as it grows
+        if self._pending_seek is not None:
+            self._pump()                     # the seek now, not at the next frame
 
     def _on_refresh_done(self, grew: bool) -> None:
         self._busy = False
@@ -399,7 +423,7 @@ class ReplayWindow(SessionWindow):
         self.prompter = PrompterPanel(clock=session.position)
         self.prompter.blockSignals(True)      # no cue acknowledgements from a replay
         self._dock("prompter", _tr("Prompt panel"), self.prompter, Qt.RightDockWidgetArea)
-        self.clock.add(self.prompter)
+        self.clock.add(BindWhenShown(self.prompter))   # behind the alerts' tab: bound when shown
         self.timeline = Timeline()
         self.timeline.set_model(self.controller)
         bar = QToolBar(_tr("Timeline"), self)
@@ -415,6 +439,7 @@ class ReplayWindow(SessionWindow):
         self.timeline.sig_play.connect(self.controller.set_playing)
         self.timeline.sig_rate.connect(self.controller.set_rate)
         self.timeline.sig_step.connect(self._on_step)
+        self.seek_apply = SeekApply(self.clock, parent=self)   # panels refreshed in slices
         self.controller.sig_reset.connect(self._on_reset)
         self.controller.sig_opened.connect(self._on_opened)
         self.controller.sig_error.connect(self._on_error)
@@ -429,6 +454,11 @@ class ReplayWindow(SessionWindow):
             self.controller.open()
 
     # ---- Public API
+    @property
+    def settled(self) -> bool:
+        """Nothing in flight and the shown panels drawn from the current state."""
+        return self.controller.idle and not self.seek_apply.busy
+
     def export_report(self, fmt: str, path: str) -> None:
         """Build the review and write it (xlsx, csv, html or pdf) on a worker thread."""
         from console.review.report import build_review, export
@@ -488,8 +518,7 @@ class ReplayWindow(SessionWindow):
             self.statusBar().showMessage(_tr("No more events of this kind"), 3000)
 
     def _on_reset(self, state: SessionState) -> None:
-        self.clock.set_state(state)
-        self.clock.tick(force=True)
+        self.seek_apply.apply(state)
 
     def _on_opened(self) -> None:
         from console.fold.comments import returning_buyers

@@ -321,6 +321,19 @@ class TickFetch:
     state: SessionState | None
     firsts: list[dict[str, int]] = field(default_factory=list)
 
+    def pieces(self) -> list["TickFetch"]:
+        """One fetch per batch, each starting where the one before ends: a GUI applies one per
+        turn of its event loop, so folding a frame's events never holds the UI thread for
+        long; a seek in between makes the rest stale (:meth:`ReplayFeed.apply_fetch` drops them)."""
+        if self.state is not None or len(self.batches) <= 1:
+            return [self]
+        out: list[TickFetch] = []
+        cursor = self.cursor
+        for i, batch in enumerate(self.batches):
+            out.append(TickFetch(cursor, self.target, [batch], None, self.firsts[i:i + 1]))
+            cursor = batch[-1].seq
+        return out
+
 
 class ReplayFeed:
     """Feeds a recording into a SessionLog as the clock advances.

@@ -73,6 +73,40 @@ def test_feed_ticks_reach_same_state_as_fold():
     assert not feed.clock.playing
 
 
+def test_fetches_applied_in_pieces_reach_the_same_state():
+    store, rec = random_session(12, 400, k=30)
+    rp = Replay(store, "r1").open()
+    now = [0.0]
+    feed = ReplayFeed(rp, rate=60, chunk=7, now=lambda: now[0])
+    feed.clock.play(0.0)
+    pieces_seen = 0
+    while feed.cursor < rp.last_seq:
+        now[0] += 0.5
+        fetched = feed.fetch(feed.clock.position(now[0]), feed.cursor)
+        pieces = fetched.pieces()
+        assert fetched.state is None
+        if fetched.batches:
+            assert [pc.batches for pc in pieces] == [[b] for b in fetched.batches]
+        else:
+            assert pieces == [fetched]        # nothing new this tick
+        pieces_seen = max(pieces_seen, len(pieces))
+        for piece in pieces:                  # one per turn of a GUI's event loop
+            assert piece.cursor == feed.cursor
+            feed.apply_fetch(piece, now[0])
+            assert snap(feed.state) == snap(full_fold(store, "r1", feed.cursor))
+    assert pieces_seen > 1
+    assert snap(feed.state) == snap(rec.state)
+    # a seek between two pieces makes the rest stale: dropped, not folded onto the new state
+    feed.seek_seq(100)
+    fetched = feed.fetch(rp.start_ts + 10**6, feed.cursor)
+    first, *rest = fetched.pieces()
+    assert rest
+    feed.apply_fetch(first)
+    feed.seek_seq(50)
+    assert [feed.apply_fetch(pc) for pc in rest] == [0] * len(rest)
+    assert feed.cursor == 50 and snap(feed.state) == snap(full_fold(store, "r1", 50))
+
+
 def test_clock_rate_and_pause():
     clock = ReplayClock(1000.0, 5000.0, rate=1.0, now=lambda: 0.0)
     assert clock.position(0.0) == 1000.0

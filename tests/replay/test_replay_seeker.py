@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 
@@ -10,7 +11,7 @@ import pytest
 
 from console.recorder import Store
 from console.replay.replay import Replay, WindowBuyers
-from console.replay.seeker import SeekProcess, SeekUnavailable, store_url
+from console.replay.seeker import SeekProcess, SeekUnavailable, gc_paused, store_url
 from console.fold.state import HISTORY, SessionState
 from tests.replay.sessions import T0, random_session
 from tests.replay.test_real_store import record
@@ -57,6 +58,43 @@ def test_states_equal_the_local_seek(recording, seeker):
         assert full(got) == full(local) and got.last_seq == 420
     finally:
         store.close()
+
+
+def test_time_seeks_look_up_the_seq_in_the_process(recording, seeker):
+    url, src = recording
+    store = Store(url)
+    try:
+        rp = Replay(store, "r1").open()
+        assert seeker.ready(60)
+        span = rp.end_ts - rp.start_ts
+        for ts in (rp.start_ts - 60, rp.start_ts, rp.start_ts + span / 3, rp.end_ts - 0.5,
+                   rp.end_ts + 60):
+            got = seeker.state_at_time(ts)
+            assert got.last_seq == rp.seq_at_time(ts)
+            assert full(got) == full(rp.seek_time(ts)), ts
+            assert isinstance(got.buyers_registry, WindowBuyers)
+        assert seeker.seeks == 5
+        assert seeker.last_child_s is not None and 0 < seeker.last_child_s < 30
+    finally:
+        store.close()
+
+
+def test_gc_paused_restores_the_collector():
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        with gc_paused():
+            raise ValueError("a failed seek")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()             # off before: stays off
+    finally:
+        gc.enable()
 
 
 def test_not_ready_yet_is_unavailable_at_once(recording):

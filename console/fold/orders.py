@@ -208,39 +208,37 @@ def _fold_paid(st: SessionState, ev: Event, bid: str | None) -> None:
     st.timeline.add_sale(ts, amount, qty)
 
 
-def on_order_cancelled(st: SessionState, ev: Event) -> None:
+def _move(st: SessionState, order_id: str, to: str, not_from: tuple[str, ...]) -> bool:
+    """Put an order in status ``to``; False (and counted) for a duplicate or a move from a
+    status in ``not_from`` (a paid order cannot be cancelled, an unpaid one not refunded)."""
     book = st.order_book
-    oid = ev.data["order_id"]
-    status = book.order_status.get(oid)
-    if status == CANCELLED:
+    status = book.order_status.get(order_id)
+    if status == to:
         st.feed_meta.counters.duplicate_orders += 1
-        return
-    if status == PAID or status == REFUNDED:
+        return False
+    if status in not_from:
         st.feed_meta.counters.bad_transitions += 1
-        return
+        return False
     if status is None:
-        book.add(oid, CANCELLED)
+        book.add(order_id, to)
     else:
-        book.order_status[oid] = CANCELLED
+        book.order_status[order_id] = to
+    return True
+
+
+def on_order_cancelled(st: SessionState, ev: Event) -> None:
+    if not _move(st, ev.data["order_id"], CANCELLED, (PAID, REFUNDED)):
+        return
+    book = st.order_book
     book.cancelled += 1
     book.recent_orders.append((ev.seq, ev.ts, "cancelled", ev.data))
 
 
 def on_order_refunded(st: SessionState, ev: Event) -> None:
     d = ev.data
+    if not _move(st, d["order_id"], REFUNDED, (CREATED, CANCELLED)):
+        return
     book = st.order_book
-    oid = d["order_id"]
-    status = book.order_status.get(oid)
-    if status == REFUNDED:
-        st.feed_meta.counters.duplicate_orders += 1
-        return
-    if status == CREATED or status == CANCELLED:
-        st.feed_meta.counters.bad_transitions += 1
-        return
-    if status is None:
-        book.add(oid, REFUNDED)
-    else:
-        book.order_status[oid] = REFUNDED
     amount = float(d["amount"])
     book.refunds += 1
     book.refund_amount += amount

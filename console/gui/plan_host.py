@@ -18,6 +18,7 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap
@@ -27,6 +28,9 @@ from console.core import protocol as p
 from console.compliance import WordList, WordListError, load_words
 from console.gui import tasks
 from console.plans.images import ImageCache
+
+if TYPE_CHECKING:                 # (the window creates this host)
+    from console.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 THUMB = 88
@@ -145,7 +149,7 @@ class ImageLoader(QObject):
 class PlanHost(QObject):
     """Plan menu, live product edits and product images for one operator console."""
 
-    def __init__(self, window, loader: ImageLoader | None = None) -> None:
+    def __init__(self, window: MainWindow, loader: ImageLoader | None = None) -> None:
         super().__init__(window)
         self.window = window
         self.session = window.session
@@ -167,8 +171,7 @@ class PlanHost(QObject):
     def refresh(self) -> None:
         """Ask for images of products whose ``image_url`` is new (cheap: only on a new state)."""
         st = self.session.state
-        host = getattr(self.window, "prompter_host", None)
-        panel_window = getattr(host, "panel_window", None)
+        panel_window = self.window.prompter_host.panel_window
         if panel_window is not None and self.pixmaps and not panel_window.panel.images:
             self._publish()                     # the prompt panel was opened since
         if self._failed:
@@ -204,8 +207,7 @@ class PlanHost(QObject):
             return self.editor
         self.editor = open_plan_editor(self.window, None, state=self.session.state, plan=plan,
                                        cache=self.loader.cache)
-        self.editor.path = getattr(self.window.prompter_host, "plan_path", None) \
-            if hasattr(self.window, "prompter_host") else None
+        self.editor.path = self.window.prompter_host.plan_path
         self.editor._update_title()
         self.editor.sig_product_upserted.connect(self._on_product_upserted)
         return self.editor
@@ -228,8 +230,7 @@ class PlanHost(QObject):
         self.window.run_of_show.set_images(dict(self.window.run_of_show.images, **{
             sku: pix.scaled(THUMB, THUMB, Qt.KeepAspectRatio, Qt.SmoothTransformation)
             for sku, pix in images.items()}))
-        host = getattr(self.window, "prompter_host", None)
-        panel_window = getattr(host, "panel_window", None)
+        panel_window = self.window.prompter_host.panel_window
         if panel_window is not None:
             panel_window.panel.set_images(images)
 

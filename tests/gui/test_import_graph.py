@@ -7,7 +7,9 @@ import grimp
 
 
 def test_no_import_cycle_among_the_gui_modules():
-    graph = grimp.build_graph("console", "widgets")
+    # imports under `if TYPE_CHECKING:` load nothing at run time (as in the import-linter
+    # configuration): a host may name the window that creates it in its annotations
+    graph = grimp.build_graph("console", "widgets", exclude_type_checking_imports=True)
     gui = {m for m in graph.modules if m.startswith("console.gui.")}
     cycles = []
     for module in sorted(gui):

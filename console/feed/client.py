@@ -200,6 +200,13 @@ class FeedClient:
             self._stop_event = asyncio.Event()
             self._task = asyncio.get_running_loop().create_task(self.run(), name="feed-client")
 
+    def set_read_chunk(self, size: int) -> None:
+        """Read the socket at most ``size`` bytes at a time (a UI reads smaller pieces so that a
+        backlog is worked off between paints). Nothing to do while not connected."""
+        transport = getattr(self._ws, "transport", None)
+        if transport is not None and hasattr(transport, "max_size"):
+            transport.max_size = size
+
     async def stop(self) -> None:
         self._stopping = True
         if self._stop_event is not None:

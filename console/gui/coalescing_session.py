@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from console.feed.client import FeedClient
 from console.live.session import LiveSession
 
 READ_CHUNK = 32 * 1024
@@ -83,7 +84,7 @@ def make_session(url: str, *, plan=None, token: str | None = None,
     return CoalescingSession(url, plan=plan, token=token, recorder=recorder)
 
 
-def cap_reads(client, size: int = READ_CHUNK) -> None:
+def cap_reads(client: FeedClient, size: int = READ_CHUNK) -> None:
     """Read the feed socket in 32 KiB chunks instead of asyncio's 256 KiB.
 
     The websocket library parses every frame of a read at once, and the feed client then handles
@@ -91,9 +92,7 @@ def cap_reads(client, size: int = READ_CHUNK) -> None:
     ~1,000 events, 50-100 ms during which nothing is painted. With 32 KiB reads the same backlog
     is worked off in slices of ~130 events with paints and timers in between; the cost per event
     is the same."""
-    transport = getattr(getattr(client, "_ws", None), "transport", None)
-    if transport is not None and hasattr(transport, "max_size"):
-        transport.max_size = size
+    client.set_read_chunk(size)
 
 
 __all__ = ["CoalescingSession", "make_session", "cap_reads", "READ_CHUNK", "CATCH_UP_CHUNK"]

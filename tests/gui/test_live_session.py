@@ -51,10 +51,10 @@ def test_reads_are_capped_once_connected():
     class T:
         max_size = 256 * 1024
 
-    class C:
-        _ws = type("W", (), {"transport": T()})()
+    from console.feed.client import FeedClient
 
-    client = C()
+    client = FeedClient("ws://127.0.0.1:9/feed")
+    client._ws = type("W", (), {"transport": T()})()   # connected (the socket's transport)
     cap_reads(client)
     assert client._ws.transport.max_size == READ_CHUNK
-    cap_reads(type("N", (), {"_ws": None})())        # not connected: nothing to do
+    cap_reads(FeedClient("ws://127.0.0.1:9/feed"))   # not connected: nothing to do

@@ -18,7 +18,7 @@ def set_text(label, text: str, style: str | None = None) -> None:
     """
     if label.text() != text:
         label.setText(text)
-    if style is not None and label.property("_ld_style") != style:
+    if style is not None and (label.property("_ld_style") or "") != style:
         label.setProperty("_ld_style", style)
         label.setStyleSheet(style)
 
@@ -31,6 +31,11 @@ def _hidden_in_shown_window(widget) -> bool:
         return False
     window = widget.window()
     return window is not widget and window.isVisible()
+
+
+#: A forced tick refreshes a ``pending`` widget again up to this many times (it finishes what
+#: it spreads over frames: the inventory's new lines, the graphs' staggered ranges).
+FORCE_ROUNDS = 100
 
 
 class FrameClock(QObject):
@@ -98,12 +103,19 @@ class FrameClock(QObject):
     def start(self) -> None:
         self._timer.start()
 
+    @property
+    def pending(self) -> bool:
+        """A panel that is not hidden asked to be refreshed again (``pending``): it spreads its
+        work over frames and has not finished."""
+        return any(getattr(w, "pending", False) and not _hidden_in_shown_window(w)
+                   for w in self._widgets)
+
     def stop(self) -> None:
         self._timer.stop()
 
     def tick(self, force: bool = False) -> bool:
         """Run one frame now; returns True if any widget refreshed. ``force`` refreshes every
-        widget, whatever the budget."""
+        widget, whatever the budget, until none is ``pending``."""
         self._frame += 1
         self.behind = False
         if self.state is None:
@@ -133,6 +145,11 @@ class FrameClock(QObject):
                 self._resume, self.behind = i % len(widgets), True
                 break
             w.refresh()
+            if force:                    # forced: whatever the widget spreads over frames too
+                for _ in range(FORCE_ROUNDS):
+                    if not getattr(w, "pending", False):
+                        break
+                    w.refresh()
             seen[key] = version
             did = True
         self._version = version

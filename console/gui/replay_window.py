@@ -525,6 +525,9 @@ class ReplayWindow(SessionWindow):
         tasks.run(partial(returning_buyers, self.store, self.session_id),
                   self.comments.set_returning, owner=self)
         self._update_title()
+        final = self.controller.replay.final_state
+        if final is not None:                 # lines built now, not at the first seek
+            self.inventory.prepare(final.run_of_show)
         info = self.controller.replay.info
         note = ""
         if info is not None and info.clock == "repaired":    # docs/session-log.md, "One clock"

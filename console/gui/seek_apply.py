@@ -5,7 +5,8 @@ A seek hands over a state that differs from the shown one everywhere, so every p
 of the UI thread in one go, more on a busy machine. :class:`SeekApply` rebinds the panels at
 once (cheap), then lets the window's frame clock refresh them in slices of at most
 ``budget_s`` (``FrameClock.budget_s``), returning to the event loop between slices so input and
-paints get through. A newer state replaces one still being applied: only the newest seek's
+paints get through. A panel that spreads its own work over refreshes (``pending``: the
+inventory building its product lines) gets further slices until it is done. A newer state replaces one still being applied: only the newest seek's
 panels are drawn. Panels in a closed dock are not refreshed now (the frame clock refreshes them
 when they are shown); :class:`BindWhenShown` does the same for a panel behind another dock's
 tab, which Qt counts as visible, and keeps one whose ``set_state`` renders at once (the prompt
@@ -20,6 +21,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 #: Longest slice of panel refreshes (seconds): a third of a 32 Hz frame, leaving time to paint.
 SLICE_S = 0.010
+#: Most slices one state may take while panels say they are ``pending`` (a panel building its
+#: lines a few at a time); past it the frame clock finishes them at its own pace.
+MAX_SLICES = 60
 
 
 class SeekApply(QObject):
@@ -61,7 +65,7 @@ class SeekApply(QObject):
             return
         self.slices += 1
         self.clock.tick()
-        if self.clock.behind:
+        if self.clock.behind or (self.clock.pending and self.slices < MAX_SLICES):
             self._timer.start()          # the rest after the event loop's turn (input, paints)
             return
         self.busy = False

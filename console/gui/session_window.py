@@ -372,7 +372,7 @@ class SessionWindow(QMainWindow):
     def _on_focus_inventory(self) -> None:
         self._show_dock("inventory")
         rows = list(self.inventory.rows.values())
-        if rows:
+        if rows and rows[0].spin is not None:       # a replay's lines have no restock box
             rows[0].spin.setFocus()
 
     def _on_new_alert(self, alert: dict) -> None:

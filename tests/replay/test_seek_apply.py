@@ -118,3 +118,36 @@ def test_a_newer_state_replaces_one_being_applied(fake_time, qtbot):
     assert done == [second] and applier.applied == 1
     assert all(w.drawn[-1] is second for w in panels)
     assert sum(w.drawn.count(first) for w in panels) == 3    # only the first slice drew it
+
+
+class SlowPanel(Panel):
+    """A panel that spreads its work over refreshes: ``pending`` until ``parts`` refreshes."""
+
+    def __init__(self, clock_time: FakeTime, parts: int) -> None:
+        super().__init__(clock_time, cost=0.001)
+        self.parts = parts
+        self.pending = False
+
+    def set_state(self, state) -> None:
+        super().set_state(state)
+        self.left = self.parts
+        self.pending = True
+
+    def refresh(self) -> None:
+        super().refresh()
+        self.left -= 1
+        self.pending = self.left > 0
+
+
+def test_seek_apply_waits_for_a_pending_panel(fake_time, qtbot):
+    clock, panels = make_clock(fake_time, n=2)
+    slow = SlowPanel(fake_time, parts=4)
+    clock.add(slow)
+    applier = SeekApply(clock, budget_s=0.010)
+    done: list = []
+    applier.sig_applied.connect(done.append)
+    new = State(9)
+    applier.apply(new)
+    qtbot.waitUntil(lambda: not applier.busy, timeout=2000)
+    assert done == [new] and not slow.pending and slow.drawn.count(new) == 4
+    assert applier.slices == 4 and all(w.drawn == [new] for w in panels)

@@ -2,14 +2,16 @@
 
     .venv/bin/python bench/replay.py [--events 10000000] [--db PATH] [--seeks 200] [--keep]
                                      [--snapshot-every 2000] [--card-every 100000] [--skip-generate]
-                                     [--json bench/results/replay.json]
+                                     [--gui [--clicks 200]] [--json bench/results/replay.json]
 
 Phase 1 (generate) writes the recording straight into the recorder's tables
 (bulk inserts, the same rows the Recorder writes) while folding it, with a
 snapshot every 2000 events (--snapshot-every) and the first-purchase index. Phase 2 (measure)
 runs in a fresh process so its peak RSS is the replay's own: Replay.open()
-time, random state_at() seeks (p50/p99), seek_time(), ReplayFeed ticks at 60x.
-Prints a table and one JSON line.
+time, random state_at() seeks (p50/p99), seek_time(), ReplayFeed ticks at 60x. With --gui,
+the replay window (offscreen) in another fresh process: --clicks clicks on its timeline (round
+trip p50/p99, the first click and the five slowest with where their time went), then dragging
+and playing. Prints a table and one JSON line.
 """
 
 from __future__ import annotations
@@ -306,9 +308,15 @@ def measure_gui(url: str, seeks: int, seed: int = 3) -> dict:
     pct = lambda xs, q: xs[min(len(xs) - 1, int(q * len(xs)))] if xs else 0.0  # noqa: E731
     qs = sorted(rtt)
     ms = lambda xs, q: round(pct(sorted(xs), q) * 1000, 1)  # noqa: E731
+    # the slowest clicks, each as [round trip, seek process, to adopted, apply] in ms
+    parts = [[round(x * 1000, 1) for x in row] for row in zip(
+        rtt, child or [0.0] * len(rtt), to_adopt, apply_s or [0.0] * len(rtt))]
+    worst = sorted(range(len(parts)), key=lambda i: -parts[i][0])[:5]
     return {"gui_open_ms": round(open_ms, 1),
             "gui_seek_p50_ms": round(pct(qs, 0.5) * 1000, 1), "gui_seek_p99_ms": round(pct(qs, 0.99) * 1000, 1),
             "gui_seek_max_ms": round(qs[-1] * 1000, 1) if qs else 0.0,
+            "gui_clicks": len(rtt), "gui_first_click_ms": parts[0][0] if parts else 0.0,
+            "gui_worst_clicks": [[i, *parts[i]] for i in worst],
             "gui_child_p50_ms": ms(child, 0.5), "gui_child_p99_ms": ms(child, 0.99),
             "gui_adopted_p50_ms": ms(to_adopt, 0.5), "gui_adopted_p99_ms": ms(to_adopt, 0.99),
             "gui_apply_p50_ms": ms(apply_s, 0.5), "gui_apply_p99_ms": ms(apply_s, 0.99),
@@ -329,6 +337,8 @@ def main(argv=None) -> int:
     ap.add_argument("--events", type=int, default=10_000_000)
     ap.add_argument("--db", default=None, help="SQLite file (default: a temp file)")
     ap.add_argument("--seeks", type=int, default=200)
+    ap.add_argument("--clicks", type=int, default=200,
+                    help="clicks on the replay window's timeline (--gui); p99 needs 100 or more")
     ap.add_argument("--snapshot-every", type=int, default=SNAP_EVERY,
                     help="events between recorder snapshots when generating (default %(default)s)")
     ap.add_argument("--card-every", type=int, default=CARD_EVERY,
@@ -349,7 +359,7 @@ def main(argv=None) -> int:
         print(json.dumps(measure(url, a.seeks)))
         return 0
     if a.measure_gui:
-        print(json.dumps(measure_gui(url, max(10, a.seeks // 4))))
+        print(json.dumps(measure_gui(url, max(10, a.clicks))))
         return 0
     gen = {}
     if not a.skip_generate:
@@ -362,7 +372,7 @@ def main(argv=None) -> int:
     gui = {}
     if a.gui:
         g = subprocess.run([sys.executable, __file__, "--measure-gui", "--db", str(path),
-                            "--seeks", str(a.seeks)], capture_output=True, text=True, check=True)
+                            "--clicks", str(a.clicks)], capture_output=True, text=True, check=True)
         gui = json.loads(g.stdout.strip().splitlines()[-1])
     res = {**gen, **json.loads(out.stdout.strip().splitlines()[-1]), **gui,
            "db_mb": round(path.stat().st_size / 2**20, 1),

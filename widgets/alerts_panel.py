@@ -100,6 +100,8 @@ class AlertsPanel(QWidget):
     """A new warning or critical alert arrived (the newest one); the window may raise the panel."""
 
     time_dependent = True     # cheap when nothing changed; follows the feed going stale
+    #: refreshed behind another dock's tab too: a new alert beeps and brings the panel forward
+    refresh_hidden = True
 
     def __init__(self, parent: QWidget | None = None, sound: bool = True,
                  sound_file: str | None = None) -> None:

@@ -24,13 +24,23 @@ def set_text(label, text: str, style: str | None = None) -> None:
 
 
 def _hidden_in_shown_window(widget) -> bool:
-    """True for a widget in a visible window that is itself not visible (a closed dock, a tab
-    behind another). Widgets of a window never shown (tests, screenshots) still refresh."""
+    """True for a widget in a visible window that is not to be seen: hidden itself (a closed
+    dock) or covered (a dock behind another dock's tab, which Qt keeps visible under the
+    current one: ``isVisible`` is True, its visible region empty). Widgets of a window never
+    shown (tests, screenshots) still refresh."""
     is_visible = getattr(widget, "isVisible", None)
-    if is_visible is None or is_visible():
+    if is_visible is None:
         return False
     window = widget.window()
-    return window is not widget and window.isVisible()
+    if window is widget or not window.isVisible():
+        return False
+    if not is_visible():
+        return True
+    visible_region = getattr(widget, "visibleRegion", None)
+    return visible_region is not None and visible_region().isEmpty()
+
+
+obscured = _hidden_in_shown_window
 
 
 #: A forced tick refreshes a ``pending`` widget again up to this many times (it finishes what
@@ -45,9 +55,10 @@ class FrameClock(QObject):
     ``time_dependent = True`` and are refreshed at ``tick_hz`` even when the
     state did not change. Events are never pushed to widgets one by one: a
     burst of thousands of events between two frames costs one refresh.
-    Widgets hidden inside a shown window (closed docks, background tabs) are
+    Widgets hidden inside a shown window (closed docks, docks behind another's tab) are
     skipped and catch up on the first frame after they become visible, unless they
-    set ``refresh_hidden = True`` (a banner that decides itself when to show).
+    set ``refresh_hidden = True`` (a banner that decides itself when to show, the alerts
+    panel that brings itself to the front).
     """
 
     # ---- Signals

@@ -7,10 +7,9 @@ once (cheap), then lets the window's frame clock refresh them in slices of at mo
 ``budget_s`` (``FrameClock.budget_s``), returning to the event loop between slices so input and
 paints get through. A panel that spreads its own work over refreshes (``pending``: the
 inventory building its product lines) gets further slices until it is done. A newer state replaces one still being applied: only the newest seek's
-panels are drawn. Panels in a closed dock are not refreshed now (the frame clock refreshes them
-when they are shown); :class:`BindWhenShown` does the same for a panel behind another dock's
-tab, which Qt counts as visible, and keeps one whose ``set_state`` renders at once (the prompt
-panel) from doing so there.
+panels are drawn. Panels in a closed dock or behind another dock's tab are not refreshed now (the frame clock
+refreshes them when they are shown); :class:`BindWhenShown` also keeps a panel whose
+``set_state`` renders at once (the prompt panel) from doing so while it is not to be seen.
 """
 
 from __future__ import annotations
@@ -18,6 +17,8 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
+
+from widgets.frame_clock import obscured
 
 #: Longest slice of panel refreshes (seconds): a third of a 32 Hz frame, leaving time to paint.
 SLICE_S = 0.010
@@ -74,24 +75,15 @@ class SeekApply(QObject):
         self.sig_applied.emit(self.state)
 
 
-def obscured(widget) -> bool:
-    """Not to be seen in a shown window: hidden (a closed dock) or covered (a background tab,
-    which Qt leaves visible under the current one). False while the window is not shown."""
-    window = widget.window()
-    if window is widget or not window.isVisible():
-        return False
-    return not widget.isVisible() or widget.visibleRegion().isEmpty()
-
-
 class BindWhenShown:
     """A panel, as the frame clock sees it, that takes a new state only once it is shown.
 
     The prompt panel's ``set_state`` renders it at once (style sheets, the script's layout:
     about 10 ms). Behind the alerts' tab, where the replay window starts it, that was spent at
-    every seek for nothing: Qt keeps a background tab visible (``isVisible``), so the frame
-    clock refreshed it too. This tells the clock the panel is hidden while it is
-    :func:`obscured` and holds the newest state back meanwhile; the clock refreshes a panel on
-    the first frame it is shown, and that refresh binds it.
+    every seek for nothing: the frame clock skips refreshing a panel that is :func:`obscured`,
+    but it hands every panel the new state. This holds the newest state back while the panel
+    is obscured; the clock refreshes a panel on the first frame it is shown, and that refresh
+    binds it.
     """
 
     def __init__(self, panel) -> None:

@@ -346,7 +346,7 @@ class Probe:
 
 
 def run(args) -> dict:
-    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtCore import QCoreApplication, QSettings, QTimer
     from PySide6.QtWidgets import QApplication
     import qasync
 
@@ -400,6 +400,16 @@ def run(args) -> dict:
             import cProfile
             prof = cProfile.Profile()
             prof.enable()
+        # The comment desk stays in front (an operator reading comments): a new alert brings the
+        # alerts panel forward, and the frame clock does not refresh a panel behind a tab, so
+        # the comments would otherwise stop costing anything after the first sold-out alert.
+        from widgets.frame_clock import obscured
+
+        def comments_to_front(*_args) -> None:
+            win.docks["comments"].raise_()
+
+        comments_to_front()
+        win.alerts.sig_new_alert.connect(lambda _a: QTimer.singleShot(0, comments_to_front))
         probe.start()
         episodes_at_start = session.lag.episodes
         comments_at_start = session.state.desk.count
@@ -412,7 +422,7 @@ def run(args) -> dict:
                       "indicator_shown_at_end": bool(win.status.behind.text())}
         out["comments"] = session.state.desk.count - comments_at_start
         out["comment_panel_refreshes"] = win.comments.refreshes - panel_rows_start
-        out["comment_panel_visible"] = win.comments.isVisible()
+        out["comment_panel_visible"] = not obscured(win.comments)
         if prof is not None:
             prof.disable()
             prof.dump_stats(args.profile)

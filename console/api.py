@@ -238,8 +238,8 @@ class Panel(Protocol):
     """A widget on the frame clock: it is given the state once, and ``refresh()`` repaints it
     from the state when the state changed (at most once a frame). Optional class attributes the
     clock honours: ``time_dependent`` (refresh a few times a second even when nothing changed),
-    ``refresh_hidden`` (refresh while hidden in a shown window), ``pending`` (wants another
-    frame to finish spread-out work)."""
+    ``refresh_hidden`` (refresh while hidden in a shown window or behind another dock's tab),
+    ``pending`` (wants another frame to finish spread-out work)."""
 
     now: Callable[[], float]            # set by the clock: the session clock
 

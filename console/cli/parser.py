@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     token_options(rec, "LIVEDESK_FEED_TOKEN")
     rec.add_argument("--duration", type=float, default=None, help="stop after S seconds")
     rec.add_argument("--quiet", action="store_true", help="no live summary line")
+    rec.add_argument("--alert", action="append", default=[], metavar="NAME=VALUE",
+                     help="an alert threshold, e.g. --alert sellout_minutes=5 --alert "
+                          "low_stock_units=50 (repeatable; the console's Alert settings names)")
 
     ses = sub.add_parser("sessions", help="list recorded sessions")
     ses.add_argument("--db", default=None)

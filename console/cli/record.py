@@ -35,8 +35,14 @@ def _summary_line(session: LiveSession) -> str:
 
 
 async def _record(args: Any) -> int:
+    from console.live.alerts import Thresholds
     from console.recorder import RecorderStartError, open_recorder  # lazy: heavy imports
 
+    try:
+        thresholds = Thresholds.parse(getattr(args, "alert", None) or [])
+    except ValueError as exc:
+        print(f"livedesk record: {exc}", file=sys.stderr, flush=True)
+        return 2
     plan = None
     if getattr(args, "plan", None):
         from console.core.plan import load_plan
@@ -47,7 +53,7 @@ async def _record(args: Any) -> int:
         print(f"livedesk record: {exc}", file=sys.stderr, flush=True)
         return EXIT_NO_RECORDING
     session = LiveSession(args.url, plan=plan, token=getattr(args, "token", None),
-                          recorder=recorder)
+                          recorder=recorder, thresholds=thresholds)
     gc_thresholds = tune_gc()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -13,7 +13,7 @@ No Qt here.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
 from console.core import metrics, protocol as p
@@ -40,6 +40,29 @@ class Thresholds:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def parse(cls, settings: list[str]) -> "Thresholds":
+        """Thresholds from ``NAME=VALUE`` strings (``livedesk record --alert``), the defaults
+        for the rest. Raises ValueError naming the bad setting and what is allowed."""
+        th = cls()
+        names = {f.name: f.type for f in fields(cls)}
+        for item in settings:
+            name, sep, text = item.partition("=")
+            name = name.strip().replace("-", "_")
+            if not sep or name not in names:
+                raise ValueError(f"unknown alert setting {item!r}; known: "
+                                 + ", ".join(f"{n}={getattr(th, n)}" for n in names))
+            kind = int if names[name] in (int, "int") else float
+            try:
+                value = kind(text.strip())
+            except ValueError:
+                raise ValueError(f"{name} needs {'a whole number' if kind is int else 'a number'},"
+                                 f" not {text!r}") from None
+            if value < 0 or (kind is float and value != value):
+                raise ValueError(f"{name} cannot be {text!r}")
+            setattr(th, name, value)
+        return th
 
 
 WARNING, CRITICAL, INFO = "warning", "critical", "info"

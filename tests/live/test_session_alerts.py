@@ -149,3 +149,56 @@ async def test_livedesk_record_records_alerts_and_the_replay_shows_them(tmp_path
         assert [lane.kind for lane in replay.lane("alert")] == ["alert"]   # the timeline lane
     finally:
         store.close()
+
+
+async def _record(tmp_path, events, *options) -> tuple[subprocess.CompletedProcess, list]:
+    from console.recorder import Store
+
+    srv = await FakeServer(events).start()
+    db = f"sqlite:///{tmp_path / 'rec.db'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDESK_")}
+    env["LIVEDESK_RECORDER"] = "thread"
+    try:
+        res = await asyncio.to_thread(
+            subprocess.run, [sys.executable, "-m", "console", "record", srv.url, "--db", db,
+                             "--duration", "3", "--quiet", *options],
+            cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+    finally:
+        await srv.stop()
+    if res.returncode != 0:
+        return res, []
+    store = Store(db)
+    try:
+        return res, alerts_in(store.events(SESSION["id"]))
+    finally:
+        store.close()
+
+
+async def test_livedesk_record_takes_alert_thresholds(tmp_path):
+    res, raised = await _record(tmp_path / "a", stock_events(100, sold_out=False))
+    assert res.returncode == 0, res.stderr
+    assert raised == []                                   # 100 units: not low by default
+    (tmp_path / "b").mkdir()
+    res, raised = await _record(tmp_path / "b", stock_events(100, sold_out=False),
+                                "--alert", "low_stock_units=150")
+    assert res.returncode == 0, res.stderr
+    assert raised == ["low_stock:A1"]
+
+
+async def test_livedesk_record_refuses_an_unknown_or_bad_alert_setting(tmp_path):
+    res, _ = await _record(tmp_path, stock_events(100, sold_out=False), "--alert", "low_stok=5")
+    assert res.returncode == 2 and "unknown alert setting 'low_stok=5'" in res.stderr
+    assert "low_stock_units=20" in res.stderr               # says what is known
+    res, _ = await _record(tmp_path, stock_events(100, sold_out=False),
+                           "--alert", "low_stock_units=lots")
+    assert res.returncode == 2 and "low_stock_units needs a whole number" in res.stderr
+
+
+def test_thresholds_parse():
+    th = Thresholds.parse(["sellout_minutes=5", "low-stock-units = 50", "online_drop=0.5"])
+    assert (th.sellout_minutes, th.low_stock_units, th.online_drop) == (5.0, 50, 0.5)
+    assert isinstance(th.low_stock_units, int) and th.stale_s == Thresholds().stale_s
+    for bad in ("sellout_minutes", "sellout_minutes=-1", "sellout_minutes=nan", "x=1",
+                "low_stock_units=2.5"):
+        with pytest.raises(ValueError):
+            Thresholds.parse([bad])

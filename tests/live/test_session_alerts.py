@@ -120,21 +120,27 @@ def test_session_alerts_read_the_feed_status_of_the_session():
 
 
 # ---- livedesk record -------------------------------------------------------------------------
-async def test_livedesk_record_records_alerts_and_the_replay_shows_them(tmp_path):
-    from console.recorder import Store
-    from console.replay.replay import Replay
-
-    srv = await FakeServer(stock_events(100, sold_out=True)).start()
+async def _run_record(tmp_path, events, *options) -> tuple[subprocess.CompletedProcess, str]:
+    """Run ``livedesk record`` for 3 s against a fake feed serving ``events``."""
+    srv = await FakeServer(events).start()
     db = f"sqlite:///{tmp_path / 'rec.db'}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDESK_")}
     env["LIVEDESK_RECORDER"] = "thread"
     try:
         res = await asyncio.to_thread(
             subprocess.run, [sys.executable, "-m", "console", "record", srv.url, "--db", db,
-                             "--duration", "3", "--quiet"],
+                             "--duration", "3", "--quiet", *options],
             cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
     finally:
         await srv.stop()
+    return res, db
+
+
+async def test_livedesk_record_records_alerts_and_the_replay_shows_them(tmp_path):
+    from console.recorder import Store
+    from console.replay.replay import Replay
+
+    res, db = await _run_record(tmp_path, stock_events(100, sold_out=True))
     assert res.returncode == 0, res.stderr
     store = Store(db)
     try:
@@ -152,19 +158,10 @@ async def test_livedesk_record_records_alerts_and_the_replay_shows_them(tmp_path
 
 
 async def _record(tmp_path, events, *options) -> tuple[subprocess.CompletedProcess, list]:
+    """``livedesk record`` against a fake feed: its outcome and the alerts it recorded."""
     from console.recorder import Store
 
-    srv = await FakeServer(events).start()
-    db = f"sqlite:///{tmp_path / 'rec.db'}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEDESK_")}
-    env["LIVEDESK_RECORDER"] = "thread"
-    try:
-        res = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "-m", "console", "record", srv.url, "--db", db,
-                             "--duration", "3", "--quiet", *options],
-            cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
-    finally:
-        await srv.stop()
+    res, db = await _run_record(tmp_path, events, *options)
     if res.returncode != 0:
         return res, []
     store = Store(db)

@@ -23,7 +23,7 @@ def set_text(label, text: str, style: str | None = None) -> None:
         label.setStyleSheet(style)
 
 
-def _hidden_in_shown_window(widget) -> bool:
+def obscured(widget) -> bool:
     """True for a widget in a visible window that is not to be seen: hidden itself (a closed
     dock) or covered (a dock behind another dock's tab, which Qt keeps visible under the
     current one: ``isVisible`` is True, its visible region empty). Widgets of a window never
@@ -39,8 +39,6 @@ def _hidden_in_shown_window(widget) -> bool:
     visible_region = getattr(widget, "visibleRegion", None)
     return visible_region is not None and visible_region().isEmpty()
 
-
-obscured = _hidden_in_shown_window
 
 
 #: A forced tick refreshes a ``pending`` widget again up to this many times (it finishes what
@@ -118,7 +116,7 @@ class FrameClock(QObject):
     def pending(self) -> bool:
         """A panel that is not hidden asked to be refreshed again (``pending``): it spreads its
         work over frames and has not finished."""
-        return any(getattr(w, "pending", False) and not _hidden_in_shown_window(w)
+        return any(getattr(w, "pending", False) and not obscured(w)
                    for w in self._widgets)
 
     def stop(self) -> None:
@@ -150,7 +148,7 @@ class FrameClock(QObject):
             stale = seen.get(key) != version or getattr(w, "pending", False)
             if not (force or stale or (periodic and getattr(w, "time_dependent", False))):
                 continue
-            if not force and _hidden_in_shown_window(w) and not getattr(w, "refresh_hidden", False):
+            if not force and obscured(w) and not getattr(w, "refresh_hidden", False):
                 continue
             if budget is not None and did and time.perf_counter() - t >= budget:
                 self._resume, self.behind = i % len(widgets), True

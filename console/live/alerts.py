@@ -13,6 +13,7 @@ No Qt here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,7 @@ class Thresholds:
             except ValueError:
                 raise ValueError(f"{name} needs {'a whole number' if kind is int else 'a number'},"
                                  f" not {text!r}") from None
-            if value < 0 or (kind is float and value != value):
+            if value < 0 or not math.isfinite(value):
                 raise ValueError(f"{name} cannot be {text!r}")
             setattr(th, name, value)
         return th

@@ -195,7 +195,8 @@ def test_thresholds_parse():
     th = Thresholds.parse(["sellout_minutes=5", "low-stock-units = 50", "online_drop=0.5"])
     assert (th.sellout_minutes, th.low_stock_units, th.online_drop) == (5.0, 50, 0.5)
     assert isinstance(th.low_stock_units, int) and th.stale_s == Thresholds().stale_s
-    for bad in ("sellout_minutes", "sellout_minutes=-1", "sellout_minutes=nan", "x=1",
+    for bad in ("sellout_minutes", "sellout_minutes=-1", "sellout_minutes=nan",
+                "sellout_minutes=inf", "x=1",
                 "low_stock_units=2.5"):
         with pytest.raises(ValueError):
             Thresholds.parse([bad])

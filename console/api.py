@@ -9,6 +9,7 @@ Where two parts meet, a :class:`typing.Protocol` here says what each side may re
   (:class:`console.recorder.Recorder`, :class:`console.recorder.ProcessRecorder`, test fakes).
 * :class:`Store`: the read side of a recording that replay, the review report and the
   session library use (:class:`console.recorder.Store`, the tests' ``FakeStore``).
+* :class:`FeedRelay`: where the feed client connects to be handed its frames in batches.
 * :class:`Panel`: what the frame clock (widgets/frame_clock.py) calls on a panel.
 * :class:`Plugin`, :class:`FeedPlugin`, :class:`Integration`: the plugin API that
   console/plugin_host.py drives (docs/plugins.md).
@@ -232,6 +233,18 @@ class Store(Protocol):
                                 to_seq: int) -> dict[str, int]: ...
 
 
+# ---- Feed relay ---------------------------------------------------------------------------------
+@runtime_checkable
+class FeedRelay(Protocol):
+    """Where :class:`console.feed.client.FeedClient` connects instead of the feed, to be handed
+    its frames in batches (:class:`console.feed.relay_process.RelayProcess`, or the in-process
+    :class:`console.feed.batching_relay.BatchingRelay` in tests). Whoever made it stops it."""
+
+    async def address(self) -> str | None:
+        """The relay's ``ws://`` URL (started if needed); None: connect to the feed directly."""
+        ...
+
+
 # ---- Panels -------------------------------------------------------------------------------------
 @runtime_checkable
 class Panel(Protocol):
@@ -280,5 +293,5 @@ class Integration(Plugin, Protocol):
         ...
 
 
-__all__ = ["FeedStatusView", "Session", "Database", "Recorder", "SessionRow", "Store", "Panel", "Plugin",
+__all__ = ["FeedRelay", "FeedStatusView", "Session", "Database", "Recorder", "SessionRow", "Store", "Panel", "Plugin",
            "FeedPlugin", "Integration"]

@@ -35,14 +35,19 @@ import asyncio
 import logging
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import orjson
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
+from websockets.uri import parse_uri
 
 from console.core import protocol as p
+from console.feed import batching_relay as relaying
 from console.feed.reconnect import ReconnectPolicy
+
+if TYPE_CHECKING:
+    from console.api import FeedRelay
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +139,8 @@ class FeedClient:
                  command_timeout: float = 10.0, tick: float = 0.05,
                  compression: str | None = "deflate",
                  read_gate: Callable[[], bool] | None = None, max_jump: int = MAX_JUMP,
-                 corroborate: int = CORROBORATE, suspect_wait: float | None = None) -> None:
+                 corroborate: int = CORROBORATE, suspect_wait: float | None = None,
+                 relay: FeedRelay | None = None) -> None:
         self.url = url
         self.token = token
         self.client_name = client_name
@@ -158,6 +164,11 @@ class FeedClient:
         # socket fills and the feed server holds back (nothing is lost: it resumes sending
         # where it stopped). LiveSession uses it to bound the recorder's backlog.
         self.read_gate = read_gate
+        #: connect through this batching relay (console.feed.batching_relay) when it has an
+        #: address; the feed's URL stays ``url`` (status, logs, resume)
+        self.relay = relay
+        #: where the current or last connection went: ``url``, or the relay's address
+        self.connected_via: str | None = None
         self.status = FeedStatus(target=url, last_seq=last_seq, session_id=session_id)
         self.counters = self.status.counters
         self._pending: dict[int, dict] = {}       # reorder buffer: feed seq -> event
@@ -277,14 +288,20 @@ class FeedClient:
                 return
             except InvalidStatus as exc:
                 code = exc.response.status_code
-                self.status.last_error = f"HTTP {code}"
-                if code in (401, 403):
+                upstream_error = exc.response.headers.get(relaying.ERROR_HEADER)
+                if upstream_error:
+                    # the relay could not reach the feed: as a failed connection would be
+                    self.status.last_error = upstream_error
+                    log.info("feed %s: connection failed: %s", self.url, upstream_error)
+                elif code in (401, 403):
                     self.status.last_error = f"refused the login (HTTP {code})"
                     log.debug("feed %s: HTTP %s; not reconnecting", self.url, code)
                     self._fail_commands(lambda c: True, "unauthorized", f"HTTP {code}")
                     self._set_state("unauthorized")
                     return
-                log.warning("feed %s: handshake refused: HTTP %s", self.url, code)
+                else:
+                    self.status.last_error = f"HTTP {code}"
+                    log.warning("feed %s: handshake refused: HTTP %s", self.url, code)
             except InvalidURI as exc:
                 self.status.last_error = str(exc)
                 log.error("feed: invalid URL %s", self.url)
@@ -345,11 +362,22 @@ class FeedClient:
         return "auth" in r or "token" in r or "forbidden" in r
 
     async def _connect_once(self) -> None:
-        headers = {"Authorization": f"Bearer {self.token}"} if self.token else None
-        async with connect(self.url, max_size=p.MAX_FRAME_BYTES, ping_interval=self.ping_interval,
-                           ping_timeout=self.ping_interval * 2, open_timeout=self.open_timeout,
-                           additional_headers=headers, close_timeout=2.0,
-                           compression=self.compression, max_queue=MAX_QUEUE_FRAMES) as ws:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        target, compression, open_timeout = self.url, self.compression, self.open_timeout
+        if self.relay is not None:
+            parse_uri(self.url)                    # a bad URL is refused here, not by the relay
+            via = await self.relay.address()
+            if via is not None:                    # the relay opens the feed with these
+                headers.update({relaying.UPSTREAM_HEADER: self.url,
+                                relaying.COMPRESSION_HEADER: self.compression or "none",
+                                relaying.OPEN_TIMEOUT_HEADER: f"{self.open_timeout:g}",
+                                relaying.PING_HEADER: f"{self.ping_interval:g}"})
+                target, compression, open_timeout = via, None, self.open_timeout + 2.0
+        self.connected_via = target
+        async with connect(target, max_size=p.MAX_FRAME_BYTES, ping_interval=self.ping_interval,
+                           ping_timeout=self.ping_interval * 2, open_timeout=open_timeout,
+                           additional_headers=headers or None, close_timeout=2.0,
+                           compression=compression, max_queue=MAX_QUEUE_FRAMES) as ws:
             self._ws = ws
             self.policy.connected()
             self._hello = (self.session_id, self.last_seq)

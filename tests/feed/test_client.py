@@ -8,10 +8,13 @@ from console.core import protocol as p
 from console.feed import FeedClient, FixedPolicy, ReconnectPolicy
 from tests.feed.fakeserver import FakeServer, make_events
 
-pytestmark = pytest.mark.timeout(30)
+pytestmark = [pytest.mark.timeout(30), pytest.mark.usefixtures("feed_route")]
 
 
 class Sink:
+    #: the batching relay the clients connect through (tests/feed/conftest.py), or None
+    relay = None
+
     def __init__(self):
         self.events = []
         self.local = []
@@ -20,6 +23,7 @@ class Sink:
 
     def client(self, url, **kw):
         kw.setdefault("policy", FixedPolicy(0.05))
+        kw.setdefault("relay", Sink.relay)
         return FeedClient(url, on_events=self.events.extend,
                           on_local=lambda t, d: self.local.append((t, d)),
                           on_command_result=lambda i, ok, pl: self.results.__setitem__(i, (ok, pl)),
@@ -288,7 +292,7 @@ async def test_coalesced_single_event_frames_keep_callback_order():
         [frame(e) for e in evs[12:]]
     srv = await FakeServer(evs, first_frames=frames).start()
     calls = []
-    c = FeedClient(srv.url, policy=FixedPolicy(0.05),
+    c = FeedClient(srv.url, policy=FixedPolicy(0.05), relay=Sink.relay,
                    on_events=lambda evs_: calls.append(("events", [e["seq"] for e in evs_])),
                    on_local=lambda t, d: calls.append((t, d.get("from"))))
     await c.start()

@@ -11,7 +11,7 @@ from console.live.session import LiveSession
 from tests.feed.fakeserver import FakeServer, make_events
 from tests.feed.test_client import Sink, until
 
-pytestmark = pytest.mark.timeout(30)
+pytestmark = [pytest.mark.timeout(30), pytest.mark.usefixtures("feed_route")]
 FEED_INVALID = getattr(p, "FEED_INVALID", "feed.invalid")   # (so the test ran before it existed)
 
 
@@ -75,7 +75,8 @@ async def test_corrupt_seq_is_kept_in_the_log_and_counted_invalid_by_the_fold():
                            {"order_id": "bogus", "sku": "A1", "qty": 1, "amount": 1e9})
     frames = [frame(evs[:40]), frame(corrupt)] + [frame(e) for e in evs[40:]]
     srv = await FakeServer(evs, first_frames=frames).start()
-    live = LiveSession(srv.url, policy=FixedPolicy(0.05), gap_wait=0.05, resend_timeout=0.3)
+    live = LiveSession(srv.url, policy=FixedPolicy(0.05), gap_wait=0.05, resend_timeout=0.3,
+                       relay=Sink.relay)
     logged = []
     live.log.subscribe(logged.extend)
     await live.start()
@@ -98,7 +99,8 @@ async def test_broken_envelope_is_kept_counted_and_a_resent_copy_is_no_gap():
     # the broken ones come, then come again (a re-send), then the rest
     frames = [frame(evs[:16]), frame(evs[9]), frame(evs[14]), frame(evs[16:])]
     srv = await FakeServer(evs, first_frames=frames).start()
-    live = LiveSession(srv.url, policy=FixedPolicy(0.05), gap_wait=0.05, resend_timeout=0.3)
+    live = LiveSession(srv.url, policy=FixedPolicy(0.05), gap_wait=0.05, resend_timeout=0.3,
+                       relay=Sink.relay)
     recorded = []
     live.log.subscribe(recorded.extend)
     await live.start()

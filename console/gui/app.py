@@ -90,6 +90,8 @@ async def start_console(args, plan, plan_path: str | None, simulate: bool, **win
     feed = recorder = None
     try:
         await show_first(win)
+        if session.client.relay is not None:     # the feed relay's process starts meanwhile too
+            asyncio.ensure_future(session.client.relay.address())
         # the recording process (spawn, its imports, opening or creating the database: most of
         # a CPU for 0.5-1 s) starts once the window is on screen, on a thread, while the feed
         # starts; the session waits for it before it connects to the feed

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 from console.feed.client import FeedClient
+from console.feed.relay_process import RelayProcess
 from console.live.session import LiveSession
 
 READ_CHUNK = 32 * 1024
@@ -76,12 +78,22 @@ class CoalescingSession(LiveSession):
         self.flush_feed()
         await super().stop()
         self.flush_feed()
+        relay = self.client.relay
+        if isinstance(relay, RelayProcess):          # the session's own (make_session)
+            await asyncio.get_running_loop().run_in_executor(None, relay.close)
 
 
 def make_session(url: str, *, plan=None, token: str | None = None,
-                 recorder=None) -> CoalescingSession:
-    """The console's :class:`console.live.session.LiveSession` (see :class:`CoalescingSession`)."""
-    return CoalescingSession(url, plan=plan, token=token, recorder=recorder)
+                 recorder=None, relay: bool | None = None) -> CoalescingSession:
+    """The console's :class:`console.live.session.LiveSession` (see :class:`CoalescingSession`).
+
+    ``relay``: read the feed through a batching relay process (console.feed.relay_process), so
+    that the websocket library's per-frame work is not done on the UI thread; by default yes,
+    unless the environment sets ``LIVEDESK_FEED_RELAY=0``."""
+    if relay is None:
+        relay = os.environ.get("LIVEDESK_FEED_RELAY", "1").strip() not in ("0", "no", "off")
+    return CoalescingSession(url, plan=plan, token=token, recorder=recorder,
+                             relay=RelayProcess() if relay else None)
 
 
 def cap_reads(client: FeedClient, size: int = READ_CHUNK) -> None:

@@ -159,7 +159,11 @@ class Probe:
         self.recv_wall_offset = time.time() - time.perf_counter()
         self.measuring = False
         self.t_start = self.t_end = 0.0
-        self.lat = array("d")           # receive -> screen, seconds
+        self.lat = array("d")           # receive -> screen, seconds (filled by finish())
+        self.screen = array("d")        # time feed event i was first on screen
+        #: (index of the frame's first event, events, whether it was a relay's batch)
+        self.frame_marks: list[tuple[int, int, bool]] = []
+        self.relay_wait = array("d")    # per measured event: relay read -> console receive (s)
         self.frames = 0                 # measured repaints following a refresh
         self.repaints = 0
         self.refreshed_n = 0            # events folded when the last refresh ran
@@ -181,12 +185,17 @@ class Probe:
         recv, sched = self.recv, self.sched
         clock = time.perf_counter
 
+        marks = self.frame_marks
+        relayed = client.relay is not None
+
         def on_frame(raw, _orig=original):
             t = clock()
             before = counters.events
             _orig(raw)
             n = counters.events - before
             if n:
+                if relayed:
+                    marks.append((len(recv), n, raw[:1] == b"["))
                 recv.extend([t] * n)
         client._on_frame = on_frame
 
@@ -285,13 +294,32 @@ class Probe:
         if n is None:
             return
         lo, self.shown_n = self.shown_n, n
-        if not self.measuring:
-            return
-        self.frames += 1
+        self.screen.extend([t] * (n - lo))
+        if self.measuring:
+            self.frames += 1
+
+    def finish(self, batch_starts: list[float] | None) -> None:
+        """Event-to-screen latencies of the measured events. Through the feed relay an event's
+        receive time is when the relay read the first frame of its batch (``batch_starts``, the
+        relay's ``time.perf_counter()``: the system's monotonic clock, the same in both
+        processes), not when the batch reached this process."""
         recv = self.recv
-        for i in range(lo, n):
-            if recv[i] >= self.t_start:
-                self.lat.append(t - recv[i])
+        received = array("d", recv)
+        if batch_starts is not None:
+            k = 0
+            for first, n, is_batch in self.frame_marks:
+                if not is_batch:
+                    continue
+                if k < len(batch_starts):
+                    since = batch_starts[k]
+                    for i in range(first, first + n):
+                        received[i] = min(received[i], since)
+                k += 1
+        screen = self.screen
+        for i in range(min(len(screen), len(recv))):
+            if self.t_start <= recv[i] < self.t_end and screen[i] >= self.t_start:
+                self.lat.append(screen[i] - received[i])
+                self.relay_wait.append(recv[i] - received[i])
 
     def _on_beat(self) -> None:
         t = time.perf_counter()
@@ -373,6 +401,7 @@ def run(args) -> dict:
     load_before = _load()
     total = args.warmup + args.seconds + 10
     sim, url = start_simulator(args.eps, args.batch, total + 30, args.sim_nice, args.comments)
+    relay_stats: dict = {}
     recorder = None if args.no_record else open_recorder(f"sqlite:///{tmp / 'bench.db'}")  # as the console
     plan = load_plan(default_plan_path())
     out: dict = {}
@@ -380,7 +409,8 @@ def run(args) -> dict:
     asyncio.set_event_loop(loop)
 
     async def main() -> None:
-        session = make_session(url, plan=plan, recorder=recorder)   # what `livedesk console` runs
+        session = make_session(url, plan=plan, recorder=recorder,   # what `livedesk console` runs
+                               relay=not args.no_relay)
         win = MainWindow(session, sound=False)
         out["win"] = win
         win.resize(1600, 1000)
@@ -410,12 +440,20 @@ def run(args) -> dict:
 
         comments_to_front()
         win.alerts.sig_new_alert.connect(lambda _a: QTimer.singleShot(0, comments_to_front))
+        relay = session.client.relay
+        relay_cpu0 = (relay.stats() or {}).get("cpu_s") if relay is not None else None
         probe.start()
         episodes_at_start = session.lag.episodes
         comments_at_start = session.state.desk.count
         panel_rows_start = win.comments.refreshes
         await asyncio.sleep(args.seconds)
         probe.stop()
+        if relay is not None:
+            relay_stats.update(relay.stats(starts=True) or {})
+            if relay_cpu0 is not None and relay_stats.get("cpu_s") is not None:
+                relay_stats["cpu_percent"] = round(
+                    100 * (relay_stats["cpu_s"] - relay_cpu0) / (probe.t_end - probe.t_start), 1)
+        probe.finish(relay_stats.get("batch_starts") if relay is not None else None)
         out["lag"] = {"episodes": session.lag.episodes - episodes_at_start,
                       "behind_at_end": session.lag.behind,
                       "lag_at_end_s": round(session.lag.lag_s, 2),
@@ -455,6 +493,7 @@ def run(args) -> dict:
     dur = pr.t_end - pr.t_start
     lat = [x * 1000 for x in pr.lat]
     stalls = [x * 1000 for x in pr.stalls]
+    wait = [x * 1000 for x in pr.relay_wait]
     delivered = pr.events_at_end - pr.events_at_start
     result = {
         "bench": "ui",
@@ -462,6 +501,12 @@ def run(args) -> dict:
         "eps_target": args.eps,
         "batch": args.batch,
         "record": not args.no_record,
+        "relay": None if args.no_relay else {
+            k: relay_stats.get(k) for k in ("frames_in", "events_in", "frames_out", "batches",
+                                            "alone", "hold_ms")} | {
+            "wait_ms": {"p50": _r(_pct(wait, 0.50)), "p99": _r(_pct(wait, 0.99)),
+                        "max": _r(max(wait) if wait else None)},
+            "process_cpu_percent": relay_stats.get("cpu_percent")},
         "sim_nice": args.sim_nice,
         "seconds": round(dur, 2),
         "fps": round(pr.ticks_current / dur, 1) if dur else 0.0,
@@ -546,6 +591,13 @@ def print_table(r: dict) -> None:
          f"{r['falling_behind'].get('lag_at_end_s')}", "console.live.lag", ""),
         ("said 'falling behind': times / for", f"{r['falling_behind'].get('episodes')} / "
          f"{r['falling_behind'].get('time_behind_s')} s", "status bar + alert", ""),
+        *([("feed relay: frames in / out", f"{r['relay']['frames_in']:,} / "
+             f"{r['relay']['frames_out']:,}", "1-event frames -> batches", ""),
+           ("feed relay: read -> console p50/p99/max", f"{r['relay']['wait_ms']['p50']} / "
+            f"{r['relay']['wait_ms']['p99']} / {r['relay']['wait_ms']['max']} ms",
+            "in the latency above", ""),
+           ("feed relay process CPU", f"{r['relay']['process_cpu_percent']}%", "of one core", "")]
+          if r.get("relay") and r["relay"].get("frames_in") is not None else []),
         ("load average before / after", f"{r['load_before']} / {r['load_after']}",
          f"{r['cpus']} CPUs", ""),
     ]
@@ -566,6 +618,9 @@ def main() -> int:
                          "benchmark: --eps 5000 --comments 200); by default the load mixes in "
                          "about 8%% comments")
     ap.add_argument("--no-record", action="store_true", help="run without the recorder")
+    ap.add_argument("--no-relay", action="store_true",
+                    help="read the feed on the UI thread directly, without the batching relay "
+                         "process the console uses (console.feed.relay_process)")
     ap.add_argument("--sim-nice", type=int, default=0,
                     help="run the simulator process at this nice level (it stands in for a remote "
                          "feed server; on a busy machine it otherwise competes with the UI)")

@@ -297,7 +297,10 @@ class Recorder:
                 n = _count(item)
                 deadline = time.monotonic() + self.flush_interval
                 stop = False
-                while n < self.batch_max and item[0] != "m":
+                # a mark (a commit confirmation) waits for the batch like an event: the
+                # recording process asks for one whenever its pipe is idle, and ending the batch
+                # there made a transaction per hand-over at a busy feed's pace
+                while n < self.batch_max:
                     try:
                         item = q.get_nowait()
                     except queue.Empty:

@@ -134,6 +134,37 @@ def test_batching(db_url, store, sid):
         rec.close()
 
 
+def test_a_commit_confirmation_does_not_cut_the_batch_short(db_url, store, sid):
+    """The recording process asks for a confirmation (mark) whenever its pipe is idle: at a
+    busy feed's pace that was after nearly every hand-over, and each one ended the batch, so
+    it committed a transaction per hand-over (half its CPU at 20,000 events/s). A mark now
+    waits for the batch like any event does (at most flush_interval)."""
+    rec = Recorder(db_url, batch_max=5000, flush_interval=0.5)
+    commits = []
+    sa.event.listen(rec.engine, "commit", lambda conn: commits.append(1))
+    confirmed = []
+
+    class Marker:
+        def __init__(self, n):
+            self.n = n
+
+        def set(self):
+            confirmed.append(self.n)
+    try:
+        rec.open_session(sid, {})
+        commits.clear()
+        events = make_events(1, 1000)
+        for i in range(0, 1000, 50):
+            rec.submit(events[i:i + 50])
+            rec.mark(Marker(i // 50))
+        assert rec.flush()
+        assert store.last_seq(sid) == 1000
+        assert confirmed == list(range(20))
+        assert len(commits) <= 2, len(commits)
+    finally:
+        rec.close()
+
+
 def test_resume_numbering_and_duplicates_skipped(db_url, store, sid):
     r1 = Recorder(db_url)
     assert r1.open_session(sid, {"title": "a"}) == 0

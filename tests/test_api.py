@@ -14,6 +14,8 @@ from pathlib import Path
 
 from console import api
 from console.core.plan import ShowPlan
+from console.feed.batching_relay import BatchingRelay
+from console.feed.relay_process import RelayProcess
 from tests.support.demo import FakeSession
 from console.live.session import LiveSession
 from console.plugin_host import Plugin
@@ -49,6 +51,7 @@ def test_fakes_have_what_their_protocols_declare(tmp_path):
     assert isinstance(RecordingIntegration(), api.Integration)
     assert isinstance(Plugin(), api.Plugin)
     assert isinstance(Counter(), api.Panel)
+    assert isinstance(RelayProcess(), api.FeedRelay) and isinstance(BatchingRelay(), api.FeedRelay)
     rec = Recorder(f"sqlite:///{tmp_path / 'rec.db'}")
     try:
         assert isinstance(rec, api.Recorder) and isinstance(rec, api.Database)

@@ -203,9 +203,9 @@ class Probe:
             before = counters.events
             _orig(raw)
             n = counters.events - before
+            if relayed and raw[:1] == b"[":      # every batch, even one that delivered nothing
+                marks.append((len(recv), n, True))
             if n:
-                if relayed:
-                    marks.append((len(recv), n, raw[:1] == b"["))
                 recv.extend([t] * n)
         client._on_frame = on_frame
 
@@ -308,7 +308,7 @@ class Probe:
         if self.measuring:
             self.frames += 1
 
-    def finish(self, batch_starts: list[float] | None) -> None:
+    def finish(self, batch_starts: list[float] | None, batches_written: int = 0) -> None:
         """Event-to-screen latencies of the measured events. Through the feed relay an event's
         receive time is when the relay read the first frame of its batch (``batch_starts``, the
         relay's ``time.perf_counter()``: the system's monotonic clock, the same in both
@@ -316,11 +316,13 @@ class Probe:
         recv = self.recv
         received = array("d", recv)
         if batch_starts is not None:
-            k = 0
+            # the relay keeps the latest start times only: batch k of the connection is
+            # batch_starts[k - dropped]
+            k = -max(0, batches_written - len(batch_starts))
             for first, n, is_batch in self.frame_marks:
                 if not is_batch:
                     continue
-                if k < len(batch_starts):
+                if 0 <= k < len(batch_starts):
                     since = batch_starts[k]
                     for i in range(first, first + n):
                         received[i] = min(received[i], since)
@@ -466,7 +468,8 @@ def run(args) -> dict:
             if relay_cpu0 is not None and relay_stats.get("cpu_s") is not None:
                 relay_stats["cpu_percent"] = round(
                     100 * (relay_stats["cpu_s"] - relay_cpu0) / (probe.t_end - probe.t_start), 1)
-        probe.finish(relay_stats.get("batch_starts") if relay is not None else None)
+        probe.finish(relay_stats.get("batch_starts") if relay is not None else None,
+                     relay_stats.get("batches_written") or 0)
         out["lag"] = {"episodes": session.lag.episodes - episodes_at_start,
                       "behind_at_end": session.lag.behind,
                       "lag_at_end_s": round(session.lag.lag_s, 2),

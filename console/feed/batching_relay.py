@@ -68,8 +68,9 @@ BATCH_BYTES = 32 * 1024
 OUTBOX_BYTES = 1024 * 1024
 #: frames the websocket library buffers from the feed before it stops reading the socket
 UPSTREAM_QUEUE = 1024
-#: batch hold times kept for :meth:`BatchingRelay.stats` (the latest ones)
-HOLD_SAMPLES = 200_000
+#: batch hold times and start times kept for :meth:`BatchingRelay.stats` (the latest ones: a
+#: 20 s benchmark at 20,000 events/s writes about 12,000 batches)
+HOLD_SAMPLES = 50_000
 
 _EVENT, _EVENTS, _ALONE = 0, 1, 2
 
@@ -82,6 +83,7 @@ class RelayCounters:
     events_in: int = 0          # events among them (joined into batches)
     frames_out: int = 0         # frames written to clients
     batches: int = 0            # of which batches
+    batches_written: int = 0    # batches the client was sent (the last HOLD_SAMPLES timed)
     alone: int = 0              # of which frames sent on their own (control, not events)
 
 
@@ -153,6 +155,7 @@ class _Downlink:
                 if since:
                     holds.append(time.perf_counter() - since)
                     starts.append(since)
+                    counters.batches_written += 1
                 if self.queued <= OUTBOX_BYTES // 2:
                     self.room.set()
         except ConnectionClosed:

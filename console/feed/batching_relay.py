@@ -68,6 +68,9 @@ BATCH_BYTES = 32 * 1024
 OUTBOX_BYTES = 1024 * 1024
 #: frames the websocket library buffers from the feed before it stops reading the socket
 UPSTREAM_QUEUE = 1024
+#: a feed connection opened for a client whose handshake then failed (so its handler never
+#: runs) is closed after this many seconds
+UNCLAIMED_S = 30.0
 #: batch hold times and start times kept for :meth:`BatchingRelay.stats` (the latest ones: a
 #: 20 s benchmark at 20,000 events/s writes about 12,000 batches)
 HOLD_SAMPLES = 50_000
@@ -251,7 +254,15 @@ class BatchingRelay:
             reason = f"{type(exc).__name__}: {exc}"
             return self._refuse(connection, 502, reason)
         self._upstreams[connection] = up
+        asyncio.get_running_loop().call_later(UNCLAIMED_S, self._drop_unclaimed, connection)
         return None
+
+    def _drop_unclaimed(self, connection: ServerConnection) -> None:
+        """The client's handshake failed after its feed was opened: close that feed."""
+        up = self._upstreams.pop(connection, None)
+        if up is not None:
+            log.info("relay: closing a feed connection its client never took up")
+            asyncio.ensure_future(up.close(1001, "client gone"))
 
     def _refuse(self, connection: ServerConnection, status: int, reason: str, *,
                 error: str | None = "") -> Response:

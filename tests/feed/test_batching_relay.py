@@ -229,3 +229,22 @@ async def test_feed_client_refuses_a_bad_url_itself_when_relayed():
     await until(lambda: c.status.state == "closed" and c._task.done())
     assert relay.counters.refused == 0 and relay._server is None
     await relay.stop()
+
+
+async def test_a_feed_opened_for_a_client_whose_handshake_fails_is_closed(monkeypatch):
+    from console.feed import batching_relay
+    monkeypatch.setattr(batching_relay, "UNCLAIMED_S", 0.2)
+    srv = await FakeServer(make_events(5)).start()
+    relay = BatchingRelay()
+    await relay.start()
+    reader, writer = await asyncio.open_connection("127.0.0.1", relay.port)
+    writer.write((f"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                  f"Connection: Upgrade\r\nSec-WebSocket-Key: not-a-key\r\n"
+                  f"Sec-WebSocket-Version: 13\r\n{UPSTREAM_HEADER}: {srv.url}\r\n\r\n").encode())
+    await writer.drain()
+    status = await reader.readline()
+    assert b" 400 " in status                        # refused after the feed was opened
+    assert srv.connections == 1
+    await until(lambda: not relay._upstreams and not srv._server.connections)
+    writer.close()
+    await relay.stop(); await srv.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import psutil
 import pytest
 
 from console.core import protocol as p
@@ -106,13 +107,18 @@ async def test_record_cli_restart_resumes_from_the_recording(tmp_path):
             store.close()
 
     proc = subprocess.Popen(cmd, cwd=root)
+    recorders: list[psutil.Process] = []
     try:
         while await asyncio.to_thread(committed) < 500:
             assert proc.poll() is None
             await asyncio.sleep(0.05)
+        recorders = psutil.Process(proc.pid).children()   # the recording process
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+    # the recording process outlives the killed one: it commits what it was handed, then exits
+    gone, alive = await asyncio.to_thread(psutil.wait_procs, recorders, 10)
+    assert recorders and not alive
     at_kill = await asyncio.to_thread(committed)
     proc = subprocess.Popen(cmd, cwd=root)
     try:

@@ -23,8 +23,13 @@ It is transparent to :class:`console.feed.client.FeedClient`, which keeps all pr
   events' bytes are the feed's. Anything else (a control message, or a frame that is not
   valid JSON or not an event) first sends what is held, then goes down alone, unchanged, so the
   client counts and handles it exactly as it would on a direct connection.
-* A batch is written once the relay has read every frame already received (the first turn of
-  its event loop in which the socket has nothing more buffered): it waits for nothing.
+* Batches are paced: at most one every :data:`BATCH_INTERVAL_S` (5 ms). A batch that starts
+  after a quiet spell is written once the relay has read every frame already received (the
+  first turn of its event loop in which the socket has nothing more buffered), so a lone event
+  waits for nothing; while the feed keeps coming, a batch is written 5 ms after the previous
+  one. Every batch costs the console's UI thread a fixed share (its event loop, the websocket
+  library, a fold and a recorder hand-off), so at 20,000 events/s fewer, fuller batches leave it
+  a tenth of a core more to paint with (docs/performance.md, issue 19 sixth pass).
 * Closes are mirrored: the feed's close code and reason reach the client (1009 when a frame
   was over the protocol's size limit, 4401 when the login was refused), a connection that
   dropped without a close is dropped on the other side too.
@@ -66,6 +71,9 @@ ERROR_HEADER = "X-Livedesk-Upstream-Error"
 BATCH_BYTES = 32 * 1024
 #: queued for the client at most, before the relay stops reading the feed
 OUTBOX_BYTES = 1024 * 1024
+#: at most one batch is written per this many seconds while the feed keeps coming (a batch
+#: after a quiet spell goes at once)
+BATCH_INTERVAL_S = 0.005
 #: frames the websocket library buffers from the feed before it stops reading the socket
 UPSTREAM_QUEUE = 1024
 #: a feed connection opened for a client whose handshake then failed (so its handler never
@@ -173,10 +181,12 @@ class BatchingRelay:
     """The relay server (see the module docstring). ``await start()`` returns its URL."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
-                 batch_bytes: int = BATCH_BYTES) -> None:
+                 batch_bytes: int = BATCH_BYTES,
+                 batch_interval_s: float = BATCH_INTERVAL_S) -> None:
         self.host = host
         self.port = port
         self.batch_bytes = batch_bytes
+        self.batch_interval_s = batch_interval_s
         self.counters = RelayCounters()
         #: seconds from a batch's first frame being read to the batch being written
         self.holds: deque[float] = deque(maxlen=HOLD_SAMPLES)
@@ -304,9 +314,11 @@ class BatchingRelay:
         size = 0
         since = 0.0
         handle: asyncio.Handle | None = None
+        interval = self.batch_interval_s
+        flushed_at = -interval     # loop.time() of the last batch written
 
         def flush() -> None:
-            nonlocal batch, size, handle
+            nonlocal batch, size, handle, flushed_at
             if handle is not None:
                 handle.cancel()
                 handle = None
@@ -314,6 +326,7 @@ class BatchingRelay:
                 link.put(b"[" + b",".join(batch) + b"]", False, since)
                 counters.batches += 1
                 batch, size = [], 0
+                flushed_at = loop.time()
 
         try:
             while True:
@@ -338,9 +351,11 @@ class BatchingRelay:
                 if size >= limit:
                     flush()
                 elif handle is None:
-                    # runs once the read loop waits for the socket: every frame already
-                    # received is in this batch
-                    handle = loop.call_soon(flush)
+                    due = flushed_at + interval
+                    # call_soon runs once the read loop waits for the socket: every frame
+                    # already received is in this batch
+                    handle = (loop.call_at(due, flush) if due > loop.time()
+                              else loop.call_soon(flush))
         except ConnectionClosed:
             pass
         finally:

@@ -74,6 +74,37 @@ async def test_a_batch_never_exceeds_the_batch_size():
     await c.stop(); await relay.stop(); await srv.stop()
 
 
+async def test_batches_are_paced_while_the_feed_keeps_coming():
+    evs = make_events(300)
+    srv = await FakeServer(evs, batch=1, pace=0.002).start()   # a frame every 2 ms or more
+    relay = BatchingRelay(batch_interval_s=0.05)
+    sink = Sink()
+    c = sink.client(srv.url, relay=relay)
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    await c.start()
+    await until(lambda: len(sink.events) == 300)
+    elapsed = loop.time() - t0
+    assert sink.seqs() == list(range(1, 301))
+    # unpaced, nearly every 2 ms frame would be a batch of its own (about 300)
+    assert relay.counters.batches <= elapsed / 0.05 + 3, (relay.counters.batches, elapsed)
+    await c.stop(); await relay.stop(); await srv.stop()
+
+
+async def test_a_lone_event_after_a_quiet_spell_is_not_held():
+    srv = await FakeServer(make_events(1), batch=1).start()
+    relay = BatchingRelay(batch_interval_s=3.0)
+    sink = Sink()
+    c = sink.client(srv.url, relay=relay)
+    loop = asyncio.get_running_loop()
+    await c.start()
+    await until(lambda: c.status.state == "live")
+    t0 = loop.time()
+    await until(lambda: len(sink.events) == 1)
+    assert loop.time() - t0 < 1.5        # not the 3 s pace: the first batch goes at once
+    await c.stop(); await relay.stop(); await srv.stop()
+
+
 async def _refusing_server(status: int):
     def refuse(connection, request):
         return connection.respond(status, "no\n")

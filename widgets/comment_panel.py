@@ -26,6 +26,7 @@ from console.fold.comments import (TAG_FOLLOWER, TAG_ORDERED, TAG_OWN, TAG_PAID,
                               TAG_RETURNING, load_comment_words)
 import widgets.pyside_pin  # noqa: F401  (pins None/True/False: a PySide6 6.12 refcount bug)
 from widgets.frame_clock import set_text
+from widgets.steady_label import SteadyLabel
 from widgets.order_ticker import mask_nick
 
 MAX_ROWS = 5_000            # comments the panel holds (the fold keeps its own, smaller window)
@@ -421,7 +422,7 @@ class CommentPanel(QWidget):
         top.addWidget(self.kind_combo)
         top.addWidget(self.search, 1)
         lay.addLayout(top)
-        self.counts = QLabel()
+        self.counts = SteadyLabel()      # changes with every comment: no relayouts
         self.counts.setObjectName("muted")
         lay.addWidget(self.counts)
         self.pinned = QLabel()

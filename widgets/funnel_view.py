@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 from console.core import metrics
 from widgets.frame_clock import set_text
 from widgets.level_bar import LevelBar
+from widgets.steady_label import SteadyLabel
 
 
 def _tr(text: str) -> str:
@@ -49,28 +50,29 @@ class FunnelView(QWidget):
         row = 0
         for key, zh in metrics.FUNNEL_STAGES:
             name = QLabel(_tr(STAGE_LABELS.get(key, zh)))
-            count = QLabel("0")
+            # counts, rates and KPIs change in every frame: steady labels (no relayouts)
+            count = SteadyLabel("0")
             count.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
             count.setStyleSheet("font-weight: bold;")
             bar = LevelBar("accent")
             bar.setMaximum(1000)
             grid.addWidget(name, row, 0)
             grid.addWidget(bar, row, 1)
-            grid.addWidget(count, row, 2)
+            grid.addWidget(count, row, 2, Qt.AlignRight | Qt.AlignVCenter)
             self.stage_labels[key] = count
             self.stage_bars[key] = bar
             row += 1
             if key in rates:
                 rname = rates[key][0]
                 rlabel = _tr(RATE_LABELS.get(rname, rates[key][1]))
-                rl = QLabel(f"   ↓ {rlabel}")
+                rl = SteadyLabel(f"   ↓ {rlabel}")
                 rl.setObjectName("muted")
                 grid.addWidget(rl, row, 0, 1, 3)
                 self.rate_labels[rname] = rl
                 row += 1
         grid.setColumnStretch(1, 1)
         lay.addLayout(grid)
-        self.kpis = QLabel()
+        self.kpis = SteadyLabel()
         self.kpis.setStyleSheet("font-size: 15px; font-weight: bold;")
         lay.addWidget(self.kpis)
         self.weak = QLabel()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QLab
 from widgets.confirm_box import confirm
 from widgets.frame_clock import set_text
 from widgets.level_bar import LevelBar
+from widgets.steady_label import SteadyLabel
 
 LOW_FRACTION = 0.10
 LOW_UNITS = 20
@@ -59,12 +60,12 @@ class _Row:
         self.title.setMinimumWidth(120)
         self.bar = LevelBar()
         self.bar.setMinimumWidth(90)
-        self.stock = QLabel()
+        # the numbers change in every frame of a busy session: steady labels (no relayouts)
+        self.stock = SteadyLabel(min_width=56)
         self.stock.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-        self.stock.setMinimumWidth(56)
-        self.rate = QLabel()
+        self.rate = SteadyLabel()
         self.rate.setObjectName("muted")
-        self.eta = QLabel()
+        self.eta = SteadyLabel()
         self.flash = QLabel()
         self.flash_cell: QWidget = self.flash        # the flash label, or it and its End button
         self.end_flash: QPushButton | None = None
@@ -137,7 +138,12 @@ class _Row:
         self.r = r
         for c, w in enumerate(self.cells()):
             self.grid.removeWidget(w)
-            self.grid.addWidget(w, r, c)
+            self.grid.addWidget(w, r, c, self._alignment(w))
+
+    def _alignment(self, w: QWidget) -> Qt.AlignmentFlag:
+        """The stock stays right-aligned in its column (a steady label is only as wide as its
+        own longest text, and sits at the start of a wider cell otherwise)."""
+        return Qt.AlignRight | Qt.AlignVCenter if w is self.stock else Qt.AlignmentFlag(0)
 
     def amount(self) -> int:
         return int(self.spin.value()) if self.spin is not None else 0
@@ -147,7 +153,7 @@ class _Row:
 
     def _add(self, w: QWidget, c: int) -> None:
         w.setVisible(self.shown)          # hidden: no show queued by the layout until placed
-        self.grid.addWidget(w, self.r, c)
+        self.grid.addWidget(w, self.r, c, self._alignment(w))
         if not self.shown:
             w.ensurePolished()            # style now (while building), not when first shown
 

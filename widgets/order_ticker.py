@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QPainter, QStaticText, QTransform
 from PySide6.QtWidgets import QAbstractScrollArea, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from widgets.frame_clock import set_text
+from widgets.steady_label import SteadyLabel
 
 MAX_ROWS = 200
 STATUS_COLOURS = {"paid": "#35c27a", "cancelled": "#8a92a6", "refunded": "#ff4040",
@@ -290,7 +291,7 @@ class OrderTicker(QWidget):
         heads = (("gmv", _tr("GMV")), ("orders", _tr("Orders")), ("buyers", _tr("Paying buyers")),
                  ("aov", _tr("Avg order value")), ("opm", _tr("Orders/min")))
         for i, (key, caption) in enumerate(heads):
-            value = QLabel("–")
+            value = SteadyLabel("–")      # changes in every frame: no relayouts
             value.setObjectName("headline")
             cap = QLabel(caption)
             cap.setObjectName("headlineCaption")

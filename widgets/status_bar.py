@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from console.api import FeedStatusView
 from widgets.frame_clock import set_text
+from widgets.steady_label import SteadyLabel
 
 
 def _tr(text: str) -> str:
@@ -29,10 +30,11 @@ class StatusBar(QStatusBar):
         self.state = None
         self.status = None
         self.now = time.time
-        self.conn = QLabel()
-        self.age = QLabel()
-        self.rate = QLabel()
-        self.seq = QLabel()
+        # the rate and the seq change in every frame: steady labels (no relayouts)
+        self.conn = SteadyLabel()
+        self.age = SteadyLabel()
+        self.rate = SteadyLabel()
+        self.seq = SteadyLabel()
         self.target = QLabel()
         # empty unless the console falls behind the feed (not hidden: QStatusBar itself hides
         # and shows its normal widgets around a temporary message)

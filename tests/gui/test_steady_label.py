@@ -83,3 +83,19 @@ def test_a_font_change_refits_the_label_to_its_text():
 def test_the_minimum_width_is_kept():
     label = SteadyLabel("", min_width=56)
     assert label.minimumWidth() == label.maximumWidth() >= 56
+
+
+def test_rich_text_and_a_style_sheet_font_are_measured_too():
+    label = SteadyLabel("<b>1</b>")
+    win, _ = _window(label)
+    label.setText("<b style='color:#35c27a'>1,234,567,890 成交</b>")
+    QApplication.processEvents()
+    assert label.width() >= label.sizeHint().width() > 60
+    big = SteadyLabel("12")
+    win2, _ = _window(big)
+    big.setStyleSheet("font-size: 30px; font-weight: bold;")   # as the headline figures
+    QApplication.processEvents()
+    big.setText("1,234,567")
+    QApplication.processEvents()
+    assert big.width() >= big.sizeHint().width() and big.height() >= big.sizeHint().height()
+    win.close(); win2.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
 from PySide6.QtWidgets import QDockWidget, QGraphicsOpacityEffect, QLabel, QWidget
 
 from console.api import FeedStatusView
@@ -85,8 +85,10 @@ class DataAgeBadge(QLabel):
         status = self._status() if callable(self._status) else self._status
         stale, age = feed_freshness(status)
         self.age = age
+        text = self.text()
         set_text(self, age_text(stale, age), STALE_STYLE if stale else FRESH_STYLE)
-        self.adjustSize()
+        if self.text() != text or stale != self.stale:
+            self.adjustSize()
         if stale != self.stale:
             self.stale = stale
             self._set_grey(stale)
@@ -110,11 +112,23 @@ class DataAgeBadge(QLabel):
         if contents is not None and title_h >= self.height():
             # in the dock's title bar, left of its float and close buttons: no figure covered
             # (also for a panel inside a scroll area in the dock)
-            self.move(host.width() - self.width() - TITLE_BUTTONS_W, (title_h - self.height()) // 2)
+            at = QPoint(host.width() - self.width() - TITLE_BUTTONS_W, (title_h - self.height()) // 2)
         else:
-            self.move(g.right() - self.width() - 4, g.top() + 4)
-        self.setVisible(self.panel.isVisible() and bool(self.text()))
-        self.raise_()
+            at = QPoint(g.right() - self.width() - 4, g.top() + 4)
+        # each call below repaints the badge's corner of the dock even when nothing changes
+        # (raise_ most of all): only when needed, or the docks repaint in every frame
+        if self.pos() != at:
+            self.move(at)
+        visible = self.panel.isVisible() and bool(self.text())
+        if self.isVisibleTo(host) != visible:
+            self.setVisible(visible)
+        if visible and _top_widget(host) is not self:
+            self.raise_()
+
+
+def _top_widget(host: QWidget) -> QObject | None:
+    """The child widget of ``host`` stacked on top (children are listed bottom to top)."""
+    return next((c for c in reversed(host.children()) if c.isWidgetType()), None)
 
 
 def _dock_of(widget: QWidget) -> QDockWidget | None:

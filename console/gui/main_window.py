@@ -20,7 +20,7 @@ from console.gui.cue_bar import CueBar
 from console.gui.help_menu import add_help_menu, describe_database
 from console.gui.plan_host import PlanHost
 from console.gui.prompter_host import PrompterHost
-from console.gui.session_window import SessionWindow
+from console.gui.session_window import SessionWindow, opaque
 from console.gui.settings import AppSettings
 from console.live.alerts import Thresholds
 from widgets.alerts_panel import AlertSettings
@@ -111,7 +111,7 @@ class MainWindow(SessionWindow):
             self.clock.remove(badge)
             badge.deleteLater()
         self.graphs = graphs
-        self.setCentralWidget(graphs)          # Qt deletes the placeholder
+        self.setCentralWidget(opaque(graphs))  # Qt deletes the placeholder
         self.clock.add(graphs)
         self.data_age["graphs"] = DataAgeBadge(graphs, self._feed_status)
         self.clock.add(self.data_age["graphs"])

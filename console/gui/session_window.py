@@ -101,6 +101,15 @@ def alert_tone_path() -> str | None:
         return None
 
 
+def opaque(widget: QWidget) -> QWidget:
+    """``widget`` filling its own background (the style sheet's colour for it, so it looks the
+    same). A label changing inside then repaints from ``widget`` down; otherwise Qt repaints
+    what lies beneath its transparent labels too: the dock (its title bar, through the style
+    sheet) and the main window, for every panel in every frame of a busy session."""
+    widget.setAutoFillBackground(True)
+    return widget
+
+
 class DockScroll(QScrollArea):
     """A tall panel in its dock: at most ``tall`` px of minimum height (it scrolls below its own
     minimum instead of squashing its fields) and the panel's own minimum width up to ``wide``
@@ -174,10 +183,10 @@ class SessionWindow(QMainWindow):
         self.status.set_status(session.status)
         self.status.set_recording(recording_target(session))
         self.status.set_lag(session.lag)   # "falling behind" while it lasts
-        self.setStatusBar(self.status)
+        self.setStatusBar(opaque(self.status))
         self.automation_indicator = AutomationIndicator()   # what ran by itself
         self.status.addPermanentWidget(self.automation_indicator)
-        self.setCentralWidget(self.graphs)
+        self.setCentralWidget(opaque(self.graphs))
         # ---- Docks
         self.setDockNestingEnabled(True)
         self.docks: dict[str, QDockWidget] = {}
@@ -252,7 +261,7 @@ class SessionWindow(QMainWindow):
             # (the operator can enlarge or float the dock).
             content = DockScroll(widget, self.TALL_PANEL, self.WIDE_PANEL)
             content.setObjectName(f"scroll_{name}")
-        dock.setWidget(content)
+        dock.setWidget(opaque(content))
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetFloatable
                          | QDockWidget.DockWidgetClosable)
         self.addDockWidget(area, dock)

@@ -1,0 +1,57 @@
+"""Issue 19: figures changing in every frame repaint their panel, not the dock around it (the
+docks' contents are opaque), and do not lay the window out again (steady labels)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QDockWidget
+
+from console.core import protocol as p
+from console.gui.main_window import MainWindow
+from tests.gui.conftest import order
+
+
+class _Events(QObject):
+    """Counts paint and layout-request events per watched object."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paints: dict[str, int] = {}
+        self.layouts = 0
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Paint:
+            name = obj.objectName() or type(obj).__name__
+            self.paints[name] = self.paints.get(name, 0) + 1
+        elif event.type() == QEvent.LayoutRequest:
+            self.layouts += 1
+        return False
+
+
+def test_new_figures_repaint_the_panels_only(session, qtbot):
+    win = MainWindow(session, now=lambda: session.state.last_ts, sound=False, start_clock=False)
+    qtbot.addWidget(win)
+    win._stopped = True
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    sc = session.script
+    for i in range(100):       # figures of the width they keep below (a wider one grows its label once)
+        sc.feed(sc.ev(4 + i * 0.01, p.ORDER_PAID, **order(f"p{i}", "LD-006", 1, 19.9, buyer=f"p{i}")))
+    win.clock.tick(force=True)
+    for _ in range(5):
+        QApplication.processEvents()
+    events = _Events()
+    docks = [win.docks[name] for name in ("orders", "funnel", "inventory")]
+    for w in (win, *docks):
+        w.installEventFilter(events)
+    headline = win.orders.values["orders"]
+    before = headline.text()
+    for i in range(1, 6):      # five frames, each with new orders: new totals, counts, stock
+        sc.feed(sc.ev(5 + i, p.ORDER_PAID, **order(f"o{i}", "LD-006", 1, 19.9, buyer=f"b{i}")))
+        win.clock.tick()
+        QApplication.processEvents()
+    assert headline.text() != before            # the figures did change on screen
+    assert all(isinstance(d, QDockWidget) for d in docks)
+    assert not any(events.paints.get(d.objectName(), 0) for d in docks), events.paints
+    assert events.layouts == 0

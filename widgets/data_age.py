@@ -10,6 +10,7 @@ clock; it does no I/O.
 
 from __future__ import annotations
 
+import time
 from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt
@@ -72,6 +73,7 @@ class DataAgeBadge(QLabel):
         self.stale: bool | None = None
         self.age: float | None = None
         self._effect: QGraphicsOpacityEffect | None = None
+        self._placed_at = 0.0            # time.monotonic() of the last _place
         self._follow = _Follow(self)
         panel.installEventFilter(self._follow)
         self.setToolTip(_tr("Age of these figures: time since the feed last sent data"))
@@ -87,12 +89,18 @@ class DataAgeBadge(QLabel):
         self.age = age
         text = self.text()
         set_text(self, age_text(stale, age), STALE_STYLE if stale else FRESH_STYLE)
-        if self.text() != text or stale != self.stale:
+        changed = self.text() != text or stale != self.stale
+        if changed:
             self.adjustSize()
         if stale != self.stale:
             self.stale = stale
             self._set_grey(stale)
-        self._place()
+        # placed again when its size changed (the panel's moves and resizes place it through
+        # _Follow), and once a second whatever happens: not in every frame (~50 µs each, five
+        # badges)
+        mono = time.monotonic()
+        if changed or mono - self._placed_at >= 1.0:
+            self._place()
 
     # ---- Internals
     def _set_grey(self, grey: bool) -> None:
@@ -105,6 +113,7 @@ class DataAgeBadge(QLabel):
             self._effect = None
 
     def _place(self) -> None:
+        self._placed_at = time.monotonic()
         host = self.parentWidget()
         g = self.panel.rect() if host is self.panel else self.panel.geometry()
         contents = host.widget() if isinstance(host, QDockWidget) else None

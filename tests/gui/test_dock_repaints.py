@@ -55,3 +55,37 @@ def test_new_figures_repaint_the_panels_only(session, qtbot):
     assert all(isinstance(d, QDockWidget) for d in docks)
     assert not any(events.paints.get(d.objectName(), 0) for d in docks), events.paints
     assert events.layouts == 0
+
+
+def test_the_age_badge_follows_its_dock_without_being_placed_every_frame(session, qtbot):
+    from widgets.data_age import TITLE_BUTTONS_W
+    win = MainWindow(session, now=lambda: session.state.last_ts, sound=False, start_clock=False)
+    qtbot.addWidget(win)
+    win._stopped = True
+    win.resize(1400, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    dock, badge = win.docks["orders"], win.data_age["orders"]
+
+    class Live:                              # a feed that sent something a second ago
+        state = "live"
+
+        @staticmethod
+        def data_age() -> float:
+            return 1.0
+
+    badge._status = Live()
+    win.clock.tick(force=True)
+
+    def in_title_bar() -> bool:
+        return (badge.parentWidget() is dock and badge.isVisible()
+                and badge.geometry().right() + 1 == dock.width() - TITLE_BUTTONS_W
+                and badge.geometry().bottom() < dock.widget().geometry().top())
+
+    qtbot.waitUntil(in_title_bar)
+    win.resize(1100, 800)                    # the dock narrows: the badge moves with it
+    qtbot.waitUntil(lambda: dock.width() < 1100 and in_title_bar())
+    placed = badge._placed_at
+    for _ in range(3):
+        win.clock.tick(force=True)
+    assert badge._placed_at == placed        # unchanged text: not placed again every frame

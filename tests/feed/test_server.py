@@ -157,3 +157,28 @@ async def test_wait_for_readers_follows_the_fastest_client():
             await asyncio.wait_for(waiter, 5)
     finally:
         await srv.stop()
+
+
+async def test_a_round_of_one_event_frames_goes_out_in_one_socket_write():
+    srv = FeedServer({"id": "s"}, batch=1)
+    await srv.start()
+    try:
+        async with connect(srv.url) as ws:
+            await hello(ws)
+            client = next(iter(srv.clients))
+            transport = client.ws.transport
+            writes: list[int] = []
+            write = transport.write
+
+            def counting_write(data):
+                writes.append(len(data))
+                write(data)
+            transport.write = counting_write
+            srv.emit(comments(40))
+            frames = [await recv(ws) for _ in range(40)]
+            # unchanged for the reader: forty frames, one event object each, in order
+            assert [f["seq"] for f in frames] == list(range(1, 41))
+            assert all(f["type"] == p.COMMENT for f in frames)
+            assert len(writes) == 1, writes                 # ws.send() per frame: 40 writes
+    finally:
+        await srv.stop()

@@ -17,8 +17,8 @@ class SteadyLabel(QLabel):
 
     A QLabel asks its parent's layout to recompute whenever its text changes, and that
     recomputation runs up through the dock to the main window. With a count, a rate and a
-    total changing in every frame, the console spent about a tenth of its UI thread at 20,000
-    events/s laying out a window whose geometry did not change (docs/performance.md, issue 19,
+    total changing in every frame, the console spent about 6 % of a core at 20,000 events/s
+    laying out a window whose geometry did not change (docs/performance.md, issue 19,
     sixth pass). Qt skips that request for a widget whose minimum and maximum sizes are equal,
     so this label keeps a fixed size: a new text that fits is only repainted; a wider or taller
     one grows the label to fit (one relayout), with ``slack`` characters to spare so that a
@@ -40,6 +40,7 @@ class SteadyLabel(QLabel):
         self._fixed = False
         self._metrics: QFontMetrics | None = None   # plain text: measured with these
         self._chrome = 0
+        self._known: set[str] = set()    # characters whose glyphs the label's height fits
         super().setText(text)
         self.refit()
 
@@ -51,9 +52,10 @@ class SteadyLabel(QLabel):
             self.refit()
             return
         metrics = self._metrics
-        if metrics is not None and "<" not in text and "\n" not in text:
-            # one line of plain text: its advance (about 2 µs) instead of the label's size
-            # hint, which goes through the style sheet (about 25 µs in the console)
+        if metrics is not None and self._known.issuperset(text):
+            # plain text of characters already measured (so of fonts whose height the label
+            # has): its advance (about 2 µs) instead of the label's size hint, which goes
+            # through the style sheet (about 25 µs in the console)
             need = metrics.horizontalAdvance(text) + self._chrome
             if need <= self.maximumWidth():
                 return
@@ -65,20 +67,32 @@ class SteadyLabel(QLabel):
             if hint.width() > width:
                 width = hint.width() + self._spare()
             self._fix(width, max(hint.height(), self.maximumHeight()))
+        if metrics is not None and self._plain(text):
+            self._known.update(text)  # a new glyph may come from a taller fallback font: now measured
 
     def refit(self) -> None:
         """Size the label to its current text (it may shrink: one relayout)."""
         self.setMinimumSize(0, 0)
         self.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)
+        # QLabel keeps its size hint until its text or font changes, and that hint includes the
+        # fixed size it had (a style change keeps it): setting the indent drops it
+        self.setIndent(self.indent())
         hint = self.sizeHint()
         text = self.text()
         self._metrics = None
-        if self.textFormat() != Qt.RichText and not GuiQt.mightBeRichText(text) and "\n" not in text:
+        self._known = set()
+        if self._plain(text):
             # what the hint adds to the text's advance (margins, indent, frame): later plain
-            # texts are measured with the font alone
+            # texts of the same characters are measured with the font alone
             self._metrics = QFontMetrics(self.font())
             self._chrome = max(0, hint.width() - self._metrics.horizontalAdvance(text))
+            self._known.update(text)
         self._fix(max(self._floor, hint.width() + self._spare()), hint.height())
+
+    def _plain(self, text: str) -> bool:
+        """One line of plain text (no markup for Qt to lay out)."""
+        return (self.textFormat() != Qt.RichText and "\n" not in text
+                and ("<" not in text or not GuiQt.mightBeRichText(text)))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt API)
         super().changeEvent(event)

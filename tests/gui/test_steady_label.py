@@ -99,3 +99,16 @@ def test_rich_text_and_a_style_sheet_font_are_measured_too():
     QApplication.processEvents()
     assert big.width() >= big.sizeHint().width() and big.height() >= big.sizeHint().height()
     win.close(); win2.close()
+
+
+def test_glyphs_from_a_taller_fallback_font_grow_the_height_too():
+    label = SteadyLabel("123")
+    win, _ = _window(label)
+    text = "售罄 已售罄 ⚡ ¥499"                 # CJK and a symbol: fallback fonts, taller lines
+    label.setText(text)
+    QApplication.processEvents()
+    need = QLabel(text).sizeHint()
+    assert label.height() >= need.height() and label.width() >= need.width()
+    label.setText("已售罄 ¥4,994")              # the same glyphs again: measured with the font alone
+    assert label.height() >= QLabel("已售罄 ¥4,994").sizeHint().height()
+    win.close()

@@ -28,13 +28,19 @@ class _Events(QObject):
         return False
 
 
-def test_new_figures_repaint_the_panels_only(session, qtbot):
+def _shown_window(session, qtbot) -> MainWindow:
+    """The console's window on (offscreen) screen, its frame clock driven by the test."""
     win = MainWindow(session, now=lambda: session.state.last_ts, sound=False, start_clock=False)
     qtbot.addWidget(win)
     win._stopped = True
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)
+    return win
+
+
+def test_new_figures_repaint_the_panels_only(session, qtbot):
+    win = _shown_window(session, qtbot)
     sc = session.script
     # a while of orders first: figures of the width they keep below, and digits each label has
     # seen (a wider text, or a first glyph, may grow a label once)
@@ -63,12 +69,7 @@ def test_new_figures_repaint_the_panels_only(session, qtbot):
 
 def test_the_age_badge_follows_its_dock_without_being_placed_every_frame(session, qtbot):
     from widgets.data_age import TITLE_BUTTONS_W
-    win = MainWindow(session, now=lambda: session.state.last_ts, sound=False, start_clock=False)
-    qtbot.addWidget(win)
-    win._stopped = True
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
+    win = _shown_window(session, qtbot)
     dock, badge = win.docks["orders"], win.data_age["orders"]
 
     class Live:                              # a feed that sent something a second ago

@@ -28,8 +28,8 @@ It is transparent to :class:`console.feed.client.FeedClient`, which keeps all pr
   first turn of its event loop in which the socket has nothing more buffered), so a lone event
   waits for nothing; while the feed keeps coming, a batch is written 5 ms after the previous
   one. Every batch costs the console's UI thread a fixed share (its event loop, the websocket
-  library, a fold and a recorder hand-off), so at 20,000 events/s fewer, fuller batches leave it
-  a tenth of a core more to paint with (docs/performance.md, issue 19 sixth pass).
+  library, a fold and a recorder hand-off): at 20,000 events/s, 170-185 fuller batches a second
+  instead of 500-550 left it about 6 % of a core more (docs/performance.md, issue 19 sixth pass).
 * Closes are mirrored: the feed's close code and reason reach the client (1009 when a frame
   was over the protocol's size limit, 4401 when the login was refused), a connection that
   dropped without a close is dropped on the other side too.

@@ -482,8 +482,7 @@ class FeedServer:
             encoded, seqs = self._slice(first, last, self.send_round * self.batch)
             if not encoded:
                 return
-            for frame in self._frames(encoded):
-                await ws.send(frame, text=True)
+            await _send_text_frames(ws, self._frames(encoded))
             first = seqs[-1] + 1
             await asyncio.sleep(0)
 
